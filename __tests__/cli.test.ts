@@ -1,0 +1,76 @@
+/** main.ts as an operator runs it: clear errors, exit codes, and all-or-nothing output. */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { deploymentFiles } from "../src/app";
+import { minimalYaml, ROOT } from "./helpers";
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), "main.ts", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("main.ts", () => {
+  it("a bad file: every problem with file:line, exit 1, no stack trace, no output written", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dandihub-cli-"));
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, minimalYaml().replace("guarantee: 2Gi", "guarantee: 2GB").replace("region: us-east-1", "regoin: us-east-1"));
+    const out = join(dir, "cdktf.out");
+    const r = run([bad], { CDKTF_OUTDIR: out });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${bad}: 3 problem(s); nothing was synthesized.`);
+    expect(r.stderr).toMatch(new RegExp(`${bad}:\\d+:\\d+  aws\\.regoin = "us-east-1": unknown key \\(did you mean "region"\\?\\)`));
+    expect(r.stderr).toMatch(new RegExp(`${bad}:\\d+:\\d+  profiles\\.small\\.memory\\.guarantee = "2GB": expected a size`));
+    expect(r.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/); // no stack frames
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir)).toEqual(["bad.yaml"]); // no scratch directory left behind
+  });
+
+  it("one bad file among good ones: nothing is synthesized at all, and old output stays", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dandihub-cli-"));
+    const out = join(dir, "cdktf.out");
+    expect(run(["config/minimal.yaml"], { CDKTF_OUTDIR: out }).code).toBe(0);
+    const before = readFileSync(join(out, "stacks/minimal/cdk.tf.json"), "utf8");
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, "name: [unclosed\n");
+    const r = run(["config/minimal.yaml", bad], { CDKTF_OUTDIR: out });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("YAML syntax");
+    expect(readFileSync(join(out, "stacks/minimal/cdk.tf.json"), "utf8")).toBe(before);
+  });
+
+  it("re-synthesizing keeps what Terraform stores beside the JSON (lock file, .terraform, state)", () => {
+    const out = join(mkdtempSync(join(tmpdir(), "dandihub-cli-")), "cdktf.out");
+    expect(run(["config/minimal.yaml"], { CDKTF_OUTDIR: out }).code).toBe(0);
+    const stack = join(out, "stacks/minimal");
+    writeFileSync(join(stack, ".terraform.lock.hcl"), "# provider hashes\n");
+    mkdirSync(join(stack, ".terraform"));
+    writeFileSync(join(stack, "assets", "stale-file"), "old");
+    expect(run(["config/minimal.yaml"], { CDKTF_OUTDIR: out }).code).toBe(0);
+    expect(readFileSync(join(stack, ".terraform.lock.hcl"), "utf8")).toBe("# provider hashes\n");
+    expect(existsSync(join(stack, ".terraform"))).toBe(true);
+    expect(existsSync(join(stack, "assets", "stale-file"))).toBe(false);
+  });
+
+  it("good files: one stack each, named after the deployment", () => {
+    const out = join(mkdtempSync(join(tmpdir(), "dandihub-cli-")), "cdktf.out");
+    const r = run([], { CDKTF_OUTDIR: out });
+    expect(r.code).toBe(0);
+    expect(readdirSync(join(out, "stacks")).sort()).toEqual(["dandi", "minimal"]);
+    expect(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).stacks).toHaveProperty("dandi");
+  });
+});
+
+describe("which files", () => {
+  it("command line, then DANDIHUB_CONFIG, then every config/*.yaml", () => {
+    expect(deploymentFiles(["config/a.yaml"], { DANDIHUB_CONFIG: "config/b.yaml" })).toEqual(["config/a.yaml"]);
+    expect(deploymentFiles([], { DANDIHUB_CONFIG: "config/b.yaml, config/c.yaml" })).toEqual(["config/b.yaml", "config/c.yaml"]);
+    expect(deploymentFiles([], {}, ROOT)).toEqual(["config/dandi.yaml", "config/minimal.yaml"]);
+  });
+});

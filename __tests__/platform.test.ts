@@ -1,0 +1,304 @@
+/** The platform the default and minimal deployments synthesize, read from cdk.tf.json. */
+import { homedir, tmpdir } from "node:os";
+import { describe, expect, it } from "vitest";
+import { CHARTS } from "../src/charts";
+import { MODULES } from "../modules/versions";
+import { minimalYaml, releaseValues, ROOT, synth, type TfJson } from "./helpers";
+
+const dandi = () => synth("config/dandi.yaml");
+const minimal = () => synth("config/minimal.yaml");
+
+type Rec = Record<string, unknown>;
+
+function mod(tf: TfJson, address: string): Rec {
+  const m = tf.module[address];
+  if (!m) throw new Error(`no module.${address}; have ${Object.keys(tf.module).join(", ")}`);
+  return m;
+}
+
+describe("network", () => {
+  it("spans the configured zones with private node subnets and public LB/NAT subnets", () => {
+    const vpc = mod(dandi().tf, "network_vpc");
+    expect(vpc.source).toBe(MODULES.vpc.source);
+    expect(vpc.version).toBe(MODULES.vpc.version);
+    expect(vpc.cidr).toBe("10.1.0.0/16");
+    expect(vpc.private_subnets).toEqual(["10.1.0.0/19", "10.1.32.0/19"]);
+    expect(vpc.public_subnets).toEqual(["10.1.224.0/24", "10.1.225.0/24"]);
+    expect(vpc.azs).toBe("${slice(data.aws_availability_zones.network_zones.names, 0, 2)}");
+    expect(vpc.map_public_ip_on_launch).toBe(false);
+    expect(vpc.private_subnet_tags).toMatchObject({ "kubernetes.io/role/internal-elb": "1", "karpenter.sh/discovery": "dandi" });
+    expect(vpc.public_subnet_tags).toEqual({ "kubernetes.io/role/elb": "1" });
+  });
+
+  it("single NAT is a switch", () => {
+    expect(mod(dandi().tf, "network_vpc")).toMatchObject({ enable_nat_gateway: true, single_nat_gateway: true, one_nat_gateway_per_az: false });
+    const perZone = synth(minimalYaml({ network: "network:\n  azs: 3\n  singleNatGateway: false" }), { name: "natperzone" });
+    expect(mod(perZone.tf, "network_vpc")).toMatchObject({ single_nat_gateway: false, one_nat_gateway_per_az: true });
+    expect((mod(perZone.tf, "network_vpc").private_subnets as string[]).length).toBe(3);
+  });
+
+  it("has an S3 gateway endpoint on the private route tables", () => {
+    const ep = mod(dandi().tf, "network_endpoints");
+    expect(ep.source).toBe(MODULES.vpcEndpoints.source);
+    expect(ep.endpoints).toEqual({
+      s3: { service: "s3", service_type: "Gateway", route_table_ids: "${module.network_vpc.private_route_table_ids}", tags: { Name: "dandi-s3" } },
+    });
+  });
+});
+
+describe("cluster", () => {
+  const eks = () => mod(dandi().tf, "cluster_eks");
+
+  it("runs the configured Kubernetes version with KMS-encrypted secrets", () => {
+    expect(eks()).toMatchObject({ name: "dandi", kubernetes_version: "1.34", create_kms_key: true, encryption_config: { resources: ["secrets"] } });
+    expect(eks().subnet_ids).toBe("${module.network_vpc.private_subnets}");
+  });
+
+  it("enables NetworkPolicy enforcement in the VPC CNI before nodes join", () => {
+    const addons = eks().addons as Record<string, Rec>;
+    expect(addons["vpc-cni"].before_compute).toBe(true);
+    expect(JSON.parse(addons["vpc-cni"].configuration_values as string)).toEqual({ enableNetworkPolicy: "true" });
+    expect(addons["eks-pod-identity-agent"].before_compute).toBe(true);
+  });
+
+  it("installs CoreDNS, kube-proxy, metrics-server and the EBS CSI driver with its own role", () => {
+    const addons = eks().addons as Record<string, Rec>;
+    expect(Object.keys(addons).sort()).toEqual(["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "metrics-server", "vpc-cni"]);
+    expect(addons["aws-ebs-csi-driver"].pod_identity_association).toEqual([
+      { role_arn: "${module.cluster_ebs-csi-role.iam_role_arn}", service_account: "ebs-csi-controller-sa" },
+    ]);
+    expect(mod(dandi().tf, "cluster_ebs-csi-role")).toMatchObject({ attach_aws_ebs_csi_policy: true, source: MODULES.podIdentity.source });
+  });
+
+  it("has a small on-demand core node group, labelled for hub pods, IMDSv2 one hop, encrypted disk", () => {
+    const core = (eks().eks_managed_node_groups as Record<string, Rec>).core;
+    expect(core).toMatchObject({
+      capacity_type: "ON_DEMAND",
+      instance_types: ["t3a.large"],
+      ami_type: "AL2023_x86_64_STANDARD",
+      min_size: 2,
+      desired_size: 2,
+      max_size: 3,
+      labels: { "hub.jupyter.org/node-purpose": "core" },
+      metadata_options: { http_tokens: "required", http_put_response_hop_limit: 1 },
+    });
+    expect((core.block_device_mappings as Record<string, { ebs: Rec }>).xvda.ebs).toMatchObject({ encrypted: true, volume_type: "gp3", volume_size: 50 });
+    expect(core.taints).toBeUndefined();
+  });
+
+  it("Graviton core nodes get the arm64 AMI", () => {
+    const arm = synth(minimalYaml({ cluster: "cluster:\n  coreNodes:\n    instanceTypes: [t4g.large]" }), { name: "armcore" });
+    const core = (mod(arm.tf, "cluster_eks").eks_managed_node_groups as Record<string, Rec>).core;
+    expect(core.ami_type).toBe("AL2023_ARM_64_STANDARD");
+  });
+
+  it("gives admins access entries and restricts the public endpoint by CIDR", () => {
+    const s = synth(
+      minimalYaml({
+        cluster: "cluster:\n  endpointPublicAccessCidrs: [203.0.113.0/24]\n  admins: ['arn:aws:iam::111122223333:role/hub-admins']",
+      }),
+      { name: "admins" },
+    );
+    const m = mod(s.tf, "cluster_eks");
+    expect(m.endpoint_public_access_cidrs).toEqual(["203.0.113.0/24"]);
+    expect(m.access_entries).toEqual({
+      "admin-0": {
+        principal_arn: "arn:aws:iam::111122223333:role/hub-admins",
+        policy_associations: {
+          admin: { policy_arn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", access_scope: { type: "cluster" } },
+        },
+      },
+    });
+    const priv = synth(minimalYaml({ cluster: "cluster:\n  endpointPublicAccessCidrs: []" }), { name: "privateapi" });
+    expect(mod(priv.tf, "cluster_eks")).toMatchObject({ endpoint_public_access: false, endpoint_private_access: true });
+  });
+
+  it("encrypted gp3 storage classes: a default that deletes, and a retained one for user data", () => {
+    const sc = dandi().tf.resource.kubernetes_storage_class_v1;
+    expect(sc["storage-classes_gp3"]).toMatchObject({
+      reclaim_policy: "Delete",
+      storage_provisioner: "ebs.csi.aws.com",
+      parameters: { type: "gp3", encrypted: "true" },
+      metadata: { annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+    });
+    expect(sc["storage-classes_gp3-retain"]).toMatchObject({ reclaim_policy: "Retain", parameters: { encrypted: "true" } });
+    const hub = releaseValues(dandi().tf, "jupyterhub_chart_release") as { hub: { db: Rec }; singleuser: { storage: Rec } };
+    expect(hub.hub.db).toEqual({ type: "sqlite-pvc", pvc: { storage: "50Gi", storageClassName: "gp3-retain" } });
+    expect(hub.singleuser.storage).toMatchObject({ type: "dynamic", capacity: "50Gi", dynamic: { storageClass: "gp3-retain" } });
+  });
+});
+
+describe("karpenter", () => {
+  it("controller role, node role and spot interruption queue come from the karpenter submodule", () => {
+    expect(mod(dandi().tf, "karpenter_iam")).toMatchObject({
+      source: MODULES.karpenter.source,
+      version: MODULES.karpenter.version,
+      enable_spot_termination: true,
+      create_pod_identity_association: true,
+      queue_name: "dandi-karpenter",
+      node_iam_role_name: "dandi-karpenter-node",
+    });
+  });
+
+  it("installs CRDs, then the controller on core nodes, then the node pools", () => {
+    const r = dandi().tf.resource.helm_release;
+    expect(r.karpenter_crd_release).toMatchObject({ chart: "karpenter-crd", version: CHARTS.karpenterCrd.version });
+    expect(r.karpenter_controller_release).toMatchObject({ chart: "karpenter", skip_crds: true });
+    expect(r.karpenter_controller_release.depends_on).toContain("helm_release.karpenter_crd_release");
+    expect(r.karpenter_pools_release.depends_on).toEqual(["helm_release.karpenter_controller_release"]);
+    const values = releaseValues(dandi().tf, "karpenter_controller_release") as { settings: Rec; nodeSelector: Rec };
+    expect(values.settings).toEqual({ clusterName: "dandi", interruptionQueue: "dandi-karpenter" });
+    expect(values.nodeSelector).toMatchObject({ "hub.jupyter.org/node-purpose": "core" });
+  });
+
+  it("node pools: one per CPU/GPU and capacity type, user-labelled and tainted, consolidated only when empty", () => {
+    const { manifests } = releaseValues(dandi().tf, "karpenter_pools_release") as { manifests: { kind: string; metadata: { name: string }; spec: Rec }[] };
+    const pools = manifests.filter((m) => m.kind === "NodePool");
+    const classes = manifests.filter((m) => m.kind === "EC2NodeClass");
+    expect(pools.map((p) => p.metadata.name)).toEqual(["cpu-spot", "gpu-t4-spot"]);
+    expect(classes.map((c) => c.metadata.name)).toEqual(["cpu-spot", "gpu-t4-spot"]);
+    const cpu = pools[0].spec as { template: { metadata: { labels: Rec }; spec: { requirements: { key: string; values: string[] }[]; taints: Rec[]; expireAfter: string; terminationGracePeriod: string } }; disruption: Rec; limits: Rec };
+    expect(cpu.template.metadata.labels).toEqual({ "hub.jupyter.org/node-purpose": "user", "dandihub.org/pool": "cpu-spot" });
+    expect(cpu.template.spec.taints).toEqual([{ key: "hub.jupyter.org/dedicated", value: "user", effect: "NoSchedule" }]);
+    expect(cpu.template.spec.requirements).toEqual(
+      expect.arrayContaining([
+        { key: "karpenter.sh/capacity-type", operator: "In", values: ["spot"] },
+        { key: "karpenter.k8s.aws/instance-family", operator: "In", values: ["c6i", "c7i", "m6i", "m7i", "r6i", "r7i"] },
+      ]),
+    );
+    expect(cpu.template.spec.expireAfter).toBe("720h");
+    expect(cpu.template.spec.terminationGracePeriod).toBe("24h");
+    expect(cpu.disruption).toEqual({ consolidationPolicy: "WhenEmpty", consolidateAfter: "5m" });
+    expect(cpu.limits).toEqual({ cpu: "1000", memory: "4Ti" });
+    const gpu = pools[1].spec as typeof cpu;
+    expect(gpu.template.spec.taints).toContainEqual({ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" });
+    expect(gpu.template.spec.requirements).toContainEqual({ key: "karpenter.k8s.aws/instance-family", operator: "In", values: ["g4dn"] });
+    expect(gpu.limits).toEqual({ cpu: "1000", memory: "4Ti", "nvidia.com/gpu": "8" });
+  });
+
+  it("EC2NodeClasses: discovery by tag, IMDSv2 one hop, encrypted root volume, tags for billing", () => {
+    const { manifests } = releaseValues(dandi().tf, "karpenter_pools_release") as { manifests: { kind: string; spec: Rec }[] };
+    const nc = manifests.find((m) => m.kind === "EC2NodeClass")!.spec;
+    expect(nc).toMatchObject({
+      role: "dandi-karpenter-node",
+      amiSelectorTerms: [{ alias: "al2023@latest" }],
+      subnetSelectorTerms: [{ tags: { "karpenter.sh/discovery": "dandi" } }],
+      securityGroupSelectorTerms: [{ tags: { "karpenter.sh/discovery": "dandi" } }],
+      metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 },
+      blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: "100Gi", volumeType: "gp3", encrypted: true } }],
+    });
+    expect(nc.tags).toMatchObject({ "dandihub:deployment": "dandi", project: "dandi", "dandihub:pool": "cpu-spot" });
+    // The EKS module tags the node security group for discovery with the same tag.
+    expect(mod(dandi().tf, "cluster_eks").node_security_group_tags).toEqual({ "karpenter.sh/discovery": "dandi" });
+  });
+
+  it("the pools chart ships inside the stack directory", () => {
+    const release = dandi().tf.resource.helm_release.karpenter_pools_release;
+    expect(release.chart).toMatch(/^assets\//);
+    expect(release.repository).toBeUndefined();
+  });
+
+  it("the NVIDIA device plugin is installed only when some profile has a GPU", () => {
+    expect(dandi().tf.resource.helm_release["gpu_device-plugin_release"]).toMatchObject({ chart: "nvidia-device-plugin" });
+    expect(minimal().tf.resource.helm_release["gpu_device-plugin_release"]).toBeUndefined();
+  });
+});
+
+describe("load balancer controller", () => {
+  it("runs with its own Pod Identity role before the hub's Service exists", () => {
+    const role = mod(dandi().tf, "lb-controller_role");
+    expect(role).toMatchObject({ attach_aws_lb_controller_policy: true });
+    expect(role.associations).toEqual({
+      controller: { cluster_name: "${module.cluster_eks.cluster_name}", namespace: "kube-system", service_account: "aws-load-balancer-controller" },
+    });
+    const hub = dandi().tf.resource.helm_release.jupyterhub_chart_release;
+    expect(hub.depends_on).toContain("helm_release.lb-controller_chart_release");
+    expect(releaseValues(dandi().tf, "lb-controller_chart_release")).toMatchObject({ clusterName: "dandi", vpcId: "${module.network_vpc.vpc_id}" });
+  });
+});
+
+describe("providers and backends", () => {
+  it("tags every AWS resource through the provider's default tags", () => {
+    const aws = dandi().tf.provider.aws[0] as { default_tags: { tags: Rec }[]; region: string };
+    expect(aws.region).toBe("us-east-2");
+    expect(aws.default_tags[0].tags).toEqual({ "dandihub:deployment": "dandi", "managed-by": "dandihub", project: "dandi", owner: "dandi-infrastructure" });
+  });
+
+  it("passes the same tags to every module that takes them", () => {
+    for (const [address, m] of Object.entries(dandi().tf.module)) {
+      expect(m.tags, address).toMatchObject({ "dandihub:deployment": "dandi", project: "dandi" });
+    }
+  });
+
+  it("pins the account when one is configured", () => {
+    const s = synth(minimalYaml({ aws: "aws:\n  region: us-east-1\n  accountId: '111122223333'" }), { name: "pinned" });
+    expect((s.tf.provider.aws[0] as Rec).allowed_account_ids).toEqual(["111122223333"]);
+  });
+
+  it("helm and kubernetes talk to the new cluster via `aws eks get-token` by default", () => {
+    const helm = dandi().tf.provider.helm[0] as { kubernetes: { host: string; exec: { command: string; args: string[] } } };
+    expect(helm.kubernetes.host).toBe("${module.cluster_eks.cluster_endpoint}");
+    expect(helm.kubernetes.exec.command).toBe("aws");
+    expect(helm.kubernetes.exec.args).toEqual(["eks", "get-token", "--cluster-name", "${module.cluster_eks.cluster_name}", "--region", "us-east-2", "--output", "json"]);
+  });
+
+  it("S3 backend: encrypted, with the native lockfile", () => {
+    expect(dandi().tf.terraform.backend).toEqual({
+      s3: { bucket: "dandihub-terraform-state", key: "dandi/terraform.tfstate", region: "us-east-2", encrypt: true, use_lockfile: true },
+    });
+  });
+
+  it("local backend by default: state in the project directory, outside cdktf.out (which synth rewrites)", () => {
+    // Terraform runs in cdktf.out/stacks/<name>; three levels up is the project directory.
+    expect(minimal().tf.terraform.backend).toEqual({ local: { path: "../../../terraform.minimal.tfstate" } });
+  });
+
+  it("Terraform Cloud: a named workspace, and token auth (no AWS CLI on its runners)", () => {
+    const s = synth(minimalYaml({ name: "name: tfc", backend: "backend:\n  cloud:\n    organization: dandi\n    workspace: dandi-hub" }), { name: "tfc" });
+    expect(s.tf.terraform.cloud).toEqual({ organization: "dandi", workspaces: { name: "dandi-hub" } });
+    const k8s = s.tf.provider.kubernetes[0] as Rec;
+    expect(k8s.token).toBe("${data.aws_eks_cluster_auth.cluster-auth.token}");
+    expect(k8s.exec).toBeUndefined();
+  });
+});
+
+describe("outputs", () => {
+  it("hub URL, cluster name, kubectl command and the DNS target", () => {
+    const o = dandi().tf.output;
+    expect(o.hub_url.value).toBe("https://hub.dandiarchive.org");
+    expect(o.cluster_name.value).toBe("${module.cluster_eks.cluster_name}");
+    expect(o.configure_kubectl.value).toBe("aws eks update-kubeconfig --region us-east-2 --name dandi");
+    expect(o.load_balancer_hostname.value).toBe("${data.kubernetes_service_v1.jupyterhub_proxy-public.status[0].load_balancer[0].ingress[0].hostname}");
+  });
+});
+
+describe("one apply from an empty account", () => {
+  const RESOURCE_TYPES_NEEDING_A_LIVE_CLUSTER_AT_PLAN = ["kubernetes_manifest"];
+
+  it("uses no resource that needs a reachable cluster at plan time", () => {
+    for (const s of [dandi(), minimal()]) {
+      for (const type of RESOURCE_TYPES_NEEDING_A_LIVE_CLUSTER_AT_PLAN) expect(s.tf.resource[type]).toBeUndefined();
+    }
+  });
+
+  it("every in-cluster resource waits for the cluster (depends_on or a module reference)", () => {
+    const tf = dandi().tf;
+    for (const [type, items] of Object.entries(tf.resource)) {
+      if (!type.startsWith("helm_") && !type.startsWith("kubernetes_")) continue;
+      for (const [name, r] of Object.entries(items)) {
+        const deps = JSON.stringify(r.depends_on ?? []);
+        expect(deps, `${type}.${name}`).toMatch(/module\.cluster_eks|helm_release\.|kubernetes_|module\.karpenter_iam/);
+      }
+    }
+  });
+
+  it("writes no path of the synthesizing machine into the output", () => {
+    for (const s of [dandi(), minimal()]) {
+      for (const local of [ROOT, process.cwd(), tmpdir(), homedir()]) expect(s.text).not.toContain(local);
+      for (const [name, r] of Object.entries(s.tf.resource.helm_release)) {
+        // A registry chart name, or a chart shipped inside the stack directory.
+        expect(r.chart, name).toMatch(/^(assets\/|[a-z][a-z0-9-]*$)/);
+      }
+    }
+  });
+});

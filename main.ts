@@ -1,0 +1,14 @@
+/**
+ * Synthesizes one Terraform stack per deployment file.
+ *
+ *   npx tsx main.ts                      every config/*.yaml
+ *   npx tsx main.ts config/dandi.yaml    only the files named
+ *   DANDIHUB_CONFIG=config/a.yaml,config/b.yaml cdktf synth
+ *
+ * Every file is loaded and validated before anything is written; on any problem the errors are
+ * printed (file:line:col, field, value, what is allowed), cdktf.out is left untouched, and the
+ * process exits 1.
+ */
+import { synthesize } from "./src/app";
+
+process.exitCode = synthesize(process.argv.slice(2), process.env);

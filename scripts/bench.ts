@@ -1,0 +1,59 @@
+/**
+ * npm run bench: wall time and peak memory of an offline synth of the default deployment, each
+ * run in a fresh process (what `cdktf synth` pays), plus the in-process split between loading
+ * the config and synthesizing.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const file = process.argv[2] ?? "config/dandi.yaml";
+
+if (process.env.DANDIHUB_BENCH_CHILD) {
+  const started = process.hrtime.bigint();
+  // Imported here so module loading counts towards the child's time.
+  const { loadDeployment } = require("../src/config/load") as typeof import("../src/config/load");
+  const { buildApp } = require("../src/app") as typeof import("../src/app");
+  const loadedModules = process.hrtime.bigint();
+  const config = loadDeployment(file);
+  const loaded = process.hrtime.bigint();
+  buildApp([config], process.env.DANDIHUB_BENCH_OUT!).synth();
+  const done = process.hrtime.bigint();
+  const ms = (a: bigint, b: bigint) => Number(b - a) / 1e6;
+  process.stdout.write(
+    JSON.stringify({ importMs: ms(started, loadedModules), configMs: ms(loadedModules, loaded), synthMs: ms(loaded, done), maxRssMiB: process.resourceUsage().maxRSS / 1024 }),
+  );
+} else {
+  const results: { wallMs: number; importMs: number; configMs: number; synthMs: number; maxRssMiB: number }[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const out = mkdtempSync(join(tmpdir(), "dandihub-bench-"));
+    const t0 = process.hrtime.bigint();
+    const child = spawnSync(process.execPath, [require.resolve("tsx/cli"), __filename, file], {
+      env: { ...process.env, DANDIHUB_BENCH_CHILD: "1", DANDIHUB_BENCH_OUT: out },
+      encoding: "utf8",
+    });
+    const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    rmSync(out, { recursive: true, force: true });
+    if (child.status !== 0) {
+      process.stderr.write(child.stderr);
+      process.exit(1);
+    }
+    results.push({ wallMs, ...JSON.parse(child.stdout) });
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const row = (label: string, key: keyof (typeof results)[number], unit: string) =>
+    `${label.padEnd(34)}${median(results.map((r) => r[key])).toFixed(0).padStart(8)} ${unit}   (runs: ${results.map((r) => r[key].toFixed(0)).join(", ")})`;
+  process.stdout.write(
+    [
+      `offline synth of ${file}, ${RUNS} fresh processes, median:`,
+      row("wall time (process start to exit)", "wallMs", "ms"),
+      row("  module loading", "importMs", "ms"),
+      row("  config load + validation", "configMs", "ms"),
+      row("  construct tree + synth", "synthMs", "ms"),
+      row("peak memory (max RSS)", "maxRssMiB", "MiB"),
+      "",
+    ].join("\n"),
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * The app behind main.ts: choose deployment files, validate them all, then synthesize into a
+ * scratch directory that replaces cdktf.out only when every stack synthesized.
+ */
+import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { App } from "./cdktf";
+import { ConfigError } from "./config/errors";
+import { loadDeployment } from "./config/load";
+import type { HubConfig } from "./config/resolve";
+import { HubStack } from "./hub-stack";
+
+export const CONFIG_DIR = "config";
+
+/** Files named on the command line, else in DANDIHUB_CONFIG (comma-separated), else config/*.yaml. */
+export function deploymentFiles(args: readonly string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): string[] {
+  const named = args.filter((a) => !a.startsWith("-"));
+  if (named.length) return named;
+  const fromEnv = env.DANDIHUB_CONFIG?.split(",").map((s) => s.trim()).filter(Boolean);
+  if (fromEnv?.length) return fromEnv;
+  const dir = join(cwd, CONFIG_DIR);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml") && !f.startsWith("_"))
+    .sort()
+    .map((f) => join(CONFIG_DIR, f));
+}
+
+/** Loads every file; returns the configs or the formatted problems of all files. */
+export function loadAll(files: readonly string[]): { configs: HubConfig[] } | { errors: string } {
+  const configs: HubConfig[] = [];
+  const errors: string[] = [];
+  for (const file of files) {
+    try {
+      configs.push(loadDeployment(file));
+    } catch (err) {
+      if (err instanceof ConfigError) errors.push(err.format());
+      else throw err;
+    }
+  }
+  const seen = new Map<string, string>();
+  configs.forEach((c, i) => {
+    const other = seen.get(c.name);
+    if (other) errors.push(`${files[i]}:1:1  name = "${c.name}": ${other} already uses this name; every deployment needs its own`);
+    seen.set(c.name, files[i]);
+  });
+  return errors.length ? { errors: errors.join("\n\n") } : { configs };
+}
+
+/** Builds the stacks of `configs` into `outdir`. */
+export function buildApp(configs: readonly HubConfig[], outdir: string): App {
+  const app = new App({ outdir, skipValidation: false });
+  for (const config of configs) new HubStack(app, config);
+  return app;
+}
+
+/** main.ts: returns the process exit code. */
+export function synthesize(args: readonly string[], env: NodeJS.ProcessEnv): number {
+  let files: string[];
+  try {
+    files = deploymentFiles(args, env);
+  } catch (err) {
+    process.stderr.write(`no deployment files: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const loaded = loadAll(files);
+  if ("errors" in loaded) {
+    process.stderr.write(`${loaded.errors}\n`);
+    return 1;
+  }
+  const outdir = resolve(env.CDKTF_OUTDIR ?? "cdktf.out");
+  const scratch = join(dirname(outdir), `.${basename(outdir)}.partial-${process.pid}`);
+  try {
+    buildApp(loaded.configs, scratch).synth();
+    publish(scratch, outdir);
+  } catch (err) {
+    const detail = env.DANDIHUB_DEBUG ? (err as Error).stack : (err as Error).message;
+    process.stderr.write(`synth failed, cdktf.out left as it was: ${detail}\n(set DANDIHUB_DEBUG=1 for the stack trace)\n`);
+    return 2;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  for (const c of loaded.configs) process.stdout.write(`synthesized ${c.name} -> ${join(outdir, "stacks", c.name, "cdk.tf.json")}\n`);
+  return 0;
+}
+
+/**
+ * Moves a complete synth from `scratch` into `outdir`, one rename per generated item. What
+ * Terraform keeps beside the JSON in a stack directory (.terraform/, .terraform.lock.hcl, local
+ * state) is left alone, so re-synthesizing never costs a provider lock or state.
+ */
+function publish(scratch: string, outdir: string): void {
+  for (const stack of readdirSync(join(scratch, "stacks"))) {
+    const from = join(scratch, "stacks", stack);
+    const to = join(outdir, "stacks", stack);
+    mkdirSync(to, { recursive: true });
+    for (const item of readdirSync(from)) {
+      rmSync(join(to, item), { recursive: true, force: true });
+      renameSync(join(from, item), join(to, item));
+    }
+  }
+  renameSync(join(scratch, "manifest.json"), join(outdir, "manifest.json"));
+}

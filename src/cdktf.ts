@@ -1,0 +1,27 @@
+/**
+ * The one seam between dandihub and the CDKTF runtime.
+ *
+ * CDKTF was archived upstream on 2025-12-10 (last release 0.21.0); its community fork is
+ * CDK Terrain (`cdktn`). Every other file imports from here, so switching runtimes is a
+ * change to this file and package.json only.
+ */
+export {
+  App,
+  Aspects,
+  AssetType,
+  CloudBackend,
+  Fn,
+  LocalBackend,
+  NamedCloudWorkspace,
+  S3Backend,
+  TerraformAsset,
+  TerraformHclModule,
+  TerraformOutput,
+  TerraformProvider,
+  TerraformResource,
+  TerraformStack,
+  TerraformVariable,
+  Token,
+  Lazy,
+} from "cdktf";
+export type { IAspect, ITerraformDependable, TerraformMetaArguments } from "cdktf";

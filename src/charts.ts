@@ -1,0 +1,25 @@
+/**
+ * Every Helm chart dandihub installs, pinned exactly, in one place (modules are pinned in
+ * modules/versions.ts). `help/versions.md` says how to move a pin.
+ */
+export interface ChartPin {
+  /** Helm repository URL, or `oci://` registry path; empty for a chart shipped in this repo. */
+  readonly repository: string;
+  readonly chart: string;
+  readonly version: string;
+}
+
+export const CHARTS = {
+  /** Zero to JupyterHub 4.4.0: JupyterHub 5.5, KubeSpawner 7, OAuthenticator 17.4. */
+  jupyterhub: { repository: "https://hub.jupyter.org/helm-chart/", chart: "jupyterhub", version: "4.4.0" },
+  /** Karpenter 1.11 supports Kubernetes 1.29-1.35. CRDs as their own release so upgrades update them. */
+  karpenterCrd: { repository: "oci://public.ecr.aws/karpenter", chart: "karpenter-crd", version: "1.11.1" },
+  karpenter: { repository: "oci://public.ecr.aws/karpenter", chart: "karpenter", version: "1.11.1" },
+  awsLoadBalancerController: { repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "1.14.0" },
+  /** This repository's charts/manifests: renders given objects (custom resources without a live cluster at plan time). */
+  manifests: { repository: "", chart: "manifests", version: "1.0.0" },
+  nvidiaDevicePlugin: { repository: "https://nvidia.github.io/k8s-device-plugin", chart: "nvidia-device-plugin", version: "0.17.1" },
+} as const satisfies Record<string, ChartPin>;
+
+/** Newest Kubernetes minor the pinned Karpenter supports; config checks refuse newer clusters. */
+export const KARPENTER_MAX_KUBERNETES = "1.35";

@@ -1,0 +1,246 @@
+/**
+ * Cross-field rules of the deployment file that a schema cannot say: one-of choices, names that
+ * refer to other sections, sizes that must fit a node. Each returns problems with a field path
+ * and a sentence saying what is allowed.
+ */
+import {
+  allocatable,
+  familyArch,
+  GPU_FAMILIES_BY_TYPE,
+  INSTANCE_FAMILIES,
+  instancesOf,
+  instanceType,
+  isGpuFamily,
+  isKnownFamily,
+  type InstanceShape,
+} from "../catalog/instance-types";
+import { closest } from "../util/closest";
+import { overlaps, parseCidr, type Ipv4Block } from "../util/cidr";
+import type { ConfigPath, ConfigProblem } from "./errors";
+import type { Deployment, ProfileConfig, SecretRefConfig } from "./schema";
+import { parseQuantity } from "./units";
+
+/** Kubernetes minors EKS offers and Karpenter (see modules/versions.ts) supports. */
+export const SUPPORTED_KUBERNETES = ["1.32", "1.33", "1.34", "1.35"] as const;
+
+export function checkDeployment(d: Deployment): ConfigProblem[] {
+  return [
+    ...checkExactlyOne(d),
+    ...checkSecrets(d),
+    ...checkEnvironmentGates(d),
+    ...checkNetwork(d),
+    ...checkCluster(d),
+    ...checkUserNodes(d),
+    ...checkProfiles(d),
+  ];
+}
+
+/** Every secret reference in the file with its path: one list, used by checks and constructs. */
+export function secretRefs(d: Deployment): { path: ConfigPath; ref: SecretRefConfig }[] {
+  const refs: { path: ConfigPath; ref: SecretRefConfig }[] = [];
+  if (d.auth.github) refs.push({ path: ["auth", "github", "clientSecret"], ref: d.auth.github.clientSecret });
+  return refs;
+}
+
+function exactlyOne(path: ConfigPath, value: object | undefined, keys: readonly string[]): ConfigProblem[] {
+  if (!value) return [];
+  const set = keys.filter((k) => (value as Record<string, unknown>)[k] !== undefined);
+  if (set.length === 1) return [];
+  return [
+    {
+      path,
+      message: set.length
+        ? `choose one of ${keys.join(", ")}, not ${set.join(" and ")}`
+        : `needs one of ${keys.join(", ")}`,
+    },
+  ];
+}
+
+function checkExactlyOne(d: Deployment): ConfigProblem[] {
+  return [
+    ...exactlyOne(["backend"], d.backend, ["local", "s3", "cloud"]),
+    ...exactlyOne(["hub", "tls"], d.hub.tls, ["acmCertificateArn", "letsEncrypt", "none"]),
+    ...exactlyOne(["auth"], d.auth, ["github", "dummy"]),
+  ];
+}
+
+function checkSecrets(d: Deployment): ConfigProblem[] {
+  return secretRefs(d).flatMap(({ path, ref }) => exactlyOne(path, ref, ["variable", "secretsManager"]));
+}
+
+function checkEnvironmentGates(d: Deployment): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (d.environment !== "development") {
+    if (d.hub.tls.none) {
+      problems.push({ path: ["hub", "tls", "none"], message: "plain HTTP is allowed only with environment: development; use acmCertificateArn or letsEncrypt" });
+    }
+    if (d.auth.dummy) {
+      problems.push({ path: ["auth", "dummy"], message: "the dummy authenticator lets anyone in; it is allowed only with environment: development" });
+    }
+  }
+  const gh = d.auth.github;
+  if (gh && gh.allowedOrganizations.length === 0 && gh.allowedUsers.length === 0 && d.auth.admins.length === 0) {
+    problems.push({ path: ["auth", "github"], message: "nobody could log in: list allowedOrganizations, allowedUsers or auth.admins" });
+  }
+  const local = d.backend?.local?.path;
+  if (local !== undefined && (local.startsWith("/") || /^[A-Za-z]:[\\/]/.test(local) || local.split(/[\\/]/).includes(".."))) {
+    problems.push({ path: ["backend", "local", "path"], message: "must be a path relative to the project directory, inside it (no leading /, no ..)" });
+  }
+  return problems;
+}
+
+function checkCidrList(path: ConfigPath, cidrs: readonly string[]): ConfigProblem[] {
+  return cidrs.flatMap((c, i) => {
+    const parsed = parseCidr(c);
+    return typeof parsed === "string" ? [{ path: [...path, i], message: `invalid CIDR: ${parsed}` }] : [];
+  });
+}
+
+function checkNetwork(d: Deployment): ConfigProblem[] {
+  const vpc = parseCidr(d.network.cidr);
+  if (typeof vpc === "string") return [{ path: ["network", "cidr"], message: `invalid CIDR: ${vpc}` }];
+  const problems: ConfigProblem[] = [];
+  if (vpc.prefix < 16 || vpc.prefix > 20) {
+    problems.push({ path: ["network", "cidr"], message: "the VPC needs a /16 to /20 block (pods take VPC addresses)" });
+  }
+  const reserved: [string, Ipv4Block][] = [
+    ["172.17.0.0/16 (Docker's bridge, unusable on EKS nodes)", { base: 0xac110000, prefix: 16 }],
+    ["100.64.0.0/10 (carrier-grade NAT, used for EKS secondary ranges)", { base: 0x64400000, prefix: 10 }],
+  ];
+  for (const [label, block] of reserved) {
+    if (overlaps(vpc, block)) problems.push({ path: ["network", "cidr"], message: `overlaps ${label}; choose a block in 10.0.0.0/8 or 192.168.0.0/16` });
+  }
+  problems.push(...checkCidrList(["cluster", "endpointPublicAccessCidrs"], d.cluster.endpointPublicAccessCidrs));
+  problems.push(...checkCidrList(["hub", "loadBalancerSourceRanges"], d.hub.loadBalancerSourceRanges));
+  return problems;
+}
+
+function unknownInstanceType(path: ConfigPath, name: string): ConfigProblem {
+  const family = name.split(".")[0];
+  const known = isKnownFamily(family)
+    ? instancesOf(family).map((i) => i.name)
+    : INSTANCE_FAMILIES.map((f) => `${f}.*`);
+  const guess = closest(name, isKnownFamily(family) ? known : INSTANCE_FAMILIES.flatMap((f) => instancesOf(f).map((i) => i.name)));
+  return {
+    path,
+    message: `unknown instance type${guess ? ` (did you mean ${guess}?)` : ""}; known: ${known.join(", ")}`,
+  };
+}
+
+function checkCluster(d: Deployment): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const c = d.cluster;
+  if (!(SUPPORTED_KUBERNETES as readonly string[]).includes(c.kubernetesVersion)) {
+    problems.push({ path: ["cluster", "kubernetesVersion"], message: `supported: ${SUPPORTED_KUBERNETES.join(", ")}` });
+  }
+  const core = c.coreNodes;
+  const shapes = core.instanceTypes.map((name, i) => {
+    const shape = instanceType(name);
+    if (!shape) problems.push(unknownInstanceType(["cluster", "coreNodes", "instanceTypes", i], name));
+    else if (shape.gpus) problems.push({ path: ["cluster", "coreNodes", "instanceTypes", i], message: "core nodes cannot be GPU instances" });
+    return shape;
+  });
+  const arches = new Set(shapes.filter((s): s is InstanceShape => !!s).map((s) => s.arch));
+  if (arches.size > 1) {
+    problems.push({ path: ["cluster", "coreNodes", "instanceTypes"], message: "a node group has one architecture: list only amd64 or only arm64 (Graviton) types" });
+  }
+  if (!(core.min <= core.desired && core.desired <= core.max)) {
+    problems.push({ path: ["cluster", "coreNodes"], message: `needs min <= desired <= max (got ${core.min} <= ${core.desired} <= ${core.max})` });
+  }
+  return problems;
+}
+
+function checkUserNodes(d: Deployment): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const u = d.userNodes;
+  u.instanceFamilies.forEach((f, i) => {
+    const path = ["userNodes", "instanceFamilies", i];
+    if (!isKnownFamily(f)) {
+      const guess = closest(f, INSTANCE_FAMILIES);
+      problems.push({ path, message: `unknown instance family${guess ? ` (did you mean ${guess}?)` : ""}; known: ${INSTANCE_FAMILIES.filter((x) => !isGpuFamily(x)).join(", ")}` });
+    } else if (isGpuFamily(f)) {
+      problems.push({ path, message: "GPU families belong in userNodes.gpuFamilies (GPU nodes are tainted for GPU profiles only)" });
+    }
+  });
+  const arches = new Set(u.instanceFamilies.map(familyArch).filter(Boolean));
+  if (arches.size > 1) {
+    problems.push({ path: ["userNodes", "instanceFamilies"], message: "mix of amd64 and arm64 families: user images must run on every family listed; keep one architecture" });
+  }
+  (u.gpuFamilies ?? []).forEach((f, i) => {
+    if (!isGpuFamily(f)) {
+      problems.push({ path: ["userNodes", "gpuFamilies", i], message: `not a GPU family; known: ${INSTANCE_FAMILIES.filter(isGpuFamily).join(", ")}` });
+    }
+  });
+  return problems;
+}
+
+/** Instance types a profile may run on, after pins and GPU type. */
+export function candidateInstances(d: Deployment, p: ProfileConfig): InstanceShape[] {
+  if (p.instanceTypes) return p.instanceTypes.map(instanceType).filter((s): s is InstanceShape => !!s);
+  const families = p.gpu
+    ? (d.userNodes.gpuFamilies ?? GPU_FAMILIES_BY_TYPE[p.gpu.type]).filter((f) => instancesOf(f)[0]?.gpuType === p.gpu!.type)
+    : d.userNodes.instanceFamilies;
+  return families.flatMap(instancesOf);
+}
+
+function checkProfiles(d: Deployment): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const names = Object.keys(d.profiles);
+  if (names.length === 0) problems.push({ path: ["profiles"], message: "define at least one profile" });
+  const defaults = names.filter((n) => d.profiles[n].default);
+  if (defaults.length > 1) {
+    for (const n of defaults.slice(1)) {
+      problems.push({ path: ["profiles", n, "default"], message: `only one profile can be the default; ${defaults[0]} already is` });
+    }
+  }
+  const imageNames = Object.keys(d.images);
+  for (const [name, p] of Object.entries(d.profiles)) {
+    const at = (...rest: (string | number)[]) => ["profiles", name, ...rest];
+    if (p.cpu.guarantee > p.cpu.limit) problems.push({ path: at("cpu", "guarantee"), message: `must not exceed cpu.limit (${p.cpu.limit})` });
+    const memGuarantee = parseQuantity(p.memory.guarantee);
+    if (memGuarantee > parseQuantity(p.memory.limit)) {
+      problems.push({ path: at("memory", "guarantee"), message: `must not exceed memory.limit (${p.memory.limit})` });
+    }
+    p.images.forEach((img, i) => {
+      const image = d.images[img];
+      if (!image) {
+        const guess = closest(img, imageNames);
+        problems.push({ path: at("images", i), message: `no image of that name${guess ? ` (did you mean ${guess}?)` : ""}; defined: ${imageNames.join(", ") || "none"}` });
+      } else if (image.gpu && !p.gpu) {
+        problems.push({ path: at("images", i), message: "is a GPU image; offer it only in profiles with a gpu" });
+      }
+    });
+    (p.instanceTypes ?? []).forEach((t, i) => {
+      const shape = instanceType(t);
+      if (!shape) problems.push(unknownInstanceType(at("instanceTypes", i), t));
+      else if (p.gpu && shape.gpuType !== p.gpu.type) problems.push({ path: at("instanceTypes", i), message: `has no ${p.gpu.type} GPU` });
+      else if (!p.gpu && shape.gpus) problems.push({ path: at("instanceTypes", i), message: "is a GPU instance; a profile without gpu would waste it" });
+    });
+    const candidates = candidateInstances(d, p);
+    if (p.gpu && !p.instanceTypes && !candidates.length) {
+      problems.push({
+        path: at("gpu", "type"),
+        message: `no family in userNodes.gpuFamilies has ${p.gpu.type} GPUs; add ${GPU_FAMILIES_BY_TYPE[p.gpu.type].join(" or ")}`,
+      });
+    }
+    const fits = candidates.filter((s) => {
+      const free = allocatable(s);
+      return free.vcpu >= p.cpu.guarantee && free.memoryGiB * 2 ** 30 >= memGuarantee && s.gpus >= (p.gpu?.count ?? 0);
+    });
+    if (candidates.length && !fits.length) {
+      const largest = candidates.reduce((a, b) => (b.vcpu > a.vcpu ? b : a));
+      const free = allocatable(largest);
+      problems.push({
+        path: at("cpu"),
+        message: `fits no allowed instance: the largest, ${largest.name}, leaves ${free.vcpu.toFixed(1)} vCPU / ${free.memoryGiB.toFixed(0)} GiB${p.gpu ? ` / ${largest.gpus} GPU` : ""} for a server; lower the guarantees or allow larger families`,
+      });
+    }
+    if (p.cpu.guarantee > d.userNodes.limits.cpu) {
+      problems.push({ path: at("cpu", "guarantee"), message: `exceeds userNodes.limits.cpu (${d.userNodes.limits.cpu})` });
+    }
+    if (p.gpu && p.gpu.count > d.userNodes.limits.gpus) {
+      problems.push({ path: at("gpu", "count"), message: `exceeds userNodes.limits.gpus (${d.userNodes.limits.gpus})` });
+    }
+  }
+  return problems;
+}

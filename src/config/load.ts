@@ -1,0 +1,205 @@
+/**
+ * Reads a deployment file, validates it, and returns the resolved configuration, or throws one
+ * ConfigError that lists every problem with file:line:column, field path, value and what is
+ * allowed. Nothing downstream runs on a file with a problem.
+ */
+import { readFileSync } from "node:fs";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from "yaml";
+import type { z } from "zod";
+import { closest } from "../util/closest";
+import { checkDeployment } from "./checks";
+import { ConfigError, type ConfigPath, type ConfigProblem, type LocatedProblem } from "./errors";
+import { resolveDeployment, type HubConfig } from "./resolve";
+import { DeploymentSchema, deploymentJsonSchema, type Deployment } from "./schema";
+
+/** Loads `file` (or `text`, reported as `file`) into a resolved HubConfig. */
+export function loadDeployment(file: string, text?: string): HubConfig {
+  let source: string;
+  try {
+    source = text ?? readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError(file, [
+      { path: [], line: 1, column: 1, value: undefined, message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? err})` },
+    ]);
+  }
+  return resolveDeployment(validateDeployment(file, source));
+}
+
+/** Parses and validates without resolving; throws ConfigError. */
+export function validateDeployment(file: string, source: string): Deployment {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
+
+  const syntax = [...doc.errors];
+  if (syntax.length) {
+    throw new ConfigError(
+      file,
+      syntax.map((e) => {
+        const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
+        return { path: [], line: pos.line, column: pos.col, value: undefined, message: `YAML syntax: ${firstLine(e.message)}` };
+      }),
+    );
+  }
+
+  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const locate = (problem: ConfigProblem): LocatedProblem => {
+    const pos = position(doc.contents, problem.path, problem.atKey ?? false);
+    const { line, col } = lineCounter.linePos(pos);
+    return { ...problem, line, column: col, value: valueAt(data, problem.path) };
+  };
+  const fail = (problems: ConfigProblem[]): never => {
+    const located = problems.map(locate).sort((a, b) => a.line - b.line || a.column - b.column);
+    throw new ConfigError(file, located);
+  };
+
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    fail([{ path: [], message: "the file must be a YAML mapping (name:, aws:, hub:, ...)" }]);
+  }
+  const parsed = DeploymentSchema.safeParse(data);
+  if (!parsed.success) fail(parsed.error.issues.flatMap((issue) => fromZodIssue(issue, data)));
+  const deployment = parsed.data as Deployment;
+  const problems = checkDeployment(deployment);
+  if (problems.length) fail(problems);
+  return deployment;
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Positions
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Offset to report for `path`: a scalar's value, else the key that holds it (a missing field
+ * reports its parent's key, an unknown key itself).
+ */
+function position(root: Node | null | undefined, path: ConfigPath, atKey: boolean): number {
+  let node: unknown = root;
+  let best = (root as Node | null)?.range?.[0] ?? 0;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = (node.items as Pair[]).find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) return best;
+      const keyStart = (pair.key as Node).range?.[0] ?? best;
+      if (last) {
+        const value = pair.value as Node | null;
+        const isValue = !atKey && isScalar(value) && value.value !== null && value.range;
+        return isValue ? value.range![0] : keyStart;
+      }
+      best = keyStart;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === "number" && node.items[seg]) {
+      node = node.items[seg];
+      best = (node as Node).range?.[0] ?? best;
+    } else {
+      return best;
+    }
+  }
+  return best;
+}
+
+function valueAt(data: unknown, path: ConfigPath): unknown {
+  let v: unknown = data;
+  for (const seg of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Zod issues -> problems
+// ---------------------------------------------------------------------------------------------
+
+type JsonSchema = {
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: JsonSchema | boolean;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  enum?: unknown[];
+};
+
+let cachedJsonSchema: JsonSchema | undefined;
+
+/** The JSON Schema node for a path, to say which keys are allowed there. */
+function schemaAt(path: ConfigPath): JsonSchema | undefined {
+  cachedJsonSchema ??= deploymentJsonSchema() as JsonSchema;
+  let s: JsonSchema | undefined = cachedJsonSchema;
+  for (const seg of path) {
+    if (!s) return undefined;
+    if (s.anyOf) s = s.anyOf.find((x) => x.properties) ?? s.anyOf[0];
+    if (typeof seg === "number") s = s?.items;
+    else s = s?.properties?.[seg] ?? (typeof s?.additionalProperties === "object" ? s.additionalProperties : undefined);
+  }
+  return s;
+}
+
+function typeName(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "an empty value";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "number") return Number.isInteger(value) ? "a whole number" : "a number";
+  return typeof value === "string" ? "text" : `a ${typeof value}`;
+}
+
+const EXPECTED: Record<string, string> = {
+  string: "text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+  object: "a mapping (key: value lines)",
+  array: "a list",
+};
+
+function fromZodIssue(issue: z.core.$ZodIssue, data: unknown): ConfigProblem[] {
+  const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+  const value = valueAt(data, path);
+  switch (issue.code) {
+    case "invalid_type": {
+      if (value === undefined) return [{ path, message: `is required (${EXPECTED[issue.expected] ?? issue.expected})` }];
+      const expected = EXPECTED[issue.expected] ?? issue.expected;
+      const hint =
+        issue.expected === "string" && typeof value === "number"
+          ? `; YAML read a number, quote it ("${value}")`
+          : "";
+      return [{ path, message: `expected ${expected}, found ${typeName(value)}${hint}` }];
+    }
+    case "unrecognized_keys": {
+      const allowed = Object.keys(schemaAt(path)?.properties ?? {}).filter((k) => k !== "$schema");
+      return issue.keys.map((key) => {
+        const guess = closest(key, allowed);
+        return {
+          path: [...path, key],
+          atKey: true,
+          message: `unknown key${guess ? ` (did you mean "${guess}"?)` : ""}; allowed here: ${allowed.join(", ")}`,
+        };
+      });
+    }
+    case "invalid_value":
+      return [{ path, message: `allowed: ${issue.values.map((v) => JSON.stringify(v)).join(" | ")}` }];
+    case "invalid_format":
+      return [{ path, message: `expected ${issue.message}` }];
+    case "too_small": {
+      const what = issue.origin === "array" ? `at least ${issue.minimum} entr${issue.minimum === 1 ? "y" : "ies"}` : `${issue.inclusive ? "at least" : "more than"} ${issue.minimum}`;
+      return [{ path, message: `must be ${what}` }];
+    }
+    case "too_big": {
+      const what = issue.origin === "array" ? `at most ${issue.maximum} entries` : `${issue.inclusive ? "at most" : "less than"} ${issue.maximum}`;
+      return [{ path, message: `must be ${what}` }];
+    }
+    case "invalid_key": {
+      const inner = issue.issues[0];
+      const reason = inner && inner.code === "invalid_format" ? inner.message : inner?.message ?? "not allowed";
+      return [{ path, atKey: true, message: `name not allowed: expected ${reason}` }];
+    }
+    case "invalid_union":
+      return [{ path, message: issue.message }];
+    default:
+      return [{ path, message: issue.message }];
+  }
+}

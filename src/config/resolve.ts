@@ -1,0 +1,213 @@
+/**
+ * Turns a validated deployment file into the HubConfig every construct reads. All derived
+ * defaults (those that depend on other fields) are decided here and nowhere else.
+ */
+import { familyArch, instanceType, type Arch, type GpuType, type InstanceShape } from "../catalog/instance-types";
+import { parseCidr, planSubnets, type Ipv4Block } from "../util/cidr";
+import { candidateInstances, secretRefs } from "./checks";
+import type { ConfigPath } from "./errors";
+import type { Deployment, SecretRefConfig } from "./schema";
+import { parseDuration, parseQuantity, toGiB } from "./units";
+
+export type Backend =
+  | { readonly kind: "local"; readonly path: string }
+  | { readonly kind: "s3"; readonly bucket: string; readonly key: string; readonly region: string; readonly kmsKeyId?: string }
+  | { readonly kind: "cloud"; readonly organization: string; readonly workspace: string; readonly hostname?: string };
+
+export type Tls =
+  | { readonly kind: "acm"; readonly certificateArn: string }
+  | { readonly kind: "letsencrypt"; readonly email: string }
+  | { readonly kind: "none" };
+
+export interface ResolvedImage {
+  readonly key: string;
+  /** `repository:tag`, as a pod spec takes it. */
+  readonly ref: string;
+  readonly displayName: string;
+  readonly gpu: boolean;
+  readonly prePull: boolean;
+}
+
+export interface ResolvedProfile {
+  readonly key: string;
+  readonly displayName: string;
+  readonly description: string;
+  readonly default: boolean;
+  readonly cpu: { readonly guarantee: number; readonly limit: number };
+  readonly memory: { readonly guaranteeBytes: number; readonly limitBytes: number };
+  readonly gpu?: { readonly count: number; readonly type: GpuType };
+  readonly images: readonly ResolvedImage[];
+  readonly capacity: "spot" | "on-demand";
+  /** Instance types Karpenter may launch for this profile (pinned, or every size of its families). */
+  readonly instances: readonly InstanceShape[];
+  readonly pinnedInstanceTypes?: readonly string[];
+}
+
+export interface SecretUse {
+  /** Field path in the deployment file. */
+  readonly path: ConfigPath;
+  readonly ref: SecretRefConfig;
+}
+
+export interface HubConfig {
+  readonly name: string;
+  readonly environment: "production" | "development";
+  readonly region: string;
+  readonly accountId?: string;
+  /** Tags for every AWS resource, the deployment's own merged over dandihub's. */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly backend: Backend;
+  readonly network: {
+    readonly cidr: string;
+    readonly azs: number;
+    readonly singleNatGateway: boolean;
+    readonly privateSubnets: readonly string[];
+    readonly publicSubnets: readonly string[];
+  };
+  readonly cluster: {
+    readonly name: string;
+    readonly kubernetesVersion: string;
+    readonly endpointPublicAccessCidrs: readonly string[];
+    readonly admins: readonly string[];
+    readonly kubeAuth: "exec" | "token";
+    readonly coreNodes: {
+      readonly instanceTypes: readonly string[];
+      readonly arch: Arch;
+      readonly min: number;
+      readonly desired: number;
+      readonly max: number;
+      readonly diskGiB: number;
+    };
+  };
+  readonly userNodes: {
+    readonly instanceFamilies: readonly string[];
+    readonly arch: Arch;
+    readonly diskGiB: number;
+    readonly ami: string;
+    readonly expireAfterSeconds: number;
+    readonly terminationGracePeriodSeconds: number;
+    readonly consolidateAfterSeconds: number;
+    readonly limits: { readonly cpu: number; readonly memoryBytes: number; readonly gpus: number };
+  };
+  readonly hub: {
+    readonly domain: string;
+    readonly url: string;
+    readonly tls: Tls;
+    readonly cull: { readonly enabled: boolean; readonly idleTimeoutSeconds: number; readonly maxAgeSeconds: number; readonly everySeconds: number };
+    readonly startTimeoutSeconds: number;
+    readonly defaultUrl: string;
+    readonly dbSizeBytes: number;
+    readonly loadBalancerSourceRanges: readonly string[];
+  };
+  readonly auth: Deployment["auth"];
+  readonly images: readonly ResolvedImage[];
+  readonly profiles: readonly ResolvedProfile[];
+  readonly storage: { readonly homeSizeBytes: number };
+  readonly secrets: readonly SecretUse[];
+}
+
+function resolveBackend(d: Deployment): Backend {
+  const b = d.backend;
+  if (b?.s3) return { kind: "s3", bucket: b.s3.bucket, key: b.s3.key, region: b.s3.region ?? d.aws.region, kmsKeyId: b.s3.kmsKeyId };
+  if (b?.cloud) return { kind: "cloud", organization: b.cloud.organization, workspace: b.cloud.workspace, hostname: b.cloud.hostname };
+  return { kind: "local", path: b?.local?.path ?? `terraform.${d.name}.tfstate` };
+}
+
+function resolveTls(d: Deployment): Tls {
+  const t = d.hub.tls;
+  if (t.acmCertificateArn) return { kind: "acm", certificateArn: t.acmCertificateArn };
+  if (t.letsEncrypt) return { kind: "letsencrypt", email: t.letsEncrypt.email };
+  return { kind: "none" };
+}
+
+export function resolveDeployment(d: Deployment): HubConfig {
+  const backend = resolveBackend(d);
+  const images = Object.entries(d.images).map(([key, i]) => ({
+    key,
+    ref: `${i.name}:${i.tag}`,
+    displayName: i.displayName ?? `${i.name}:${i.tag}`,
+    gpu: i.gpu,
+    prePull: i.prePull,
+  }));
+  const imageByKey = new Map(images.map((i) => [i.key, i]));
+  const entries = Object.entries(d.profiles);
+  const defaultKey = entries.find(([, p]) => p.default)?.[0] ?? entries[0]?.[0];
+  const profiles = entries.map(([key, p]) => ({
+    key,
+    displayName: p.displayName,
+    description: p.description,
+    default: key === defaultKey,
+    cpu: { guarantee: p.cpu.guarantee, limit: p.cpu.limit },
+    memory: { guaranteeBytes: parseQuantity(p.memory.guarantee), limitBytes: parseQuantity(p.memory.limit) },
+    gpu: p.gpu ? { count: p.gpu.count, type: p.gpu.type } : undefined,
+    images: p.images.map((k) => imageByKey.get(k)!),
+    capacity: p.capacity ?? d.userNodes.capacity,
+    instances: candidateInstances(d, p),
+    pinnedInstanceTypes: p.instanceTypes,
+  }));
+  const vpc = parseCidr(d.network.cidr) as Ipv4Block;
+  const subnets = planSubnets(vpc, d.network.azs);
+  const coreArch = instanceType(d.cluster.coreNodes.instanceTypes[0])!.arch;
+
+  return {
+    name: d.name,
+    environment: d.environment,
+    region: d.aws.region,
+    accountId: d.aws.accountId,
+    tags: { "dandihub:deployment": d.name, "managed-by": "dandihub", ...d.aws.tags },
+    backend,
+    network: {
+      cidr: d.network.cidr,
+      azs: d.network.azs,
+      singleNatGateway: d.network.singleNatGateway,
+      privateSubnets: subnets.private,
+      publicSubnets: subnets.public,
+    },
+    cluster: {
+      name: d.name,
+      kubernetesVersion: d.cluster.kubernetesVersion,
+      endpointPublicAccessCidrs: d.cluster.endpointPublicAccessCidrs,
+      admins: d.cluster.admins,
+      // Terraform Cloud runners have no AWS CLI, so `exec` cannot work there.
+      kubeAuth: d.cluster.kubeAuth ?? (backend.kind === "cloud" ? "token" : "exec"),
+      coreNodes: {
+        instanceTypes: d.cluster.coreNodes.instanceTypes,
+        arch: coreArch,
+        min: d.cluster.coreNodes.min,
+        desired: d.cluster.coreNodes.desired,
+        max: d.cluster.coreNodes.max,
+        diskGiB: toGiB(parseQuantity(d.cluster.coreNodes.diskSize)),
+      },
+    },
+    userNodes: {
+      instanceFamilies: d.userNodes.instanceFamilies,
+      arch: familyArch(d.userNodes.instanceFamilies[0])!,
+      diskGiB: toGiB(parseQuantity(d.userNodes.diskSize)),
+      ami: d.userNodes.ami,
+      expireAfterSeconds: parseDuration(d.userNodes.expireAfter),
+      terminationGracePeriodSeconds: parseDuration(d.userNodes.terminationGracePeriod),
+      consolidateAfterSeconds: parseDuration(d.userNodes.consolidateAfter),
+      limits: { cpu: d.userNodes.limits.cpu, memoryBytes: parseQuantity(d.userNodes.limits.memory), gpus: d.userNodes.limits.gpus },
+    },
+    hub: {
+      domain: d.hub.domain,
+      url: `${d.hub.tls.none ? "http" : "https"}://${d.hub.domain}`,
+      tls: resolveTls(d),
+      cull: {
+        enabled: d.hub.cull.enabled,
+        idleTimeoutSeconds: parseDuration(d.hub.cull.idleTimeout),
+        maxAgeSeconds: d.hub.cull.maxAge ? parseDuration(d.hub.cull.maxAge) : 0,
+        everySeconds: parseDuration(d.hub.cull.every),
+      },
+      startTimeoutSeconds: parseDuration(d.hub.startTimeout),
+      defaultUrl: d.hub.defaultUrl,
+      dbSizeBytes: parseQuantity(d.hub.db.size),
+      loadBalancerSourceRanges: d.hub.loadBalancerSourceRanges,
+    },
+    auth: d.auth,
+    images,
+    profiles,
+    storage: { homeSizeBytes: parseQuantity(d.storage.home.size) },
+    secrets: secretRefs(d),
+  };
+}

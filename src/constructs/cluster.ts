@@ -1,0 +1,113 @@
+import { Construct } from "constructs";
+import { EksModule, type EksAccessEntry, type EksAddon } from "../../modules/eks";
+import { PodIdentityModule } from "../../modules/pod-identity";
+import type { HubConfig } from "../config/resolve";
+import { CORE_NODE_LABELS } from "../labels";
+import type { Network } from "./network";
+
+export interface ClusterProps {
+  readonly config: HubConfig;
+  readonly network: Network;
+  /** Tag that lets Karpenter discover the node security group. */
+  readonly discoveryTag: Readonly<Record<string, string>>;
+}
+
+const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+
+/**
+ * The EKS control plane, its managed add-ons and the small on-demand core node group that runs
+ * the hub, the proxy and the controllers. User servers never land here (z2jh requires user
+ * pods on `node-purpose: user` nodes, which only Karpenter creates).
+ */
+export class Cluster extends Construct {
+  readonly eks: EksModule;
+
+  constructor(scope: Construct, id: string, props: ClusterProps) {
+    super(scope, id);
+    const { config, network } = props;
+    const c = config.cluster;
+    const tags = { ...config.tags };
+
+    const ebsCsi = new PodIdentityModule(this, "ebs-csi-role", {
+      name: `${c.name}-ebs-csi`,
+      use_name_prefix: false,
+      attach_aws_ebs_csi_policy: true,
+      // The association is made by the add-on itself (pod_identity_association below).
+      associations: {},
+      tags,
+    });
+
+    const addons: Record<string, EksAddon> = {
+      // Must exist before nodes join: networking and the Pod Identity agent.
+      "vpc-cni": {
+        before_compute: true,
+        most_recent: true,
+        // Without this every NetworkPolicy, z2jh's included, is silently ignored.
+        configuration_values: JSON.stringify({ enableNetworkPolicy: "true" }),
+      },
+      "eks-pod-identity-agent": { before_compute: true, most_recent: true },
+      "kube-proxy": { most_recent: true },
+      coredns: { most_recent: true },
+      "metrics-server": { most_recent: true },
+      "aws-ebs-csi-driver": {
+        most_recent: true,
+        pod_identity_association: [{ role_arn: ebsCsi.iamRoleArn, service_account: "ebs-csi-controller-sa" }],
+      },
+    };
+
+    const accessEntries: Record<string, EksAccessEntry> = Object.fromEntries(
+      c.admins.map((arn, i) => [
+        `admin-${i}`,
+        {
+          principal_arn: arn,
+          policy_associations: { admin: { policy_arn: CLUSTER_ADMIN_POLICY, access_scope: { type: "cluster" } } },
+        },
+      ]),
+    );
+
+    this.eks = new EksModule(this, "eks", {
+      name: c.name,
+      kubernetes_version: c.kubernetesVersion,
+      vpc_id: network.vpc.vpcId,
+      subnet_ids: network.vpc.privateSubnetIds,
+      endpoint_public_access: c.endpointPublicAccessCidrs.length > 0,
+      endpoint_private_access: true,
+      endpoint_public_access_cidrs: c.endpointPublicAccessCidrs.length ? [...c.endpointPublicAccessCidrs] : undefined,
+      authentication_mode: "API",
+      enable_cluster_creator_admin_permissions: true,
+      access_entries: accessEntries,
+      create_kms_key: true,
+      enable_kms_key_rotation: true,
+      encryption_config: { resources: ["secrets"] },
+      enabled_log_types: ["api", "audit", "authenticator"],
+      cloudwatch_log_group_retention_in_days: 90,
+      addons,
+      eks_managed_node_groups: {
+        core: {
+          name: `${c.name}-core`,
+          use_name_prefix: true,
+          ami_type: c.coreNodes.arch === "arm64" ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
+          instance_types: [...c.coreNodes.instanceTypes],
+          capacity_type: "ON_DEMAND",
+          min_size: c.coreNodes.min,
+          max_size: c.coreNodes.max,
+          desired_size: c.coreNodes.desired,
+          labels: { ...CORE_NODE_LABELS },
+          block_device_mappings: {
+            xvda: {
+              device_name: "/dev/xvda",
+              ebs: { volume_size: c.coreNodes.diskGiB, volume_type: "gp3", encrypted: true, delete_on_termination: true },
+            },
+          },
+          // IMDSv2 only, and unreachable from pods (one hop): controllers use Pod Identity.
+          metadata_options: { http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 },
+          update_config: { max_unavailable: 1 },
+          tags,
+        },
+      },
+      node_security_group_tags: { ...props.discoveryTag },
+      enable_irsa: false,
+      tags,
+    });
+  }
+}

@@ -1,0 +1,34 @@
+import { Construct } from "constructs";
+import type { ITerraformDependable } from "../cdktf";
+import { CHARTS } from "../charts";
+import { HelmChart } from "../helm";
+import { GPU_TAINT, USER_TAINT } from "../labels";
+
+export interface GpuSupportProps {
+  readonly dependsOn: ITerraformDependable[];
+}
+
+/**
+ * NVIDIA device plugin on GPU nodes, so `nvidia.com/gpu` becomes a schedulable resource. The
+ * AL2023 NVIDIA AMI Karpenter picks for GPU types ships the driver but not the plugin. The
+ * chart's default affinity expects Node Feature Discovery labels, which this cluster does not
+ * run; Karpenter's own GPU label selects the nodes instead.
+ */
+export class GpuSupport extends Construct {
+  constructor(scope: Construct, id: string, props: GpuSupportProps) {
+    super(scope, id);
+    new HelmChart(this, "device-plugin", {
+      chart: CHARTS.nvidiaDevicePlugin,
+      namespace: "kube-system",
+      values: {
+        affinity: null,
+        nodeSelector: { "karpenter.k8s.aws/instance-gpu-manufacturer": "nvidia" },
+        tolerations: [
+          { key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect },
+          { key: USER_TAINT.key, operator: "Equal", value: USER_TAINT.value, effect: USER_TAINT.effect },
+        ],
+      },
+      dependsOn: props.dependsOn,
+    });
+  }
+}

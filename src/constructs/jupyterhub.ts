@@ -1,0 +1,62 @@
+import { DataKubernetesServiceV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-service-v1";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { Construct } from "constructs";
+import type { ITerraformDependable } from "../cdktf";
+import { CHARTS } from "../charts";
+import type { HubConfig } from "../config/resolve";
+import { HelmChart } from "../helm";
+import { AUTH_SECRET_KEYS, buildHubValues, type Z2jhValues } from "../jupyterhub/values";
+import type { Secrets } from "./secrets";
+
+export interface JupyterHubProps {
+  readonly config: HubConfig;
+  readonly secrets: Secrets;
+  /** Load balancer controller, storage classes, Karpenter pools: all must exist first. */
+  readonly dependsOn: ITerraformDependable[];
+}
+
+export const HUB_NAMESPACE = "jupyterhub";
+const AUTH_SECRET = "dandihub-auth";
+
+/**
+ * The Zero to JupyterHub release, its namespace, and the Secret that carries authenticator
+ * credentials into the hub as environment variables (never through Helm values).
+ */
+export class JupyterHub extends Construct {
+  readonly values: Z2jhValues;
+  readonly chart: HelmChart;
+  /** Host name of the hub's load balancer, for the DNS record (known after apply). */
+  readonly loadBalancerHostname: string;
+
+  constructor(scope: Construct, id: string, props: JupyterHubProps) {
+    super(scope, id);
+    const { config, secrets } = props;
+    const namespace = new NamespaceV1(this, "namespace", {
+      metadata: { name: HUB_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "dandihub" } },
+      dependsOn: props.dependsOn,
+    });
+    const secretData: Record<string, string> = {};
+    if (config.auth.github) secretData[AUTH_SECRET_KEYS.githubClientSecret] = secrets.valueOf(["auth", "github", "clientSecret"]);
+    const authSecret = new SecretV1(this, "auth-secret", {
+      metadata: { name: AUTH_SECRET, namespace: HUB_NAMESPACE },
+      data: secretData,
+      dependsOn: [namespace],
+    });
+    this.values = buildHubValues(config, { authSecretName: AUTH_SECRET });
+    this.chart = new HelmChart(this, "chart", {
+      chart: CHARTS.jupyterhub,
+      releaseName: "jupyterhub",
+      namespace: HUB_NAMESPACE,
+      values: this.values,
+      // First install pulls the hub image and waits for the NLB.
+      timeoutSeconds: 1200,
+      dependsOn: [...props.dependsOn, namespace, authSecret],
+    });
+    const service = new DataKubernetesServiceV1(this, "proxy-public", {
+      metadata: { name: "proxy-public", namespace: HUB_NAMESPACE },
+      dependsOn: [this.chart.release],
+    });
+    this.loadBalancerHostname = service.status.get(0).loadBalancer.get(0).ingress.get(0).hostname;
+  }
+}

@@ -1,0 +1,49 @@
+import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
+import { Construct } from "constructs";
+import type { ITerraformDependable } from "../cdktf";
+
+export interface StorageClassesProps {
+  /** The EBS CSI driver must exist first. */
+  readonly dependsOn: ITerraformDependable[];
+}
+
+/** Names of the storage classes every other construct refers to. */
+export const STORAGE_CLASSES = {
+  /** Scratch volumes: deleted with their claim. The cluster default. */
+  ephemeral: "gp3",
+  /** Anything that holds user data (homes, hub database): the EBS volume outlives its claim. */
+  retained: "gp3-retain",
+} as const;
+
+/**
+ * Encrypted gp3 classes. User data goes on the Retain class, so deleting a claim, a Helm
+ * release or the whole cluster leaves the EBS volume (and its data) in the account.
+ */
+export class StorageClasses extends Construct {
+  readonly classes: StorageClassV1[];
+
+  constructor(scope: Construct, id: string, props: StorageClassesProps) {
+    super(scope, id);
+    const common = {
+      storageProvisioner: "ebs.csi.aws.com",
+      volumeBindingMode: "WaitForFirstConsumer",
+      allowVolumeExpansion: true,
+      parameters: { type: "gp3", encrypted: "true", fsType: "ext4" },
+      dependsOn: props.dependsOn,
+    };
+    const ephemeral = new StorageClassV1(this, "gp3", {
+      ...common,
+      metadata: {
+        name: STORAGE_CLASSES.ephemeral,
+        annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+      },
+      reclaimPolicy: "Delete",
+    });
+    const retained = new StorageClassV1(this, "gp3-retain", {
+      ...common,
+      metadata: { name: STORAGE_CLASSES.retained },
+      reclaimPolicy: "Retain",
+    });
+    this.classes = [ephemeral, retained];
+  }
+}

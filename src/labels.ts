@@ -1,0 +1,21 @@
+/**
+ * Kubernetes labels, taints and annotations dandihub puts on nodes and pods. z2jh's own
+ * `hub.jupyter.org/*` keys are used where the chart already keys scheduling on them.
+ */
+
+/** z2jh schedules core pods (hub, proxy, scheduler) on this label and user pods on its `user` value. */
+export const NODE_PURPOSE = "hub.jupyter.org/node-purpose";
+
+export const CORE_NODE_LABELS = { [NODE_PURPOSE]: "core", "dandihub.org/node-role": "core" } as const;
+
+/** The taint z2jh's user pods tolerate by default; it keeps everything else off user nodes. */
+export const USER_TAINT = { key: "hub.jupyter.org/dedicated", value: "user", effect: "NoSchedule" } as const;
+
+/** GPU nodes additionally repel pods that did not ask for a GPU. */
+export const GPU_TAINT = { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" } as const;
+
+/** Names the Karpenter NodePool a user node came from. */
+export const POOL_LABEL = "dandihub.org/pool";
+
+/** Karpenter never voluntarily disrupts a node running a pod with this annotation. */
+export const DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt";
