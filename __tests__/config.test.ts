@@ -64,7 +64,8 @@ describe("the shipped deployment files", () => {
     expect(c.cluster.kubeAuth).toBe("exec");
     expect(c.profiles).toHaveLength(1);
     expect(c.profiles[0].default).toBe(true);
-    expect(c.profiles[0].capacity).toBe("spot");
+    expect(c.groups.map((g) => g.key)).toEqual(["users"]);
+    expect(c.pools.map((p) => p.name)).toEqual(["users-cpu-spot"]);
   });
 });
 
@@ -116,6 +117,13 @@ describe("errors name file:line:column, field path, value and what is allowed", 
     expect(p.line).toBe(lineOf(yaml, "environment: staging"));
   });
 
+  it("a group defined twice is a duplicate-key error at the second definition", () => {
+    const yaml = minimalYaml().replace("groups:\n  team:", "groups:\n  team:\n    displayName: First\n    members: {users: [a]}\n    profiles: [small]\n    limits: {cpu: 8, memory: 32Gi}\n  team:");
+    const err = problemsOf(yaml);
+    expect(err.problems[0].message).toMatch(/^YAML syntax: Map keys must be unique/);
+    expect(err.problems[0].line).toBe(yaml.split("\n").lastIndexOf("  team:") + 1);
+  });
+
   it("YAML syntax errors carry their position", () => {
     const yaml = minimalYaml() + "profiles:\n  dup: {}\n";
     const err = problemsOf(yaml);
@@ -162,8 +170,22 @@ describe("cross-field rules", () => {
     ["unsupported Kubernetes", { cluster: "cluster:\n  kubernetesVersion: '1.29'" }, "cluster.kubernetesVersion", "supported: 1.32, 1.33, 1.34, 1.35"],
     ["GPU family among CPU families", { userNodes: "userNodes:\n  instanceFamilies: [m6i, g5]" }, "userNodes.instanceFamilies.1", "GPU families belong in userNodes.gpuFamilies"],
     ["GPU image on a CPU profile", (y) => y.replace("tag: '2025-06-02'", "tag: '2025-06-02'\n    gpu: true"), "profiles.small.images.0", "is a GPU image"],
-    ["two default profiles", (y) => y.replace("    images: [base]", "    images: [base]\n    default: true\n  big:\n    displayName: Big\n    default: true\n    cpu: {guarantee: 2, limit: 4}\n    memory: {guarantee: 4Gi, limit: 8Gi}\n    images: [base]"), "profiles.big.default", "only one profile can be the default; small already is"],
-    ["nobody could log in", { auth: "auth:\n  github:\n    clientId: Ov23liTestExample\n    clientSecret: {variable: x}" }, "auth.github", "nobody could log in"],
+    ["two default profiles", (y) => y.replace("    images: [base]", "    images: [base]\n    default: true\n  big:\n    displayName: Big\n    default: true\n    cpu: {guarantee: 2, limit: 4}\n    memory: {guarantee: 4Gi, limit: 8Gi}\n    images: [base]").replace("profiles: [small]", "profiles: [small, big]"), "profiles.big.default", "only one profile can be the default; small already is"],
+    ["no group at all", { groups: "groups: {}" }, "groups", "define at least one group"],
+    ["group grants an unknown profile", (y) => y.replace("profiles: [small]", "profiles: [smal]"), "groups.team.profiles.0", "no profile of that name (did you mean small?)"],
+    ["team not under an allowed org", (y) => y.replace("github: [example]", "github: ['other-org:team']"), "groups.team.members.github.0", "not under an allowed org; add other-org to auth.github.organizations"],
+    ["group limits below the largest profile", (y) => y.replace("limits: { cpu: 64, memory: 256Gi }", "limits: { cpu: 1, memory: 256Gi }"), "groups.team.limits.cpu", "below what profile small needs"],
+    ["group memory below the largest profile", (y) => y.replace("limits: { cpu: 64, memory: 256Gi }", "limits: { cpu: 64, memory: 2Gi }"), "groups.team.limits.memory", "below what profile small needs"],
+    ["GPU profile granted without GPUs", (y) => y.replace("    images: [base]", "    images: [base]\n  gpu:\n    displayName: GPU\n    cpu: {guarantee: 2, limit: 4}\n    memory: {guarantee: 8Gi, limit: 12Gi}\n    gpu: {type: t4}\n    images: [base]").replace("profiles: [small]", "profiles: [small, gpu]"), "groups.team.limits.gpus", "below what profile gpu needs: one g4dn.xlarge"],
+    ["group with no members", (y) => y.replace("    members:\n      github: [example]\n", "    members: {}\n"), "groups.team.members", "name at least one source"],
+    ["unknown archive", (y) => y.replace("github: [example]", "archives: [dandy]"), "groups.team.members.archives.0", "no archive of that name"],
+    ["profile no group grants", (y) => y.replace("    images: [base]", "    images: [base]\n  orphan:\n    displayName: Orphan\n    cpu: {guarantee: 1, limit: 2}\n    memory: {guarantee: 1Gi, limit: 2Gi}\n    images: [base]"), "profiles.orphan", "no group grants this profile"],
+    ["reserved environment variable", (y) => y.replace("limits: { cpu: 64, memory: 256Gi }", "limits: { cpu: 64, memory: 256Gi }\n    env: { JUPYTERHUB_API_TOKEN: x }"), "groups.team.env.JUPYTERHUB_API_TOKEN", "set by the hub"],
+    ["mount over the home directory", (y) => y.replace("limits: { cpu: 64, memory: 256Gi }", "limits: { cpu: 64, memory: 256Gi }\n    mounts: [{name: data, mountPath: /home/jovyan, pvc: {claimName: c}}]"), "groups.team.mounts.0.mountPath", "would hide the home directory"],
+    ["mount with two sources", (y) => y.replace("limits: { cpu: 64, memory: 256Gi }", "limits: { cpu: 64, memory: 256Gi }\n    mounts: [{name: data, mountPath: /data, pvc: {claimName: c}, nfs: {server: s, path: /p}}]"), "groups.team.mounts.0", "choose one of nfs, pvc"],
+    ["cognito in production", { auth: "auth:\n  cognito: {}" }, "auth.cognito", "allowed only with environment: development"],
+    ["two login methods", (y) => y.replace("auth:\n", "auth:\n  dummy: {}\n"), "auth", "choose one of github, dandiOAuth, cognito, dummy, not github and dummy"],
+    ["dandiOAuth names an unknown archive", { auth: "auth:\n  dandiOAuth: {archive: dandi, clientId: abc}" }, "auth.dandiOAuth.archive", "no archive of that name in auth.archives"],
   ];
   for (const [name, change, path, message] of cases) {
     it(name, () => {

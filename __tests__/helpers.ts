@@ -61,6 +61,11 @@ export function releaseValues(tf: TfJson, address: string): Record<string, unkno
   return JSON.parse(values[0].replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{")) as Record<string, unknown>;
 }
 
+/** The settings file the hub's Python reads, from synthesized hub values. */
+export function hubSettings(values: Record<string, any>): Record<string, any> {
+  return JSON.parse(values.hub.extraFiles["dandihub-settings"].stringData) as Record<string, any>;
+}
+
 /** A minimal valid deployment file, with `extra` YAML lines appended or keys replaced. */
 export function minimalYaml(overrides: Record<string, string> = {}): string {
   const sections: Record<string, string> = {
@@ -68,9 +73,10 @@ export function minimalYaml(overrides: Record<string, string> = {}): string {
     environment: "environment: production",
     aws: "aws:\n  region: us-east-1",
     hub: "hub:\n  domain: hub.example.org\n  tls:\n    letsEncrypt:\n      email: a@example.org",
-    auth: "auth:\n  github:\n    clientId: Ov23liTestExample\n    clientSecret:\n      variable: github_client_secret\n    allowedOrganizations: [example]",
+    auth: "auth:\n  github:\n    clientId: Ov23liTestExample\n    clientSecret:\n      variable: github_client_secret\n    organizations: [example]",
     images: "images:\n  base:\n    name: quay.io/jupyter/base-notebook\n    tag: '2025-06-02'",
     profiles: "profiles:\n  small:\n    displayName: Small\n    cpu: { guarantee: 1, limit: 2 }\n    memory: { guarantee: 2Gi, limit: 4Gi }\n    images: [base]",
+    groups: "groups:\n  team:\n    displayName: Team\n    members:\n      github: [example]\n    profiles: [small]\n    limits: { cpu: 64, memory: 256Gi }",
   };
   for (const [k, v] of Object.entries(overrides)) sections[k] = v;
   return Object.values(sections).filter(Boolean).join("\n") + "\n";
@@ -124,11 +130,33 @@ export const VARIANTS: Record<string, () => Synthesized> = {
         environment: "environment: development",
         hub: "hub:\n  domain: dev.example.org\n  tls:\n    none: true",
         auth: "auth:\n  admins: [someone]\n  dummy: {}",
+        groups:
+          "groups:\n  dev:\n    displayName: Dev\n    members:\n      users: [someone, tester]\n    profiles: [small, tiny, a10]\n    capacity: per-profile\n    limits: { cpu: 32, memory: 128Gi, gpus: 2, onDemandShare: 0.5 }\n    mounts:\n      - name: data\n        mountPath: /data\n        readOnly: true\n        nfs: { server: fs-0123.efs.us-east-1.amazonaws.com, path: /data }",
         backend: "backend:\n  cloud:\n    organization: example\n    workspace: dev",
-        userNodes: "userNodes:\n  capacity: on-demand\n  gpuFamilies: [g5, g6]",
+        userNodes: "userNodes:\n  gpuFamilies: [g5, g6]",
         profiles:
-          "profiles:\n  small:\n    displayName: Small\n    cpu: { guarantee: 1, limit: 2 }\n    memory: { guarantee: 2Gi, limit: 4Gi }\n    images: [base]\n  a10:\n    displayName: A10G\n    capacity: spot\n    cpu: { guarantee: 3, limit: 4 }\n    memory: { guarantee: 12Gi, limit: 14Gi }\n    gpu: { type: a10g }\n    images: [base]",
+          "profiles:\n  small:\n    displayName: Small\n    capacity: on-demand\n    cpu: { guarantee: 1, limit: 2 }\n    memory: { guarantee: 2Gi, limit: 4Gi }\n    images: [base]\n  tiny:\n    displayName: Tiny\n    capacity: spot\n    cpu: { guarantee: 0.5, limit: 1 }\n    memory: { guarantee: 1Gi, limit: 2Gi }\n    images: [base]\n  a10:\n    displayName: A10G\n    capacity: spot\n    cpu: { guarantee: 3, limit: 4 }\n    memory: { guarantee: 12Gi, limit: 14Gi }\n    gpu: { type: a10g }\n    images: [base]",
       }),
       { name: "variant-b" },
+    ),
+  "archive-oauth": () =>
+    synth(
+      minimalYaml({
+        name: "name: variant-c",
+        auth:
+          "auth:\n  archives:\n    - name: dandi\n      displayName: DANDI Archive\n      api: https://api.dandiarchive.org\n      web: https://dandiarchive.org\n      token: { variable: dandi_api_token }\n      check: list\n  dandiOAuth:\n    archive: dandi\n    clientId: dandihub-client",
+        groups: "groups:\n  dandi:\n    displayName: DANDI\n    members:\n      archives: [dandi]\n    profiles: [small]\n    limits: { cpu: 16, memory: 64Gi }",
+      }),
+      { name: "variant-c" },
+    ),
+  "cognito-dev": () =>
+    synth(
+      minimalYaml({
+        name: "name: variant-d",
+        environment: "environment: development",
+        auth: "auth:\n  cognito: {}",
+        groups: "groups:\n  dev:\n    displayName: Dev\n    members:\n      users: [alice]\n    profiles: [small]\n    limits: { cpu: 16, memory: 64Gi }",
+      }),
+      { name: "variant-d" },
     ),
 };

@@ -3,7 +3,7 @@ import { homedir, tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { CHARTS } from "../src/charts";
 import { MODULES } from "../modules/versions";
-import { minimalYaml, releaseValues, ROOT, synth, type TfJson } from "./helpers";
+import { minimalYaml, releaseValues, ROOT, synth, VARIANTS, type TfJson } from "./helpers";
 
 const dandi = () => synth("config/dandi.yaml");
 const minimal = () => synth("config/minimal.yaml");
@@ -151,15 +151,22 @@ describe("karpenter", () => {
     expect(values.nodeSelector).toMatchObject({ "hub.jupyter.org/node-purpose": "core" });
   });
 
-  it("node pools: one per CPU/GPU and capacity type, user-labelled and tainted, consolidated only when empty", () => {
+  it("node pools: one per group, CPU/GPU model and capacity type; labelled, tainted, consolidated only when empty", () => {
     const { manifests } = releaseValues(dandi().tf, "karpenter_pools_release") as { manifests: { kind: string; metadata: { name: string }; spec: Rec }[] };
     const pools = manifests.filter((m) => m.kind === "NodePool");
     const classes = manifests.filter((m) => m.kind === "EC2NodeClass");
-    expect(pools.map((p) => p.metadata.name)).toEqual(["cpu-spot", "gpu-t4-spot"]);
-    expect(classes.map((c) => c.metadata.name)).toEqual(["cpu-spot", "gpu-t4-spot"]);
-    const cpu = pools[0].spec as { template: { metadata: { labels: Rec }; spec: { requirements: { key: string; values: string[] }[]; taints: Rec[]; expireAfter: string; terminationGracePeriod: string } }; disruption: Rec; limits: Rec };
-    expect(cpu.template.metadata.labels).toEqual({ "hub.jupyter.org/node-purpose": "user", "dandihub.org/pool": "cpu-spot" });
-    expect(cpu.template.spec.taints).toEqual([{ key: "hub.jupyter.org/dedicated", value: "user", effect: "NoSchedule" }]);
+    const names = ["dandi-cpu-spot", "dandi-gpu-t4-spot", "linc-cpu-spot", "bican-cpu-spot", "ember-cpu-spot", "workshop-cpu-on-demand"];
+    expect(pools.map((p) => p.metadata.name)).toEqual(names);
+    expect(classes.map((c) => c.metadata.name)).toEqual(names);
+    type PoolSpec = { template: { metadata: { labels: Rec }; spec: { requirements: { key: string; values: string[] }[]; taints: Rec[]; expireAfter: string; terminationGracePeriod: string; nodeClassRef: Rec } }; disruption: Rec; limits: Rec };
+    const spec = (name: string) => pools.find((p) => p.metadata.name === name)!.spec as PoolSpec;
+    const cpu = spec("dandi-cpu-spot");
+    expect(cpu.template.metadata.labels).toEqual({ "hub.jupyter.org/node-purpose": "user", "dandihub.org/pool": "dandi-cpu-spot", "dandihub.org/group": "dandi" });
+    expect(cpu.template.spec.taints).toEqual([
+      { key: "hub.jupyter.org/dedicated", value: "user", effect: "NoSchedule" },
+      { key: "dandihub.org/group", value: "dandi", effect: "NoSchedule" },
+    ]);
+    expect(cpu.template.spec.nodeClassRef).toEqual({ group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: "dandi-cpu-spot" });
     expect(cpu.template.spec.requirements).toEqual(
       expect.arrayContaining([
         { key: "karpenter.sh/capacity-type", operator: "In", values: ["spot"] },
@@ -169,16 +176,36 @@ describe("karpenter", () => {
     expect(cpu.template.spec.expireAfter).toBe("720h");
     expect(cpu.template.spec.terminationGracePeriod).toBe("24h");
     expect(cpu.disruption).toEqual({ consolidationPolicy: "WhenEmpty", consolidateAfter: "5m" });
-    expect(cpu.limits).toEqual({ cpu: "1000", memory: "4Ti" });
-    const gpu = pools[1].spec as typeof cpu;
+    // Limits are the group's compute limits.
+    expect(cpu.limits).toEqual({ cpu: "512", memory: "2Ti" });
+    expect(spec("linc-cpu-spot").limits).toEqual({ cpu: "128", memory: "512Gi" });
+    expect(spec("ember-cpu-spot").limits).toEqual({ cpu: "64", memory: "256Gi" });
+    // The workshop group runs on on-demand capacity.
+    expect(spec("workshop-cpu-on-demand").template.spec.requirements).toContainEqual({ key: "karpenter.sh/capacity-type", operator: "In", values: ["on-demand"] });
+    // GPU: only the group granted it, tainted for GPU pods, capped by the group's GPUs; scales to zero.
+    const gpu = spec("dandi-gpu-t4-spot");
     expect(gpu.template.spec.taints).toContainEqual({ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" });
     expect(gpu.template.spec.requirements).toContainEqual({ key: "karpenter.k8s.aws/instance-family", operator: "In", values: ["g4dn"] });
-    expect(gpu.limits).toEqual({ cpu: "1000", memory: "4Ti", "nvidia.com/gpu": "8" });
+    expect(gpu.limits).toEqual({ cpu: "32", memory: "128Gi", "nvidia.com/gpu": "4" });
+    expect(gpu.disruption).toEqual({ consolidationPolicy: "WhenEmpty", consolidateAfter: "5m" });
   });
 
-  it("EC2NodeClasses: discovery by tag, IMDSv2 one hop, encrypted root volume, tags for billing", () => {
-    const { manifests } = releaseValues(dandi().tf, "karpenter_pools_release") as { manifests: { kind: string; spec: Rec }[] };
-    const nc = manifests.find((m) => m.kind === "EC2NodeClass")!.spec;
+  it("per-profile capacity splits the group's limits between its spot and on-demand pools", () => {
+    const { manifests } = releaseValues(VARIANTS["dev-dummy-cloud"]().tf, "karpenter_pools_release") as { manifests: { kind: string; metadata: { name: string }; spec: { limits: Rec } }[] };
+    const limits = Object.fromEntries(manifests.filter((m) => m.kind === "NodePool").map((m) => [m.metadata.name, m.spec.limits]));
+    expect(limits).toEqual({
+      // limits { cpu: 32, memory: 128Gi, gpus: 2, onDemandShare: 0.5 }
+      "dev-cpu-on-demand": { cpu: "16", memory: "64Gi" },
+      "dev-cpu-spot": { cpu: "16", memory: "64Gi" },
+      // Only GPU pool: all the GPUs; CPU and memory follow the roomiest GPU instance allowed
+      // (g5.16xlarge/g6.16xlarge: 64 vCPU and 256 GiB per GPU) so they never block a GPU node.
+      "dev-gpu-a10g-spot": { cpu: "128", memory: "512Gi", "nvidia.com/gpu": "2" },
+    });
+  });
+
+  it("EC2NodeClasses: discovery by tag, IMDSv2 one hop, encrypted root volume, tagged with the group for billing", () => {
+    const { manifests } = releaseValues(dandi().tf, "karpenter_pools_release") as { manifests: { kind: string; metadata: { name: string }; spec: Rec }[] };
+    const nc = manifests.find((m) => m.kind === "EC2NodeClass" && m.metadata.name === "bican-cpu-spot")!.spec;
     expect(nc).toMatchObject({
       role: "dandi-karpenter-node",
       amiSelectorTerms: [{ alias: "al2023@latest" }],
@@ -187,7 +214,7 @@ describe("karpenter", () => {
       metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 },
       blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: "100Gi", volumeType: "gp3", encrypted: true } }],
     });
-    expect(nc.tags).toMatchObject({ "dandihub:deployment": "dandi", project: "dandi", "dandihub:pool": "cpu-spot" });
+    expect(nc.tags).toMatchObject({ "dandihub:deployment": "dandi", project: "dandi", "dandihub:group": "bican", "dandihub:pool": "bican-cpu-spot" });
     // The EKS module tags the node security group for discovery with the same tag.
     expect(mod(dandi().tf, "cluster_eks").node_security_group_tags).toEqual({ "karpenter.sh/discovery": "dandi" });
   });

@@ -5,7 +5,9 @@
 import Ajv from "ajv";
 import { describe, expect, it } from "vitest";
 import { CHARTS } from "../src/charts";
-import { describeShared, readShared, releaseValues, synth, VARIANTS } from "./helpers";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describeShared, hubSettings, readShared, releaseValues, ROOT, synth, VARIANTS } from "./helpers";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -59,20 +61,29 @@ describeShared("z2jh values", () => {
 describe("what the hub values say", () => {
   const dandi = () => releaseValues(synth("config/dandi.yaml").tf, "jupyterhub_chart_release") as Record<string, any>;
 
-  it("GitHub login with the client secret read from a Kubernetes Secret, not the values", () => {
+  it("GitHub login with teams in auth state and hub-managed groups; secrets come from a Kubernetes Secret", () => {
     const v = dandi();
     expect(v.hub.config.JupyterHub.authenticator_class).toBe("github");
-    expect(v.hub.config.GitHubOAuthenticator).toMatchObject({
+    expect(v.hub.config.GitHubOAuthenticator).toEqual({
       client_id: "Ov23liDandiHubExample",
       oauth_callback_url: "https://hub.dandiarchive.org/hub/oauth_callback",
-      allowed_organizations: ["dandi"],
       scope: ["read:org"],
+      populate_teams_in_auth_state: true,
     });
-    expect(v.hub.config.GitHubOAuthenticator.client_secret).toBeUndefined();
-    expect(v.hub.extraEnv.GITHUB_CLIENT_SECRET).toEqual({ valueFrom: { secretKeyRef: { name: "dandihub-auth", key: "github-client-secret" } } });
-    expect(v.hub.config.Authenticator.admin_users).toEqual(["satra", "yarikoptic"]);
+    expect(v.hub.config.Authenticator).toEqual({ admin_users: ["satra", "yarikoptic"], manage_groups: true, enable_auth_state: true });
+    expect(v.hub.extraEnv).toEqual({
+      GITHUB_CLIENT_SECRET: { valueFrom: { secretKeyRef: { name: "dandihub-auth", key: "github-client-secret" } } },
+      DANDIHUB_ARCHIVE_TOKEN_DANDI: { valueFrom: { secretKeyRef: { name: "dandihub-auth", key: "archive-token-dandi" } } },
+      DANDIHUB_ARCHIVE_TOKEN_LINC: { valueFrom: { secretKeyRef: { name: "dandihub-auth", key: "archive-token-linc" } } },
+      DANDIHUB_ARCHIVE_TOKEN_EMBER: { valueFrom: { secretKeyRef: { name: "dandihub-auth", key: "archive-token-ember" } } },
+    });
     const secret = synth("config/dandi.yaml").tf.resource.kubernetes_secret_v1["jupyterhub_auth-secret"];
-    expect(secret.data).toEqual({ "github-client-secret": "${var.github_client_secret}" });
+    expect(secret.data).toEqual({
+      "github-client-secret": "${var.github_client_secret}",
+      "archive-token-dandi": "${var.dandi_api_token}",
+      "archive-token-linc": "${var.linc_api_token}",
+      "archive-token-ember": "${var.ember_api_token}",
+    });
   });
 
   it("idle culling, start timeout and default URL from the file", () => {
@@ -91,22 +102,70 @@ describe("what the hub values say", () => {
     expect(v.singleuser.extraAnnotations).toEqual({ "karpenter.sh/do-not-disrupt": "true" });
   });
 
-  it("profiles: sizes in KubeSpawner units, each on its pool, image menus, GPU tolerations and limits", () => {
+  it("profiles: served per user by the hub (empty profileList), sizes in KubeSpawner units, image menus, GPU tolerations", () => {
     const v = dandi();
-    const profiles = v.singleuser.profileList as Record<string, any>[];
+    expect(v.singleuser.profileList).toEqual([]);
+    const profiles = hubSettings(v).profiles as Record<string, any>[];
     expect(profiles.map((p) => p.slug)).toEqual(["tiny", "base", "medium", "large", "gpu-t4"]);
     expect(profiles.filter((p) => p.default).map((p) => p.slug)).toEqual(["base"]);
-    expect(profiles[0].kubespawner_override).toMatchObject({ cpu_guarantee: 0.25, cpu_limit: 2, mem_guarantee: "512M", mem_limit: "2G", image: "dandiarchive/dandihub:latest", node_selector: { "dandihub.org/pool": "cpu-spot" } });
+    expect(profiles[0].kubespawner_override).toEqual({ cpu_guarantee: 0.25, cpu_limit: 2, mem_guarantee: "512M", mem_limit: "2G", image: "dandiarchive/dandihub:latest" });
     expect(Object.keys(profiles[1].profile_options.image.choices)).toEqual(["dandi", "dandi-allensdk", "dandi-openscope", "dandi-matlab"]);
     expect(profiles[1].profile_options.image.choices.dandi.default).toBe(true);
     const gpu = profiles[4].kubespawner_override;
-    expect(gpu.node_selector).toEqual({ "dandihub.org/pool": "gpu-t4-spot" });
     expect(gpu.extra_resource_limits).toEqual({ "nvidia.com/gpu": "1" });
     expect(gpu.tolerations).toEqual([
       { key: "hub.jupyter.org/dedicated", operator: "Equal", value: "user", effect: "NoSchedule" },
       { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
     ]);
     expect(gpu.node_affinity_required[0].matchExpressions[0]).toEqual({ key: "node.kubernetes.io/instance-type", operator: "In", values: ["g4dn.2xlarge"] });
+  });
+
+  it("groups: who belongs, what each grants and the pool each granted profile lands on", () => {
+    const settings = hubSettings(dandi());
+    expect(settings.groupOrder).toEqual(["dandi", "linc", "bican", "ember", "workshop"]);
+    expect(settings.groups.bican.members).toEqual({ orgs: [], teams: [["brain-bican", "kbhub-users"]], archives: [], users: [] });
+    expect(settings.groups.dandi.members).toMatchObject({ orgs: ["dandi"], archives: ["dandi"] });
+    expect(settings.groups.dandi.profiles["gpu-t4"]).toEqual({ pool: "dandi-gpu-t4-spot", capacity: "spot" });
+    expect(settings.groups.workshop.profiles).toEqual({
+      tiny: { pool: "workshop-cpu-on-demand", capacity: "on-demand" },
+      base: { pool: "workshop-cpu-on-demand", capacity: "on-demand" },
+    });
+    // GPU only for groups granted it.
+    for (const g of ["linc", "bican", "ember", "workshop"]) expect(Object.keys(settings.groups[g].profiles)).not.toContain("gpu-t4");
+    expect(settings.archives.map((a: any) => [a.name, a.api, a.tokenEnv])).toEqual([
+      ["dandi", "https://api.dandiarchive.org", "DANDIHUB_ARCHIVE_TOKEN_DANDI"],
+      ["linc", "https://api.lincbrain.org", "DANDIHUB_ARCHIVE_TOKEN_LINC"],
+      ["ember", "https://api-dandi.emberarchive.org", "DANDIHUB_ARCHIVE_TOKEN_EMBER"],
+    ]);
+    expect(settings.labels).toEqual({ group: "dandihub.org/group", pool: "dandihub.org/pool" });
+  });
+
+  it("group admins get a role scoped to their group's servers", () => {
+    expect(dandi().hub.loadRoles).toEqual({
+      "dandihub-group-admin-dandi": {
+        description: "Admins of group dandi: see and start/stop its members' servers",
+        scopes: ["admin-ui", "list:users!group=dandi", "read:users!group=dandi", "admin:servers!group=dandi", "read:groups!group=dandi"],
+        users: ["satra", "yarikoptic"],
+      },
+    });
+  });
+
+  it("the hub's Python rides along: every module of hub/dandihub_hub and extra_config.py, mounted where settings.py and extra_config.py expect", () => {
+    const v = dandi();
+    const files = v.hub.extraFiles as Record<string, { mountPath: string; stringData: string }>;
+    const modules = readdirSync(join(ROOT, "hub/dandihub_hub")).filter((f) => f.endsWith(".py")).sort();
+    expect(modules.length).toBeGreaterThan(5);
+    for (const m of modules) {
+      const entry = Object.values(files).find((f) => f.mountPath === `/usr/local/etc/jupyterhub/dandihub/dandihub_hub/${m}`);
+      expect(entry, m).toBeDefined();
+      expect(entry!.stringData).toBe(readFileSync(join(ROOT, "hub/dandihub_hub", m), "utf8"));
+    }
+    expect(files["dandihub-settings"].mountPath).toBe("/usr/local/etc/jupyterhub/dandihub/settings.json");
+    expect(readFileSync(join(ROOT, "hub/dandihub_hub/settings.py"), "utf8")).toContain('SETTINGS_PATH = "/usr/local/etc/jupyterhub/dandihub/settings.json"');
+    expect(v.hub.extraConfig["50-dandihub"]).toBe(readFileSync(join(ROOT, "hub/extra_config.py"), "utf8"));
+    expect(v.hub.extraConfig["50-dandihub"]).toContain('sys.path.insert(0, "/usr/local/etc/jupyterhub/dandihub")');
+    // No test code ships to the hub.
+    expect(Object.values(files).some((f) => f.mountPath.includes("/tests/"))).toBe(false);
   });
 
   it("pre-pulls the CPU images users start from, not the GPU or opted-out ones", () => {
@@ -144,5 +203,51 @@ describe("what the hub values say", () => {
     expect(v.hub.config.Authenticator.allow_all).toBe(true);
     expect(v.hub.extraEnv).toEqual({});
     expect(v.proxy.https).toEqual({ enabled: false });
+    expect(hubSettings(v).authenticator).toBe("dummy");
+  });
+
+  it("DANDI archive as OAuth provider: PKCE against its OAuth endpoints, user info from /api/users/me/", () => {
+    const v = releaseValues(VARIANTS["archive-oauth"]().tf, "jupyterhub_chart_release") as Record<string, any>;
+    expect(v.hub.config.JupyterHub.authenticator_class).toBe("generic-oauth");
+    expect(v.hub.config.GenericOAuthenticator).toEqual({
+      client_id: "dandihub-client",
+      oauth_callback_url: "https://hub.example.org/hub/oauth_callback",
+      login_service: "DANDI Archive",
+      authorize_url: "https://api.dandiarchive.org/oauth/authorize/",
+      token_url: "https://api.dandiarchive.org/oauth/token/",
+      userdata_url: "https://api.dandiarchive.org/api/users/me/",
+      username_claim: "username",
+      scope: [],
+      enable_pkce: true,
+      basic_auth: false,
+    });
+    // A public PKCE client: no client secret anywhere; the archive token still reaches the hub.
+    expect(Object.keys(v.hub.extraEnv)).toEqual(["DANDIHUB_ARCHIVE_TOKEN_DANDI"]);
+    const settings = hubSettings(v);
+    expect(settings.oauthArchive).toBe("dandi");
+    expect(settings.authenticator).toBe("dandiOAuth");
+    expect(settings.archives[0].check).toBe("list");
+  });
+
+  it("Cognito for development: a user pool, hosted domain and app client made here, the secret via a Kubernetes Secret", () => {
+    const s = VARIANTS["cognito-dev"]();
+    const v = releaseValues(s.tf, "jupyterhub_chart_release") as Record<string, any>;
+    expect(v.hub.config.GenericOAuthenticator).toMatchObject({
+      client_id: "${aws_cognito_user_pool_client.cognito_client.id}",
+      authorize_url: "https://variant-d-dandihub.auth.us-east-1.amazoncognito.com/oauth2/authorize",
+      userdata_url: "https://variant-d-dandihub.auth.us-east-1.amazoncognito.com/oauth2/userInfo",
+    });
+    expect(v.hub.extraEnv.OAUTH_CLIENT_SECRET).toEqual({ valueFrom: { secretKeyRef: { name: "dandihub-auth", key: "oauth-client-secret" } } });
+    expect(s.tf.resource.kubernetes_secret_v1["jupyterhub_auth-secret"].data).toEqual({ "oauth-client-secret": "${aws_cognito_user_pool_client.cognito_client.client_secret}" });
+    expect(s.tf.resource.aws_cognito_user_pool_client.cognito_client).toMatchObject({
+      generate_secret: true,
+      allowed_oauth_flows: ["code"],
+      callback_urls: ["https://hub.example.org/hub/oauth_callback"],
+    });
+    expect(s.tf.resource.aws_cognito_user_pool_domain.cognito_domain).toMatchObject({ domain: "variant-d-dandihub" });
+  });
+
+  it("the pre-puller tolerates group taints, so it serves every group's nodes", () => {
+    expect(dandi().prePuller.extraTolerations).toEqual([{ key: "dandihub.org/group", operator: "Exists", effect: "NoSchedule" }]);
   });
 });

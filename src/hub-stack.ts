@@ -15,6 +15,7 @@ import {
 } from "./cdktf";
 import type { HubConfig } from "./config/resolve";
 import { Cluster } from "./constructs/cluster";
+import { CognitoLogin } from "./constructs/cognito";
 import { GpuSupport } from "./constructs/gpu-support";
 import { JupyterHub } from "./constructs/jupyterhub";
 import { Karpenter } from "./constructs/karpenter";
@@ -60,9 +61,11 @@ export class HubStack extends TerraformStack {
     if (config.profiles.some((p) => p.gpu)) {
       new GpuSupport(this, "gpu", { dependsOn: [karpenter.controller.release] });
     }
+    const cognito = config.authenticator === "cognito" ? new CognitoLogin(this, "cognito", config) : undefined;
     this.hub = new JupyterHub(this, "jupyterhub", {
       config,
       secrets,
+      cognito,
       dependsOn: [lbController.chart.release, karpenter.pools.release, ...storageClasses.classes],
     });
 

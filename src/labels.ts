@@ -17,5 +17,14 @@ export const GPU_TAINT = { key: "nvidia.com/gpu", value: "true", effect: "NoSche
 /** Names the Karpenter NodePool a user node came from. */
 export const POOL_LABEL = "dandihub.org/pool";
 
+/**
+ * The group a user node or server belongs to: on nodes (label and taint, so a group's servers
+ * land only on its nodes and nothing else does) and on every user pod (billing, monitoring).
+ */
+export const GROUP_LABEL = "dandihub.org/group";
+
+/** AWS tag carrying the group on everything billed to it (instances, volumes, buckets). */
+export const GROUP_TAG = "dandihub:group";
+
 /** Karpenter never voluntarily disrupts a node running a pod with this annotation. */
 export const DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt";

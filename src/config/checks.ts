@@ -17,7 +17,8 @@ import {
 import { closest } from "../util/closest";
 import { overlaps, parseCidr, type Ipv4Block } from "../util/cidr";
 import type { ConfigPath, ConfigProblem } from "./errors";
-import type { Deployment, ProfileConfig, SecretRefConfig } from "./schema";
+import { candidateInstances, fittingInstances, planPools } from "./pools";
+import type { Deployment, SecretRefConfig } from "./schema";
 import { parseQuantity } from "./units";
 
 /** Kubernetes minors EKS offers and Karpenter (see modules/versions.ts) supports. */
@@ -32,6 +33,8 @@ export function checkDeployment(d: Deployment): ConfigProblem[] {
     ...checkCluster(d),
     ...checkUserNodes(d),
     ...checkProfiles(d),
+    ...checkAuthSources(d),
+    ...checkGroups(d),
   ];
 }
 
@@ -39,8 +42,12 @@ export function checkDeployment(d: Deployment): ConfigProblem[] {
 export function secretRefs(d: Deployment): { path: ConfigPath; ref: SecretRefConfig }[] {
   const refs: { path: ConfigPath; ref: SecretRefConfig }[] = [];
   if (d.auth.github) refs.push({ path: ["auth", "github", "clientSecret"], ref: d.auth.github.clientSecret });
+  d.auth.archives.forEach((a, i) => refs.push({ path: ["auth", "archives", i, "token"], ref: a.token }));
+  if (d.auth.dandiOAuth?.clientSecret) refs.push({ path: ["auth", "dandiOAuth", "clientSecret"], ref: d.auth.dandiOAuth.clientSecret });
   return refs;
 }
+
+export const AUTHENTICATORS = ["github", "dandiOAuth", "cognito", "dummy"] as const;
 
 function exactlyOne(path: ConfigPath, value: object | undefined, keys: readonly string[]): ConfigProblem[] {
   if (!value) return [];
@@ -60,7 +67,7 @@ function checkExactlyOne(d: Deployment): ConfigProblem[] {
   return [
     ...exactlyOne(["backend"], d.backend, ["local", "s3", "cloud"]),
     ...exactlyOne(["hub", "tls"], d.hub.tls, ["acmCertificateArn", "letsEncrypt", "none"]),
-    ...exactlyOne(["auth"], d.auth, ["github", "dummy"]),
+    ...exactlyOne(["auth"], d.auth, AUTHENTICATORS),
   ];
 }
 
@@ -77,10 +84,9 @@ function checkEnvironmentGates(d: Deployment): ConfigProblem[] {
     if (d.auth.dummy) {
       problems.push({ path: ["auth", "dummy"], message: "the dummy authenticator lets anyone in; it is allowed only with environment: development" });
     }
-  }
-  const gh = d.auth.github;
-  if (gh && gh.allowedOrganizations.length === 0 && gh.allowedUsers.length === 0 && d.auth.admins.length === 0) {
-    problems.push({ path: ["auth", "github"], message: "nobody could log in: list allowedOrganizations, allowedUsers or auth.admins" });
+    if (d.auth.cognito) {
+      problems.push({ path: ["auth", "cognito"], message: "the Cognito user pool is for development; allowed only with environment: development" });
+    }
   }
   const local = d.backend?.local?.path;
   if (local !== undefined && (local.startsWith("/") || /^[A-Za-z]:[\\/]/.test(local) || local.split(/[\\/]/).includes(".."))) {
@@ -174,15 +180,6 @@ function checkUserNodes(d: Deployment): ConfigProblem[] {
   return problems;
 }
 
-/** Instance types a profile may run on, after pins and GPU type. */
-export function candidateInstances(d: Deployment, p: ProfileConfig): InstanceShape[] {
-  if (p.instanceTypes) return p.instanceTypes.map(instanceType).filter((s): s is InstanceShape => !!s);
-  const families = p.gpu
-    ? (d.userNodes.gpuFamilies ?? GPU_FAMILIES_BY_TYPE[p.gpu.type]).filter((f) => instancesOf(f)[0]?.gpuType === p.gpu!.type)
-    : d.userNodes.instanceFamilies;
-  return families.flatMap(instancesOf);
-}
-
 function checkProfiles(d: Deployment): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const names = Object.keys(d.profiles);
@@ -223,11 +220,7 @@ function checkProfiles(d: Deployment): ConfigProblem[] {
         message: `no family in userNodes.gpuFamilies has ${p.gpu.type} GPUs; add ${GPU_FAMILIES_BY_TYPE[p.gpu.type].join(" or ")}`,
       });
     }
-    const fits = candidates.filter((s) => {
-      const free = allocatable(s);
-      return free.vcpu >= p.cpu.guarantee && free.memoryGiB * 2 ** 30 >= memGuarantee && s.gpus >= (p.gpu?.count ?? 0);
-    });
-    if (candidates.length && !fits.length) {
+    if (candidates.length && !fittingInstances(d, p).length) {
       const largest = candidates.reduce((a, b) => (b.vcpu > a.vcpu ? b : a));
       const free = allocatable(largest);
       problems.push({
@@ -235,11 +228,107 @@ function checkProfiles(d: Deployment): ConfigProblem[] {
         message: `fits no allowed instance: the largest, ${largest.name}, leaves ${free.vcpu.toFixed(1)} vCPU / ${free.memoryGiB.toFixed(0)} GiB${p.gpu ? ` / ${largest.gpus} GPU` : ""} for a server; lower the guarantees or allow larger families`,
       });
     }
-    if (p.cpu.guarantee > d.userNodes.limits.cpu) {
-      problems.push({ path: at("cpu", "guarantee"), message: `exceeds userNodes.limits.cpu (${d.userNodes.limits.cpu})` });
+    if (!Object.values(d.groups).some((g) => g.profiles.includes(name))) {
+      problems.push({ path: ["profiles", name], atKey: true, message: "no group grants this profile; add it to some groups.*.profiles or remove it" });
     }
-    if (p.gpu && p.gpu.count > d.userNodes.limits.gpus) {
-      problems.push({ path: at("gpu", "count"), message: `exceeds userNodes.limits.gpus (${d.userNodes.limits.gpus})` });
+  }
+  return problems;
+}
+
+function checkAuthSources(d: Deployment): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const names = new Set<string>();
+  d.auth.archives.forEach((a, i) => {
+    if (names.has(a.name)) problems.push({ path: ["auth", "archives", i, "name"], message: `another archive is already called ${a.name}` });
+    names.add(a.name);
+  });
+  if (d.auth.archives.length && !d.auth.github && !d.auth.dandiOAuth) {
+    problems.push({ path: ["auth", "archives"], message: "archive membership is checked for GitHub or dandiOAuth logins; configure one of them" });
+  }
+  const oauth = d.auth.dandiOAuth;
+  if (oauth && !names.has(oauth.archive)) {
+    problems.push({ path: ["auth", "dandiOAuth", "archive"], message: `no archive of that name in auth.archives; defined: ${[...names].join(", ") || "none"}` });
+  }
+  const orgs = new Set((d.auth.github?.organizations ?? []).map((o) => o.toLowerCase()));
+  (d.auth.github?.adminTeams ?? []).forEach((t, i) => {
+    if (!orgs.has(t.split(":")[0].toLowerCase())) {
+      problems.push({ path: ["auth", "github", "adminTeams", i], message: `not under an allowed org; add ${t.split(":")[0]} to auth.github.organizations` });
+    }
+  });
+  return problems;
+}
+
+const RESERVED_ENV = /^(JUPYTERHUB_|JPY_|MEM_|CPU_)/;
+
+function checkGroups(d: Deployment): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const groups = Object.entries(d.groups);
+  if (!groups.length) problems.push({ path: ["groups"], message: "define at least one group: nobody could log in or start a server" });
+  const orgs = new Set((d.auth.github?.organizations ?? []).map((o) => o.toLowerCase()));
+  const archives = d.auth.archives.map((a) => a.name);
+  const profileNames = Object.keys(d.profiles);
+  for (const [name, g] of groups) {
+    const at = (...rest: (string | number)[]) => ["groups", name, ...rest];
+    const m = g.members;
+    if (!m.github.length && !m.archives.length && !m.users.length) {
+      problems.push({ path: at("members"), message: "name at least one source: github, archives or users" });
+    }
+    m.github.forEach((entry, i) => {
+      if (!d.auth.github) {
+        problems.push({ path: at("members", "github", i), message: "GitHub membership needs auth.github" });
+      } else if (!orgs.has(entry.split(":")[0].toLowerCase())) {
+        problems.push({ path: at("members", "github", i), message: `not under an allowed org; add ${entry.split(":")[0]} to auth.github.organizations (allowed: ${[...orgs].join(", ") || "none"})` });
+      }
+    });
+    m.archives.forEach((a, i) => {
+      if (!archives.includes(a)) {
+        const guess = closest(a, archives);
+        problems.push({ path: at("members", "archives", i), message: `no archive of that name${guess ? ` (did you mean ${guess}?)` : ""}; defined in auth.archives: ${archives.join(", ") || "none"}` });
+      }
+    });
+    const seen = new Set<string>();
+    g.profiles.forEach((p, i) => {
+      if (!d.profiles[p]) {
+        const guess = closest(p, profileNames);
+        problems.push({ path: at("profiles", i), message: `no profile of that name${guess ? ` (did you mean ${guess}?)` : ""}; defined: ${profileNames.join(", ")}` });
+      } else if (seen.has(p)) {
+        problems.push({ path: at("profiles", i), message: "listed twice" });
+      }
+      seen.add(p);
+    });
+    Object.keys(g.env).forEach((k) => {
+      if (RESERVED_ENV.test(k)) problems.push({ path: at("env", k), atKey: true, message: "names starting JUPYTERHUB_, JPY_, MEM_ or CPU_ are set by the hub" });
+    });
+    const mountNames = new Set<string>();
+    g.mounts.forEach((mnt, i) => {
+      problems.push(...exactlyOne(at("mounts", i), mnt, ["nfs", "pvc"]));
+      if (mountNames.has(mnt.name)) problems.push({ path: at("mounts", i, "name"), message: "another mount of this group has this name" });
+      mountNames.add(mnt.name);
+      if (mnt.mountPath === "/home/jovyan" || mnt.mountPath === "/") problems.push({ path: at("mounts", i, "mountPath"), message: "would hide the home directory; mount below /home/jovyan or elsewhere" });
+    });
+  }
+  if (problems.length) return problems;
+  return checkPoolLimits(d);
+}
+
+/** Every pool's limit must admit at least one node for the largest profile placed on it. */
+function checkPoolLimits(d: Deployment): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const pool of planPools(d)) {
+    for (const profileName of pool.profiles) {
+      const p = d.profiles[profileName];
+      const need = p.gpu?.count ?? 0;
+      const smallest = fittingInstances(d, p)[0];
+      if (!smallest) continue; // reported on the profile itself
+      const at = ["groups", pool.group, "limits"];
+      const why = `profile ${profileName} needs: one ${smallest.name} (${smallest.vcpu} vCPU, ${smallest.memoryGiB} GiB${need ? `, ${smallest.gpus} GPU` : ""}) on pool ${pool.name}`;
+      if (pool.gpuType) {
+        if (pool.limits.gpus < smallest.gpus) problems.push({ path: [...at, "gpus"], message: `below what ${why}; this pool may have ${pool.limits.gpus} GPU(s)` });
+      } else if (pool.limits.cpu < smallest.vcpu) {
+        problems.push({ path: [...at, "cpu"], message: `below what ${why}; this pool may have ${pool.limits.cpu} vCPU` });
+      } else if (pool.limits.memoryBytes < smallest.memoryGiB * 2 ** 30) {
+        problems.push({ path: [...at, "memory"], message: `below what ${why}; this pool may have ${pool.limits.memoryBytes / 2 ** 30} GiB` });
+      }
     }
   }
   return problems;

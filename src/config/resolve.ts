@@ -4,7 +4,8 @@
  */
 import { familyArch, instanceType, type Arch, type GpuType, type InstanceShape } from "../catalog/instance-types";
 import { parseCidr, planSubnets, type Ipv4Block } from "../util/cidr";
-import { candidateInstances, secretRefs } from "./checks";
+import { AUTHENTICATORS, secretRefs } from "./checks";
+import { candidateInstances, planPools, type Capacity, type PlannedPool } from "./pools";
 import type { ConfigPath } from "./errors";
 import type { Deployment, SecretRefConfig } from "./schema";
 import { parseDuration, parseQuantity, toGiB } from "./units";
@@ -37,10 +38,49 @@ export interface ResolvedProfile {
   readonly memory: { readonly guaranteeBytes: number; readonly limitBytes: number };
   readonly gpu?: { readonly count: number; readonly type: GpuType };
   readonly images: readonly ResolvedImage[];
-  readonly capacity: "spot" | "on-demand";
   /** Instance types Karpenter may launch for this profile (pinned, or every size of its families). */
   readonly instances: readonly InstanceShape[];
   readonly pinnedInstanceTypes?: readonly string[];
+}
+
+export interface ResolvedMount {
+  readonly name: string;
+  readonly mountPath: string;
+  readonly readOnly: boolean;
+  readonly nfs?: { readonly server: string; readonly path: string };
+  readonly pvc?: { readonly claimName: string };
+}
+
+export interface ResolvedGroup {
+  readonly key: string;
+  readonly displayName: string;
+  readonly description: string;
+  readonly members: {
+    readonly orgs: readonly string[];
+    /** `[org, team-slug]` pairs. */
+    readonly teams: readonly (readonly [string, string])[];
+    readonly archives: readonly string[];
+    readonly users: readonly string[];
+  };
+  readonly admins: readonly string[];
+  /** Granted profiles, in the order of the `profiles` section. */
+  readonly profiles: readonly string[];
+  /** Pool each granted profile lands on, and its capacity type. */
+  readonly placements: Readonly<Record<string, { readonly pool: string; readonly capacity: Capacity }>>;
+  readonly env: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly mounts: readonly ResolvedMount[];
+}
+
+export type Authenticator = (typeof AUTHENTICATORS)[number];
+
+export interface ResolvedArchive {
+  readonly name: string;
+  readonly displayName: string;
+  readonly api: string;
+  readonly web: string;
+  readonly check: "search" | "list";
+  readonly timeoutSeconds: number;
 }
 
 export interface SecretUse {
@@ -87,7 +127,6 @@ export interface HubConfig {
     readonly expireAfterSeconds: number;
     readonly terminationGracePeriodSeconds: number;
     readonly consolidateAfterSeconds: number;
-    readonly limits: { readonly cpu: number; readonly memoryBytes: number; readonly gpus: number };
   };
   readonly hub: {
     readonly domain: string;
@@ -98,10 +137,19 @@ export interface HubConfig {
     readonly defaultUrl: string;
     readonly dbSizeBytes: number;
     readonly loadBalancerSourceRanges: readonly string[];
+    readonly contact: string;
   };
   readonly auth: Deployment["auth"];
+  /** The one login method configured. */
+  readonly authenticator: Authenticator;
+  readonly archives: readonly ResolvedArchive[];
+  /** Hosted login page domain prefix, when the Cognito authenticator is used. */
+  readonly cognitoDomainPrefix?: string;
   readonly images: readonly ResolvedImage[];
   readonly profiles: readonly ResolvedProfile[];
+  readonly groups: readonly ResolvedGroup[];
+  /** Karpenter pools for user servers: one per group, CPU/GPU model and capacity type. */
+  readonly pools: readonly PlannedPool[];
   readonly storage: { readonly homeSizeBytes: number };
   readonly secrets: readonly SecretUse[];
 }
@@ -141,10 +189,10 @@ export function resolveDeployment(d: Deployment): HubConfig {
     memory: { guaranteeBytes: parseQuantity(p.memory.guarantee), limitBytes: parseQuantity(p.memory.limit) },
     gpu: p.gpu ? { count: p.gpu.count, type: p.gpu.type } : undefined,
     images: p.images.map((k) => imageByKey.get(k)!),
-    capacity: p.capacity ?? d.userNodes.capacity,
     instances: candidateInstances(d, p),
     pinnedInstanceTypes: p.instanceTypes,
   }));
+  const pools = planPools(d);
   const vpc = parseCidr(d.network.cidr) as Ipv4Block;
   const subnets = planSubnets(vpc, d.network.azs);
   const coreArch = instanceType(d.cluster.coreNodes.instanceTypes[0])!.arch;
@@ -187,7 +235,6 @@ export function resolveDeployment(d: Deployment): HubConfig {
       expireAfterSeconds: parseDuration(d.userNodes.expireAfter),
       terminationGracePeriodSeconds: parseDuration(d.userNodes.terminationGracePeriod),
       consolidateAfterSeconds: parseDuration(d.userNodes.consolidateAfter),
-      limits: { cpu: d.userNodes.limits.cpu, memoryBytes: parseQuantity(d.userNodes.limits.memory), gpus: d.userNodes.limits.gpus },
     },
     hub: {
       domain: d.hub.domain,
@@ -203,11 +250,51 @@ export function resolveDeployment(d: Deployment): HubConfig {
       defaultUrl: d.hub.defaultUrl,
       dbSizeBytes: parseQuantity(d.hub.db.size),
       loadBalancerSourceRanges: d.hub.loadBalancerSourceRanges,
+      contact: d.hub.contact,
     },
     auth: d.auth,
+    authenticator: AUTHENTICATORS.find((a) => d.auth[a] !== undefined)!,
+    archives: d.auth.archives.map((a) => ({
+      name: a.name,
+      displayName: a.displayName,
+      api: a.api,
+      web: a.web,
+      check: a.check,
+      timeoutSeconds: parseDuration(a.timeout),
+    })),
+    cognitoDomainPrefix: d.auth.cognito ? (d.auth.cognito.domainPrefix ?? `${d.name}-dandihub`) : undefined,
     images,
     profiles,
+    groups: resolveGroups(d, pools),
+    pools,
     storage: { homeSizeBytes: parseQuantity(d.storage.home.size) },
     secrets: secretRefs(d),
   };
+}
+
+function resolveGroups(d: Deployment, pools: readonly PlannedPool[]): ResolvedGroup[] {
+  const profileOrder = Object.keys(d.profiles);
+  return Object.entries(d.groups).map(([key, g]) => {
+    const placements: Record<string, { pool: string; capacity: Capacity }> = {};
+    for (const pool of pools.filter((p) => p.group === key)) {
+      for (const profile of pool.profiles) placements[profile] = { pool: pool.name, capacity: pool.capacity };
+    }
+    return {
+      key,
+      displayName: g.displayName,
+      description: g.description,
+      members: {
+        orgs: g.members.github.filter((e) => !e.includes(":")),
+        teams: g.members.github.filter((e) => e.includes(":")).map((e) => e.split(":") as [string, string]),
+        archives: g.members.archives,
+        users: g.members.users,
+      },
+      admins: g.admins,
+      profiles: profileOrder.filter((p) => g.profiles.includes(p)),
+      placements,
+      env: g.env,
+      labels: g.labels,
+      mounts: g.mounts,
+    };
+  });
 }

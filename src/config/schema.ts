@@ -177,10 +177,6 @@ const UserNodes = z.strictObject({
     .array(z.string())
     .optional()
     .describe("EC2 families for GPU profiles; derived from each profile's gpu.type when omitted."),
-  capacity: z
-    .enum(["spot", "on-demand"])
-    .default("spot")
-    .describe("Capacity type for profiles that do not choose one."),
   diskSize: Quantity.default("100Gi").describe("Root volume of each user node (images are large)."),
   ami: z
     .string()
@@ -192,14 +188,6 @@ const UserNodes = z.strictObject({
     "How long an expiring node waits for running notebooks before it is forcibly drained.",
   ),
   consolidateAfter: Duration.default("5m").describe("How long an empty user node lives before it is removed."),
-  limits: z
-    .strictObject({
-      cpu: z.number().positive().default(1000).describe("Most vCPUs all user nodes together may have."),
-      memory: Quantity.default("4Ti"),
-      gpus: z.int().min(0).default(16),
-    })
-    .default({ cpu: 1000, memory: "4Ti", gpus: 16 })
-    .describe("Hard cap on each user node pool (Karpenter NodePool limits): no pool grows past it."),
 });
 
 const Tls = z
@@ -240,7 +228,17 @@ const Hub = z.strictObject({
     .array(Cidr)
     .default(["0.0.0.0/0"])
     .describe("CIDRs allowed to reach the hub's load balancer."),
+  contact: z
+    .string()
+    .min(1)
+    .default("the hub's administrators")
+    .describe("Where users ask for help (an e-mail address or URL); shown when the hub refuses a login or a server."),
 });
+
+const GITHUB_ORG = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { message: "a GitHub organization login" });
+const GITHUB_MEMBERSHIP = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}(:[A-Za-z0-9_.-]+)?$/, { message: "`org` or `org:team-slug`" });
 
 const GitHubAuth = z.strictObject({
   clientId: z
@@ -248,23 +246,129 @@ const GitHubAuth = z.strictObject({
     .regex(/^[A-Za-z0-9._-]{8,64}$/, { message: "a GitHub OAuth app client id" })
     .describe("Client id of the GitHub OAuth app (not secret)."),
   clientSecret: SecretRef.describe("Client secret of the GitHub OAuth app."),
-  allowedOrganizations: z
-    .array(z.string().regex(/^[A-Za-z0-9-]+(:[A-Za-z0-9_.-]+)?$/, { message: "`org` or `org:team`" }))
+  organizations: z
+    .array(GITHUB_ORG)
     .default([])
-    .describe("GitHub organizations (`org`) or teams (`org:team`) whose members may log in."),
-  allowedUsers: z.array(GITHUB_LOGIN).default([]).describe("GitHub logins allowed in addition to the organizations."),
+    .describe(
+      "GitHub organizations whose membership the hub reads (each must grant the OAuth app access). " +
+        "Every `org` or `org:team` in groups.*.members.github must be under one of them.",
+    ),
+  adminTeams: z
+    .array(GITHUB_MEMBERSHIP)
+    .default([])
+    .describe("Members of these `org:team`s (or orgs) are hub admins."),
 });
+
+const Archive = z.strictObject({
+  name: Name.describe("Name groups use in members.archives."),
+  displayName: z.string().min(1).describe("Shown to users, e.g. on the not-approved page."),
+  api: z
+    .string()
+    .regex(/^https:\/\/[a-z0-9.-]+(:[0-9]+)?$/, { message: "an https:// origin with no path, e.g. https://api.dandiarchive.org" })
+    .describe("Origin of the archive's DANDI-style REST API."),
+  web: z
+    .string()
+    .regex(/^https:\/\/[a-z0-9.-]+(\/.*)?$/, { message: "an https:// URL" })
+    .describe("Where users register; shown to users who are not (yet) approved."),
+  token: SecretRef.describe("API token of a service account of the archive (approved user, or archive admin for `list`)."),
+  check: z
+    .enum(["search", "list"])
+    .default("search")
+    .describe(
+      "`search`: exact match among /api/users/search/ results (approved token; a login with 10+ longer matches cannot be confirmed). " +
+        "`list`: the full approved list from /api/users/?approved_only=true (archive-admin token), cached briefly.",
+    ),
+  timeout: Duration.default("5s").describe("How long one archive request may take before it counts as an outage."),
+});
+
+const DandiOAuth = z.strictObject({
+  archive: Name.describe("The archive (in auth.archives) that is the OAuth provider; approved users join groups listing it."),
+  clientId: z.string().min(1).describe("Client id the archive's admins registered for this hub."),
+  clientSecret: SecretRef.optional().describe("Client secret, for a confidential client; omit for a public PKCE client."),
+});
+
+const Cognito = z
+  .strictObject({
+    domainPrefix: z
+      .string()
+      .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { message: "a Cognito domain prefix (lowercase letters, digits, '-')" })
+      .optional()
+      .describe("Prefix of the hosted login page <prefix>.auth.<region>.amazoncognito.com; unique per region. Default: <name>-dandihub."),
+  })
+  .describe("An Amazon Cognito user pool this stack creates, with a hosted login page (development only).");
 
 const Auth = z
   .strictObject({
     admins: z.array(GITHUB_LOGIN).default([]).describe("Hub admin users (explicit list)."),
     github: GitHubAuth.optional().describe("Log in with GitHub (the default for production hubs)."),
+    archives: z
+      .array(Archive)
+      .default([])
+      .describe("DANDI-style archives whose approved users may log in (with GitHub or dandiOAuth) and join the groups that list them."),
+    dandiOAuth: DandiOAuth.optional().describe("Log in through a DANDI-style archive as OAuth2 provider (PKCE); only APPROVED users."),
+    cognito: Cognito.optional().describe("Log in through a Cognito user pool created here. Development only."),
     dummy: z
       .strictObject({})
       .optional()
       .describe("Any user name logs in without a password (testing only). Refused unless environment is development."),
   })
-  .describe("How users log in: exactly one authenticator.");
+  .describe("How users log in: exactly one of github, dandiOAuth, cognito, dummy; membership comes from groups.");
+
+const ENV_NAME = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "an environment variable name" });
+const LABEL_KEY = z
+  .string()
+  .regex(/^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/, { message: "a Kubernetes label key" });
+const LABEL_VALUE = z
+  .string()
+  .regex(/^([A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?$/, { message: "a Kubernetes label value (63 characters, alphanumeric ends)" });
+
+const Mount = z.strictObject({
+  name: Name.describe("Volume name inside the pod."),
+  mountPath: z.string().regex(/^\/[A-Za-z0-9._/-]*$/, { message: "an absolute path" }),
+  readOnly: z.boolean().default(false),
+  nfs: z
+    .strictObject({ server: z.string().min(1), path: z.string().regex(/^\//, { message: "an absolute export path" }) })
+    .optional()
+    .describe("An NFS export (EFS or any NFS server reachable from user nodes)."),
+  pvc: z.strictObject({ claimName: z.string().min(1) }).optional().describe("An existing PersistentVolumeClaim in the hub's namespace."),
+});
+
+const Group = z.strictObject({
+  displayName: z.string().min(1),
+  description: z.string().default(""),
+  members: z
+    .strictObject({
+      github: z.array(GITHUB_MEMBERSHIP).default([]).describe("GitHub `org` or `org:team-slug` whose members belong."),
+      archives: z.array(Name).default([]).describe("Archives (auth.archives) whose approved users belong."),
+      users: z.array(GITHUB_LOGIN).default([]).describe("Explicit usernames."),
+    })
+    .describe("Who belongs: the union of the sources given."),
+  admins: z
+    .array(GITHUB_LOGIN)
+    .default([])
+    .describe("Users who may see, start and stop this group's servers (a JupyterHub role scoped to the group)."),
+  profiles: z.array(Name).min(1).describe("Profiles (by name) members may start; a user in several groups sees the union."),
+  capacity: z
+    .enum(["spot", "on-demand", "per-profile"])
+    .default("spot")
+    .describe("Capacity type of the group's nodes; per-profile takes each profile's `capacity` (spot with on-demand workshop profiles)."),
+  limits: z
+    .strictObject({
+      cpu: z.number().positive().describe("Most vCPUs the group's CPU nodes may have together."),
+      memory: Quantity.describe("Most memory the group's CPU nodes may have together."),
+      gpus: z.int().min(0).default(0).describe("Most GPUs the group's GPU nodes may have together."),
+      onDemandShare: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0.5)
+        .describe("With capacity per-profile: the part of cpu/memory/gpus given to the on-demand pools (the rest to spot)."),
+    })
+    .describe("Hard caps, enforced as Karpenter NodePool limits on the group's pools."),
+  env: z.record(ENV_NAME, z.string()).default({}).describe("Environment variables of servers started for this group."),
+  labels: z.record(LABEL_KEY, LABEL_VALUE).default({}).describe("Extra pod labels of servers started for this group."),
+  mounts: z.array(Mount).default([]).describe("Extra volumes mounted into every server of the group's members."),
+});
 
 const Image = z.strictObject({
   name: z
@@ -308,8 +412,8 @@ const Profile = z.strictObject({
     .describe("Names from `images`; the first is preselected, the others form a menu."),
   capacity: z
     .enum(["spot", "on-demand"])
-    .optional()
-    .describe("spot: cheapest, may be interrupted with 2 minutes notice. Default: userNodes.capacity."),
+    .default("spot")
+    .describe("Used by groups with capacity per-profile: spot is cheapest but may be interrupted with 2 minutes notice; on-demand for workshops and long runs."),
   instanceTypes: z
     .array(z.string())
     .optional()
@@ -346,7 +450,10 @@ export const DeploymentSchema = z
     images: z.record(Name, Image).describe("Container images users can start, by name."),
     profiles: z
       .record(Name, Profile)
-      .describe("Server sizes users choose from, by name (the order here is the menu order)."),
+      .describe("Server sizes users choose from, by name (the order here is the menu order); groups grant them."),
+    groups: z
+      .record(Name, Group)
+      .describe("Communities sharing the hub: who belongs, what they may start, on which nodes, within which limits."),
     storage: Storage.default(Storage.parse({})),
   })
   .describe("A dandihub deployment: one JupyterHub on one EKS cluster.");
@@ -358,6 +465,7 @@ export type Deployment = z.output<typeof DeploymentSchema>;
 export type ProfileConfig = Deployment["profiles"][string];
 export type ImageConfig = Deployment["images"][string];
 export type SecretRefConfig = z.output<typeof SecretRef>;
+export type GroupConfig = Deployment["groups"][string];
 
 /** JSON Schema (draft-07) of the deployment file, for editor completion and checking. */
 export function deploymentJsonSchema(): Record<string, unknown> {

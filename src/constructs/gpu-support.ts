@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import type { ITerraformDependable } from "../cdktf";
 import { CHARTS } from "../charts";
 import { HelmChart } from "../helm";
-import { GPU_TAINT, USER_TAINT } from "../labels";
+import { GPU_TAINT, GROUP_LABEL, USER_TAINT } from "../labels";
 
 export interface GpuSupportProps {
   readonly dependsOn: ITerraformDependable[];
@@ -26,6 +26,8 @@ export class GpuSupport extends Construct {
         tolerations: [
           { key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect },
           { key: USER_TAINT.key, operator: "Equal", value: USER_TAINT.value, effect: USER_TAINT.effect },
+          // GPU nodes belong to a group; the plugin serves all of them.
+          { key: GROUP_LABEL, operator: "Exists", effect: "NoSchedule" },
         ],
       },
       dependsOn: props.dependsOn,

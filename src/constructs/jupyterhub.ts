@@ -7,11 +7,14 @@ import { CHARTS } from "../charts";
 import type { HubConfig } from "../config/resolve";
 import { HelmChart } from "../helm";
 import { AUTH_SECRET_KEYS, buildHubValues, type Z2jhValues } from "../jupyterhub/values";
+import type { CognitoLogin } from "./cognito";
 import type { Secrets } from "./secrets";
 
 export interface JupyterHubProps {
   readonly config: HubConfig;
   readonly secrets: Secrets;
+  /** The development Cognito login, when that authenticator is configured. */
+  readonly cognito?: CognitoLogin;
   /** Load balancer controller, storage classes, Karpenter pools: all must exist first. */
   readonly dependsOn: ITerraformDependable[];
 }
@@ -21,7 +24,8 @@ const AUTH_SECRET = "dandihub-auth";
 
 /**
  * The Zero to JupyterHub release, its namespace, and the Secret that carries authenticator
- * credentials into the hub as environment variables (never through Helm values).
+ * credentials and archive tokens into the hub as environment variables (never through Helm
+ * values). The hub's own Python and its settings ride along in the values (see values.ts).
  */
 export class JupyterHub extends Construct {
   readonly values: Z2jhValues;
@@ -38,12 +42,20 @@ export class JupyterHub extends Construct {
     });
     const secretData: Record<string, string> = {};
     if (config.auth.github) secretData[AUTH_SECRET_KEYS.githubClientSecret] = secrets.valueOf(["auth", "github", "clientSecret"]);
+    if (config.auth.dandiOAuth?.clientSecret) secretData[AUTH_SECRET_KEYS.oauthClientSecret] = secrets.valueOf(["auth", "dandiOAuth", "clientSecret"]);
+    if (props.cognito) secretData[AUTH_SECRET_KEYS.oauthClientSecret] = props.cognito.clientSecret;
+    config.archives.forEach((a, i) => {
+      secretData[AUTH_SECRET_KEYS.archiveToken(a.name)] = secrets.valueOf(["auth", "archives", i, "token"]);
+    });
     const authSecret = new SecretV1(this, "auth-secret", {
       metadata: { name: AUTH_SECRET, namespace: HUB_NAMESPACE },
       data: secretData,
       dependsOn: [namespace],
     });
-    this.values = buildHubValues(config, { authSecretName: AUTH_SECRET });
+    this.values = buildHubValues(config, {
+      authSecretName: AUTH_SECRET,
+      cognito: props.cognito ? { clientId: props.cognito.clientId, baseUrl: props.cognito.baseUrl } : undefined,
+    });
     this.chart = new HelmChart(this, "chart", {
       chart: CHARTS.jupyterhub,
       releaseName: "jupyterhub",

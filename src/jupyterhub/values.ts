@@ -3,59 +3,31 @@
  * dandihub sets are typed; tests merge the result over the chart's defaults and validate it
  * against the chart's own values schema.
  */
-import type { HubConfig, ResolvedImage, ResolvedProfile } from "../config/resolve";
+import type { HubConfig } from "../config/resolve";
 import { formatQuantity, formatSpawnerBytes } from "../config/units";
-import { poolNameFor } from "../karpenter/node-pools";
-import { DO_NOT_DISRUPT, GPU_TAINT, POOL_LABEL, USER_TAINT } from "../labels";
 import { STORAGE_CLASSES } from "../constructs/storage-classes";
-
-export interface Toleration {
-  readonly key: string;
-  readonly operator: "Equal" | "Exists";
-  readonly value?: string;
-  readonly effect: string;
-}
-
-/** KubeSpawner traits a profile or option may override. */
-export interface KubeSpawnerOverride {
-  readonly image?: string;
-  readonly cpu_guarantee?: number;
-  readonly cpu_limit?: number;
-  readonly mem_guarantee?: string;
-  readonly mem_limit?: string;
-  readonly node_selector?: Readonly<Record<string, string>>;
-  readonly node_affinity_required?: readonly object[];
-  readonly tolerations?: readonly Toleration[];
-  readonly extra_resource_limits?: Readonly<Record<string, string>>;
-  readonly environment?: Readonly<Record<string, string>>;
-}
-
-export interface ProfileOptionChoice {
-  readonly display_name: string;
-  readonly default?: boolean;
-  readonly kubespawner_override: KubeSpawnerOverride;
-}
-
-/** One entry of KubeSpawner's profile_list. */
-export interface SpawnerProfile {
-  readonly display_name: string;
-  readonly slug: string;
-  readonly description: string;
-  readonly default?: boolean;
-  readonly kubespawner_override: KubeSpawnerOverride;
-  readonly profile_options?: Readonly<
-    Record<string, { readonly display_name: string; readonly choices: Readonly<Record<string, ProfileOptionChoice>> }>
-  >;
-}
+import { DO_NOT_DISRUPT, GROUP_LABEL } from "../labels";
+import { hubExtraConfig, hubPackageFiles, settingsFile, type ExtraFile } from "./hub-python";
+import { archiveTokenEnv, buildHubSettings, type HubSettings } from "./hub-settings";
 
 export interface EnvFromSecret {
   readonly valueFrom: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
+}
+
+/** A JupyterHub role (z2jh `hub.loadRoles`). */
+export interface HubRole {
+  readonly description: string;
+  readonly scopes: readonly string[];
+  readonly users: readonly string[];
 }
 
 export interface Z2jhValues {
   readonly hub: {
     readonly config: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
     readonly extraEnv: Readonly<Record<string, string | EnvFromSecret>>;
+    readonly extraFiles: Readonly<Record<string, ExtraFile>>;
+    readonly extraConfig: Readonly<Record<string, string>>;
+    readonly loadRoles: Readonly<Record<string, HubRole>>;
     readonly db: { readonly type: "sqlite-pvc"; readonly pvc: { readonly storage: string; readonly storageClassName: string } };
     readonly resources: object;
     readonly networkPolicy: { readonly enabled: boolean };
@@ -89,7 +61,8 @@ export interface Z2jhValues {
     readonly extraAnnotations: Readonly<Record<string, string>>;
     readonly cloudMetadata: { readonly blockWithIptables: boolean; readonly ip: string };
     readonly networkPolicy: { readonly enabled: boolean };
-    readonly profileList: readonly SpawnerProfile[];
+    /** Empty: the hub serves each user's profiles from a callable (hub/dandihub_hub/profiles.py). */
+    readonly profileList: readonly never[];
   };
   readonly scheduling: {
     readonly userScheduler: { readonly enabled: boolean };
@@ -99,6 +72,7 @@ export interface Z2jhValues {
     readonly userPods: { readonly nodeAffinity: { readonly matchNodePurpose: "require" | "prefer" | "ignore" } };
   };
   readonly prePuller: {
+    readonly extraTolerations: readonly object[];
     readonly hook: { readonly enabled: boolean };
     readonly continuous: { readonly enabled: boolean };
     readonly pullProfileListImages: boolean;
@@ -113,82 +87,114 @@ export interface Z2jhValues {
   };
 }
 
-/** Kubernetes names the values refer to; the JupyterHub construct creates them. */
+/** Names and values the values refer to that the JupyterHub construct creates. */
 export interface HubValuesContext {
   /** Secret holding authenticator credentials, in the hub's namespace. */
   readonly authSecretName: string;
+  /** The Cognito app client and hosted domain, when the Cognito authenticator is used. */
+  readonly cognito?: { readonly clientId: string; readonly baseUrl: string };
 }
 
-export const AUTH_SECRET_KEYS = { githubClientSecret: "github-client-secret" } as const;
+/** Keys of the auth Secret; each becomes one hub environment variable. */
+export const AUTH_SECRET_KEYS = {
+  githubClientSecret: "github-client-secret",
+  oauthClientSecret: "oauth-client-secret",
+  archiveToken: (archive: string) => `archive-token-${archive}`,
+} as const;
 
 function splitImage(ref: string): { name: string; tag: string } {
   const at = ref.lastIndexOf(":");
   return { name: ref.slice(0, at), tag: ref.slice(at + 1) };
 }
 
-/** Tolerations of user pods: z2jh's own user taint, plus the GPU taint for GPU profiles. */
-function userTolerations(gpu: boolean): Toleration[] {
-  const tolerations: Toleration[] = [{ key: USER_TAINT.key, operator: "Equal", value: USER_TAINT.value, effect: USER_TAINT.effect }];
-  if (gpu) tolerations.push({ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect });
-  return tolerations;
+function fromSecret(name: string, key: string): EnvFromSecret {
+  return { valueFrom: { secretKeyRef: { name, key } } };
 }
 
-function spawnerProfile(p: ResolvedProfile): SpawnerProfile {
-  const override: KubeSpawnerOverride = {
-    cpu_guarantee: p.cpu.guarantee,
-    cpu_limit: p.cpu.limit,
-    mem_guarantee: formatSpawnerBytes(p.memory.guaranteeBytes),
-    mem_limit: formatSpawnerBytes(p.memory.limitBytes),
-    node_selector: { [POOL_LABEL]: poolNameFor(p) },
-    ...(p.pinnedInstanceTypes
-      ? {
-          node_affinity_required: [
-            { matchExpressions: [{ key: "node.kubernetes.io/instance-type", operator: "In", values: [...p.pinnedInstanceTypes] }] },
-          ],
-        }
-      : {}),
-    // Overriding tolerations replaces z2jh's, so the user taint is repeated here.
-    ...(p.gpu ? { tolerations: userTolerations(true), extra_resource_limits: { "nvidia.com/gpu": String(p.gpu.count) } } : {}),
-    ...(p.images.length === 1 ? { image: p.images[0].ref } : {}),
-  };
-  const imageMenu =
-    p.images.length > 1
-      ? {
-          image: {
-            display_name: "Image",
-            choices: Object.fromEntries(
-              p.images.map((img: ResolvedImage, i) => [img.key, { display_name: img.displayName, default: i === 0, kubespawner_override: { image: img.ref } }]),
-            ),
-          },
-        }
-      : undefined;
-  return {
-    display_name: p.displayName,
-    slug: p.key,
-    description: p.description,
-    ...(p.default ? { default: true } : {}),
-    kubespawner_override: override,
-    ...(imageMenu ? { profile_options: imageMenu } : {}),
-  };
-}
-
-function authConfig(config: HubConfig): Z2jhValues["hub"]["config"] {
-  const admins = { admin_users: [...config.auth.admins] };
-  const gh = config.auth.github;
-  if (gh) {
-    return {
-      JupyterHub: { authenticator_class: "github" },
-      Authenticator: admins,
-      GitHubOAuthenticator: {
-        client_id: gh.clientId,
-        oauth_callback_url: `${config.hub.url}/hub/oauth_callback`,
-        allowed_organizations: [...gh.allowedOrganizations],
-        allowed_users: [...gh.allowedUsers],
-        scope: ["read:org"],
-      },
-    };
+/** Authenticator configuration. Membership and the access decision come from dandihub_hub.auth. */
+function authConfig(config: HubConfig, ctx: HubValuesContext): Z2jhValues["hub"]["config"] {
+  const callback = `${config.hub.url}/hub/oauth_callback`;
+  // Groups are computed at login and synced into the hub (manage_groups); they need auth state.
+  const authenticator = { admin_users: [...config.auth.admins], manage_groups: true, enable_auth_state: true };
+  switch (config.authenticator) {
+    case "github":
+      return {
+        JupyterHub: { authenticator_class: "github" },
+        Authenticator: authenticator,
+        GitHubOAuthenticator: {
+          client_id: config.auth.github!.clientId,
+          oauth_callback_url: callback,
+          scope: ["read:org"],
+          populate_teams_in_auth_state: true,
+        },
+      };
+    case "dandiOAuth": {
+      const oauth = config.auth.dandiOAuth!;
+      const archive = config.archives.find((a) => a.name === oauth.archive)!;
+      return {
+        JupyterHub: { authenticator_class: "generic-oauth" },
+        Authenticator: authenticator,
+        GenericOAuthenticator: {
+          client_id: oauth.clientId,
+          oauth_callback_url: callback,
+          login_service: archive.displayName,
+          authorize_url: `${archive.api}/oauth/authorize/`,
+          token_url: `${archive.api}/oauth/token/`,
+          userdata_url: `${archive.api}/api/users/me/`,
+          username_claim: "username",
+          scope: [],
+          enable_pkce: true,
+          // A public (secret-less) PKCE client sends its id in the body, not as Basic auth.
+          basic_auth: oauth.clientSecret !== undefined,
+        },
+      };
+    }
+    case "cognito":
+      return {
+        JupyterHub: { authenticator_class: "generic-oauth" },
+        Authenticator: authenticator,
+        GenericOAuthenticator: {
+          client_id: ctx.cognito!.clientId,
+          oauth_callback_url: callback,
+          login_service: "Cognito (development)",
+          authorize_url: `${ctx.cognito!.baseUrl}/oauth2/authorize`,
+          token_url: `${ctx.cognito!.baseUrl}/oauth2/token`,
+          userdata_url: `${ctx.cognito!.baseUrl}/oauth2/userInfo`,
+          username_claim: "username",
+          scope: ["openid", "email", "profile"],
+        },
+      };
+    case "dummy":
+      return { JupyterHub: { authenticator_class: "dummy" }, Authenticator: { ...authenticator, allow_all: true } };
   }
-  return { JupyterHub: { authenticator_class: "dummy" }, Authenticator: { ...admins, allow_all: true } };
+}
+
+/** Secrets reach the hub as environment variables read from the auth Secret, never as values. */
+function authEnv(config: HubConfig, ctx: HubValuesContext): Record<string, EnvFromSecret> {
+  const env: Record<string, EnvFromSecret> = {};
+  // OAuthenticator reads GITHUB_CLIENT_SECRET (GitHub) and OAUTH_CLIENT_SECRET (generic).
+  if (config.auth.github) env.GITHUB_CLIENT_SECRET = fromSecret(ctx.authSecretName, AUTH_SECRET_KEYS.githubClientSecret);
+  if (config.auth.dandiOAuth?.clientSecret || config.authenticator === "cognito") {
+    env.OAUTH_CLIENT_SECRET = fromSecret(ctx.authSecretName, AUTH_SECRET_KEYS.oauthClientSecret);
+  }
+  for (const a of config.archives) env[archiveTokenEnv(a.name)] = fromSecret(ctx.authSecretName, AUTH_SECRET_KEYS.archiveToken(a.name));
+  return env;
+}
+
+/** Group admins may list, start and stop (not open) the servers of their group's members. */
+function groupAdminRoles(config: HubConfig): Record<string, HubRole> {
+  return Object.fromEntries(
+    config.groups
+      .filter((g) => g.admins.length)
+      .map((g) => [
+        `dandihub-group-admin-${g.key}`,
+        {
+          description: `Admins of group ${g.key}: see and start/stop its members' servers`,
+          scopes: ["admin-ui", `list:users!group=${g.key}`, `read:users!group=${g.key}`, `admin:servers!group=${g.key}`, `read:groups!group=${g.key}`],
+          users: [...g.admins],
+        },
+      ]),
+  );
 }
 
 function proxyHttps(config: HubConfig): Z2jhValues["proxy"]["https"] {
@@ -218,18 +224,16 @@ function loadBalancerAnnotations(config: HubConfig): Record<string, string> {
   return annotations;
 }
 
-export function buildHubValues(config: HubConfig, ctx: HubValuesContext): Z2jhValues {
+export function buildHubValues(config: HubConfig, ctx: HubValuesContext, settings: HubSettings = buildHubSettings(config)): Z2jhValues {
   const defaultProfile = config.profiles.find((p) => p.default) ?? config.profiles[0];
-  const env: Record<string, string | EnvFromSecret> = {};
-  if (config.auth.github) {
-    // OAuthenticator reads GITHUB_CLIENT_SECRET; the value stays in a Kubernetes Secret.
-    env.GITHUB_CLIENT_SECRET = { valueFrom: { secretKeyRef: { name: ctx.authSecretName, key: AUTH_SECRET_KEYS.githubClientSecret } } };
-  }
   const prePulled = config.images.filter((i) => i.prePull && !i.gpu);
   return {
     hub: {
-      config: authConfig(config),
-      extraEnv: env,
+      config: authConfig(config, ctx),
+      extraEnv: authEnv(config, ctx),
+      extraFiles: { ...hubPackageFiles(), "dandihub-settings": settingsFile(settings) },
+      extraConfig: hubExtraConfig(),
+      loadRoles: groupAdminRoles(config),
       db: { type: "sqlite-pvc", pvc: { storage: formatQuantity(config.hub.dbSizeBytes), storageClassName: STORAGE_CLASSES.retained } },
       resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
       networkPolicy: { enabled: true },
@@ -264,7 +268,7 @@ export function buildHubValues(config: HubConfig, ctx: HubValuesContext): Z2jhVa
       // server is already unreachable; the iptables init container would need NET_ADMIN.
       cloudMetadata: { blockWithIptables: false, ip: "169.254.169.254" },
       networkPolicy: { enabled: true },
-      profileList: config.profiles.map(spawnerProfile),
+      profileList: [],
     },
     scheduling: {
       userScheduler: { enabled: true },
@@ -275,6 +279,8 @@ export function buildHubValues(config: HubConfig, ctx: HubValuesContext): Z2jhVa
       userPods: { nodeAffinity: { matchNodePurpose: "require" } },
     },
     prePuller: {
+      // User nodes also carry their group's taint; the puller serves every group.
+      extraTolerations: [{ key: GROUP_LABEL, operator: "Exists", effect: "NoSchedule" }],
       // The hook would block every helm upgrade on pulls to all user nodes.
       hook: { enabled: false },
       continuous: { enabled: true },

@@ -1,0 +1,50 @@
+/**
+ * The hub's Python: its unit tests (python3 -m unittest, stand-in objects, no JupyterHub
+ * needed) run as part of the main test command, and the Python reads what synth writes.
+ */
+import { describe, expect, it } from "vitest";
+import { hubSettings, releaseValues, synth } from "./helpers";
+import { askHub, python } from "./hub-python";
+
+describe("hub Python", () => {
+  it("unit tests pass (python3 -m unittest discover -s hub)", () => {
+    const r = python(["-m", "unittest", "discover", "-s", "tests", "-t", "."]);
+    const summary = r.stderr.split("\n").filter((l) => /^(Ran|OK|FAILED)/.test(l)).join(" ");
+    expect(r.status, r.stderr).toBe(0);
+    expect(Number(/Ran (\d+) tests/.exec(r.stderr)?.[1])).toBeGreaterThanOrEqual(70);
+    expect(summary).toContain("OK");
+  });
+
+  it("every module compiles on this Python", () => {
+    // compile() without writing .pyc files into the tree
+    const r = python(["-c", "import glob\nfor f in sorted(glob.glob('dandihub_hub/*.py')) + ['extra_config.py']:\n    compile(open(f).read(), f, 'exec')"]);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  });
+
+  it("reads the synthesized settings: each group sees exactly the profiles it was granted", () => {
+    const settings = hubSettings(releaseValues(synth("config/dandi.yaml").tf, "jupyterhub_chart_release"));
+    const offered = askHub(settings, "{g: [p['slug'] for p in profiles_for(s, [g])] for g in s['groupOrder']}");
+    expect(offered).toEqual({
+      dandi: ["tiny", "base", "medium", "large", "gpu-t4"],
+      linc: ["tiny", "base", "medium"],
+      bican: ["tiny", "base", "medium"],
+      ember: ["tiny", "base"],
+      workshop: ["tiny", "base"],
+    });
+    expect(askHub(settings, "[p['slug'] for p in profiles_for(s, [])]")).toEqual([]);
+  });
+
+  it("places a user in two groups on the pool of the group they pick", () => {
+    const settings = hubSettings(releaseValues(synth("config/dandi.yaml").tf, "jupyterhub_chart_release"));
+    const pick = (group: string) =>
+      askHub(settings, `[selection(s, 'u', ['linc', 'workshop'], {'profile': 'base', 'group': '${group}'})[1], s['groups']['${group}']['profiles']['base']['pool']]`);
+    expect(pick("linc")).toEqual(["linc", "linc-cpu-spot"]);
+    expect(pick("workshop")).toEqual(["workshop", "workshop-cpu-on-demand"]);
+  });
+
+  it("maps only configured teams to groups", () => {
+    const settings = hubSettings(releaseValues(synth("config/dandi.yaml").tf, "jupyterhub_chart_release"));
+    expect(askHub(settings, "groups_for(s, 'bob', teams={('brain-bican', 'kbhub-users'), ('brain-bican', 'other')})")).toEqual(["bican"]);
+    expect(askHub(settings, "groups_for(s, 'bob', teams={('dandi', 'workshop-participants')}, orgs={'dandi'})")).toEqual(["dandi", "workshop"]);
+  });
+});

@@ -1,0 +1,124 @@
+"""Which server options a user is offered, decided on the hub for every request.
+
+KubeSpawner calls ``profile_list`` (a callable here) both to render the form and to apply a
+submitted choice, so a profile, option or free-form choice that is not offered cannot be started
+through the REST API either. ``selection`` checks it once more before the pod is made.
+
+Profiles and their options may carry ``allowed_groups``; profiles are granted per group in the
+settings. A user in several groups granting a profile picks which group the server counts
+against (the ``group`` option); one group means no question.
+"""
+import copy
+
+from .settings import granting_groups
+
+GROUP_OPTION = "group"
+META_KEYS = ("allowed_groups",)
+
+
+class NotOffered(Exception):
+    """A request for something this user is not offered. ``status`` is the HTTP status to answer."""
+
+    def __init__(self, message, status=403):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _visible(item, user_groups):
+    allowed = item.get("allowed_groups")
+    return allowed is None or bool(set(allowed) & set(user_groups))
+
+
+def _strip(item):
+    return {k: v for k, v in item.items() if k not in META_KEYS}
+
+
+def profiles_for(settings, user_groups):
+    """KubeSpawner profiles for a user in ``user_groups``: only what some group of theirs grants,
+    only the option choices (and free-form choices) open to their groups, and a ``group`` option
+    when more than one of their groups grants the profile."""
+    offered = []
+    for profile in settings["profiles"]:
+        groups = granting_groups(settings, profile["slug"], user_groups)
+        if not groups:
+            continue
+        p = copy.deepcopy(_strip(profile))
+        options = {}
+        for name, option in (profile.get("profile_options") or {}).items():
+            if not _visible(option, user_groups):
+                continue
+            opt = _strip(copy.deepcopy(option))
+            choices = {k: _strip(c) for k, c in (option.get("choices") or {}).items() if _visible(c, user_groups)}
+            unlisted = option.get("unlisted_choice")
+            if unlisted is not None:
+                if _visible(unlisted, user_groups) and unlisted.get("enabled", True):
+                    opt["unlisted_choice"] = _strip(unlisted)
+                else:
+                    opt.pop("unlisted_choice", None)
+            if not choices and "unlisted_choice" not in opt:
+                continue
+            if choices and not any(c.get("default") for c in choices.values()):
+                first = next(iter(choices))
+                choices[first] = {**choices[first], "default": True}
+            opt["choices"] = choices
+            options[name] = opt
+        if len(groups) > 1:
+            options[GROUP_OPTION] = {
+                "display_name": "Group (whose resources and budget)",
+                "choices": {
+                    g: {"display_name": settings["groups"][g]["displayName"], "default": i == 0, "kubespawner_override": {}}
+                    for i, g in enumerate(groups)
+                },
+            }
+        if options:
+            p["profile_options"] = options
+        else:
+            p.pop("profile_options", None)
+        offered.append(p)
+    if offered and not any(p.get("default") for p in offered):
+        offered[0]["default"] = True
+    return offered
+
+
+def no_profiles_message(settings, username, user_groups):
+    contact = settings.get("contact") or "the hub's administrators"
+    if not user_groups:
+        return f"{username} is not in any group of this hub, so there is nothing to start. Contact {contact}."
+    return f"None of your groups ({', '.join(user_groups)}) may start servers here. Contact {contact}."
+
+
+def default_profile(profiles):
+    for p in profiles:
+        if p.get("default"):
+            return p
+    return profiles[0] if profiles else None
+
+
+def selection(settings, username, user_groups, user_options):
+    """The (profile, group) a spawn request stands for, or NotOffered.
+
+    Re-checks on the hub what the form offers: the profile, each option's choice or free-form
+    value, and the group must all be open to the user.
+    """
+    offered = profiles_for(settings, user_groups)
+    if not offered:
+        raise NotOffered(no_profiles_message(settings, username, user_groups))
+    options = dict(user_options or {})
+    slug = options.get("profile")
+    profile = next((p for p in offered if p["slug"] == slug), None) if slug else default_profile(offered)
+    if profile is None:
+        raise NotOffered(f"Profile {slug!r} is not offered to {username}.")
+    for name, value in options.items():
+        if name in ("profile", GROUP_OPTION) or name.endswith("--unlisted-choice"):
+            continue
+        option = (profile.get("profile_options") or {}).get(name)
+        if option is None:
+            raise NotOffered(f"Option {name!r} is not offered with profile {profile['slug']!r}.")
+        if value not in option.get("choices", {}) and "unlisted_choice" not in option:
+            raise NotOffered(f"{value!r} is not a choice of {name!r} offered to {username}.")
+    groups = granting_groups(settings, profile["slug"], user_groups)
+    group = options.get(GROUP_OPTION) or groups[0]
+    if group not in groups:
+        raise NotOffered(f"Group {group!r} does not grant profile {profile['slug']!r} to {username}.")
+    return profile, group

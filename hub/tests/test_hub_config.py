@@ -1,0 +1,59 @@
+import types
+import unittest
+
+from dandihub_hub.hub_config import configure
+
+from .fixtures import StandInBase, settings
+
+
+class Namespace:
+    def __getattr__(self, name):
+        value = Namespace()
+        setattr(self, name, value)
+        return value
+
+
+def fake_modules():
+    class HTTPError(Exception):
+        def __init__(self, status, log_message=None, *args):
+            super().__init__(log_message)
+            self.status_code = status
+
+    modules = {
+        "tornado.web": types.SimpleNamespace(HTTPError=HTTPError),
+        "oauthenticator.github": types.SimpleNamespace(GitHubOAuthenticator=type("GitHubOAuthenticator", (StandInBase,), {})),
+        "oauthenticator.generic": types.SimpleNamespace(GenericOAuthenticator=type("GenericOAuthenticator", (StandInBase,), {})),
+        "jupyterhub.auth": types.SimpleNamespace(DummyAuthenticator=type("DummyAuthenticator", (StandInBase,), {})),
+    }
+    return modules.__getitem__
+
+
+class Configure(unittest.TestCase):
+    def test_sets_authenticator_profile_list_and_hook(self):
+        c = Namespace()
+        configure(c, settings=settings(), environ={"T_DANDI": "secret-d"}, import_module=fake_modules())
+        cls = c.JupyterHub.authenticator_class
+        self.assertEqual(cls.__name__, "DandiHubGitHubOAuthenticator")
+        self.assertTrue(callable(c.KubeSpawner.profile_list))
+        self.assertTrue(callable(c.KubeSpawner.pre_spawn_hook))
+        self.assertEqual(c.OAuthenticator.auth_state_groups_key({"dandihub": {"groups": ["dandi"]}}), ["dandi"])
+
+    def test_each_mode_picks_its_base_class(self):
+        for mode, base in [("dandiOAuth", "GenericOAuthenticator"), ("cognito", "GenericOAuthenticator"), ("dummy", "DummyAuthenticator")]:
+            c = Namespace()
+            configure(c, settings=settings(authenticator=mode, archives=[]), environ={}, import_module=fake_modules())
+            self.assertEqual(c.JupyterHub.authenticator_class.__mro__[1].__name__, base)
+
+    def test_http_error_carries_the_page(self):
+        c = Namespace()
+        configure(c, settings=settings(), environ={}, import_module=fake_modules())
+        from .fixtures import Spawner, User
+
+        with self.assertRaises(Exception) as e:
+            c.KubeSpawner.profile_list(Spawner(User("nobody", [])))
+        self.assertEqual(e.exception.status_code, 403)
+        self.assertIn("not in any group", e.exception.jupyterhub_message)
+
+
+if __name__ == "__main__":
+    unittest.main()
