@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe } from "vitest";
 import { buildApp } from "../src/app";
+import { unescapeTemplate } from "../src/helm";
 import { loadDeployment } from "../src/config/load";
 import type { HubConfig } from "../src/config/resolve";
 
@@ -58,8 +59,11 @@ export function releaseValues(tf: TfJson, address: string): Record<string, unkno
   if (!release) throw new Error(`no helm_release.${address}; have ${Object.keys(tf.resource.helm_release ?? {}).join(", ")}`);
   const values = release.values as string[];
   // Literal `${` was escaped to `$${` for Terraform; undo it to see what Helm gets.
-  return JSON.parse(values[0].replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{")) as Record<string, unknown>;
+  return JSON.parse(unescapeTemplate(values[0])) as Record<string, unknown>;
 }
+
+/** OpenAPI formats Kubernetes schemas use, accepted as given (ajv would warn about each). */
+export const KUBERNETES_FORMATS = { int32: true, int64: true, "date-time": true, byte: true } as const;
 
 /** The settings file the hub's Python reads, from synthesized hub values. */
 export function hubSettings(values: Record<string, any>): Record<string, any> {
@@ -134,6 +138,8 @@ export const VARIANTS: Record<string, () => Synthesized> = {
           "groups:\n  dev:\n    displayName: Dev\n    members:\n      users: [someone, tester]\n    profiles: [small, tiny, a10]\n    capacity: per-profile\n    limits: { cpu: 32, memory: 128Gi, gpus: 2, onDemandShare: 0.5 }\n    mounts:\n      - name: data\n        mountPath: /data\n        readOnly: true\n        nfs: { server: fs-0123.efs.us-east-1.amazonaws.com, path: /data }",
         backend: "backend:\n  cloud:\n    organization: example\n    workspace: dev",
         userNodes: "userNodes:\n  gpuFamilies: [g5, g6]",
+        storage:
+          "storage:\n  mode: efs\n  scratch: { expireAfter: 7d }\n  retention: { dryRun: false, warnAfter: 60d, resetAfter: 90d }\n  cleanup:\n    - { volume: dev, path: tmp/old, olderThan: 14d, dryRun: false }\n    - { volume: common, path: incoming, olderThan: 90d }\n  allowDestroy: true",
         profiles:
           "profiles:\n  small:\n    displayName: Small\n    capacity: on-demand\n    cpu: { guarantee: 1, limit: 2 }\n    memory: { guarantee: 2Gi, limit: 4Gi }\n    images: [base]\n  tiny:\n    displayName: Tiny\n    capacity: spot\n    cpu: { guarantee: 0.5, limit: 1 }\n    memory: { guarantee: 1Gi, limit: 2Gi }\n    images: [base]\n  a10:\n    displayName: A10G\n    capacity: spot\n    cpu: { guarantee: 3, limit: 4 }\n    memory: { guarantee: 12Gi, limit: 14Gi }\n    gpu: { type: a10g }\n    images: [base]",
       }),

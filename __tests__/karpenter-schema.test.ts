@@ -5,6 +5,7 @@
  */
 import { Environment } from "@marcbachmann/cel-js";
 import Ajv from "ajv";
+import { KUBERNETES_FORMATS } from "./helpers";
 import { expect, it } from "vitest";
 import { describeShared, readShared, releaseValues, VARIANTS } from "./helpers";
 
@@ -54,7 +55,7 @@ describeShared("Karpenter objects validate against the v1 CRD schemas", () => {
 
   const check = (m: Manifest) => {
     const schema = schemas()[m.kind as "NodePool" | "EC2NodeClass"];
-    const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+    const validate = new Ajv({ strict: false, allErrors: true, formats: KUBERNETES_FORMATS }).compile(schema);
     validate(m);
     const stats = { evaluated: 0, transition: 0 };
     return { schemaErrors: validate.errors ?? [], cel: celFailures(schema, m, m.kind, stats), stats };

@@ -1,5 +1,6 @@
 /** The platform the default and minimal deployments synthesize, read from cdk.tf.json. */
-import { homedir, tmpdir } from "node:os";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CHARTS } from "../src/charts";
 import { MODULES } from "../modules/versions";
@@ -113,7 +114,7 @@ describe("cluster", () => {
     expect(mod(priv.tf, "cluster_eks")).toMatchObject({ endpoint_public_access: false, endpoint_private_access: true });
   });
 
-  it("encrypted gp3 storage classes: a default that deletes, and a retained one for user data", () => {
+  it("encrypted gp3 storage classes: a default that deletes, and a retained, backed-up one for user data", () => {
     const sc = dandi().tf.resource.kubernetes_storage_class_v1;
     expect(sc["storage-classes_gp3"]).toMatchObject({
       reclaim_policy: "Delete",
@@ -121,10 +122,13 @@ describe("cluster", () => {
       parameters: { type: "gp3", encrypted: "true" },
       metadata: { annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
     });
-    expect(sc["storage-classes_gp3-retain"]).toMatchObject({ reclaim_policy: "Retain", parameters: { encrypted: "true" } });
-    const hub = releaseValues(dandi().tf, "jupyterhub_chart_release") as { hub: { db: Rec }; singleuser: { storage: Rec } };
+    expect(sc["storage-classes_gp3-retain"]).toMatchObject({ reclaim_policy: "Retain", parameters: { encrypted: "true", tagSpecification_1: "dandihub:backup=daily" } });
+    const hub = releaseValues(dandi().tf, "jupyterhub_chart_release") as { hub: { db: Rec } };
     expect(hub.hub.db).toEqual({ type: "sqlite-pvc", pvc: { storage: "50Gi", storageClassName: "gp3-retain" } });
-    expect(hub.singleuser.storage).toMatchObject({ type: "dynamic", capacity: "50Gi", dynamic: { storageClass: "gp3-retain" } });
+  });
+
+  it("the service range is fixed (NFS servers get fixed addresses) and must not overlap the VPC", () => {
+    expect(mod(dandi().tf, "cluster_eks").service_ipv4_cidr).toBe("172.20.0.0/16");
   });
 });
 
@@ -155,7 +159,7 @@ describe("karpenter", () => {
     const { manifests } = releaseValues(dandi().tf, "karpenter_pools_release") as { manifests: { kind: string; metadata: { name: string }; spec: Rec }[] };
     const pools = manifests.filter((m) => m.kind === "NodePool");
     const classes = manifests.filter((m) => m.kind === "EC2NodeClass");
-    const names = ["dandi-cpu-spot", "dandi-gpu-t4-spot", "linc-cpu-spot", "bican-cpu-spot", "ember-cpu-spot", "workshop-cpu-on-demand"];
+    const names = ["dandi-cpu-spot", "dandi-gpu-t4-spot", "linc-cpu-spot", "bican-cpu-spot", "ember-cpu-spot", "workshop-cpu-on-demand", "storage"];
     expect(pools.map((p) => p.metadata.name)).toEqual(names);
     expect(classes.map((c) => c.metadata.name)).toEqual(names);
     type PoolSpec = { template: { metadata: { labels: Rec }; spec: { requirements: { key: string; values: string[] }[]; taints: Rec[]; expireAfter: string; terminationGracePeriod: string; nodeClassRef: Rec } }; disruption: Rec; limits: Rec };
@@ -192,7 +196,7 @@ describe("karpenter", () => {
 
   it("per-profile capacity splits the group's limits between its spot and on-demand pools", () => {
     const { manifests } = releaseValues(VARIANTS["dev-dummy-cloud"]().tf, "karpenter_pools_release") as { manifests: { kind: string; metadata: { name: string }; spec: { limits: Rec } }[] };
-    const limits = Object.fromEntries(manifests.filter((m) => m.kind === "NodePool").map((m) => [m.metadata.name, m.spec.limits]));
+    const limits = Object.fromEntries(manifests.filter((m) => m.kind === "NodePool" && m.metadata.name !== "storage").map((m) => [m.metadata.name, m.spec.limits]));
     expect(limits).toEqual({
       // limits { cpu: 32, memory: 128Gi, gpus: 2, onDemandShare: 0.5 }
       "dev-cpu-on-demand": { cpu: "16", memory: "64Gi" },
@@ -321,7 +325,7 @@ describe("one apply from an empty account", () => {
 
   it("writes no path of the synthesizing machine into the output", () => {
     for (const s of [dandi(), minimal()]) {
-      for (const local of [ROOT, process.cwd(), tmpdir(), homedir()]) expect(s.text).not.toContain(local);
+      for (const local of [ROOT, process.cwd(), homedir(), s.dir, join(s.dir, "..", "..")]) expect(s.text).not.toContain(local);
       for (const [name, r] of Object.entries(s.tf.resource.helm_release)) {
         // A registry chart name, or a chart shipped inside the stack directory.
         expect(r.chart, name).toMatch(/^(assets\/|[a-z][a-z0-9-]*$)/);

@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../src/app";
 import { loadDeployment } from "../src/config/load";
-import { minimalYaml, synth, VARIANTS } from "./helpers";
+import { escapeTemplate, unescapeTemplate } from "../src/helm";
+import { minimalYaml, releaseValues, synth, VARIANTS } from "./helpers";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,5 +55,23 @@ describe("secrets", () => {
   it("the credential scan can fail", () => {
     expect('{"client_secret":"hunter2"}').toMatch(SECRET_PATTERNS[3][1]);
     expect("AKIAIOSFODNN7EXAMPLE").toMatch(SECRET_PATTERNS[0][1]);
+  });
+});
+
+describe("Terraform template escaping", () => {
+  it("a literal ${ or %{ in the deployment file reaches Helm unchanged, not interpolated by Terraform", () => {
+    const s = synth(
+      minimalYaml().replace("limits: { cpu: 64, memory: 256Gi }", "limits: { cpu: 64, memory: 256Gi }\n    env: { TEMPLATE: '${HOME}/%{x}' }"),
+      { name: "escapes" },
+    );
+    const raw = s.tf.resource.helm_release.jupyterhub_chart_release.values as string[];
+    expect(raw[0]).toContain("$${HOME}/%%{x}");
+    const settings = JSON.parse((releaseValues(s.tf, "jupyterhub_chart_release") as any).hub.extraFiles["dandihub-settings"].stringData);
+    expect(settings.groups.team.env.TEMPLATE).toBe("${HOME}/%{x}");
+  });
+
+  it("escapeTemplate doubles the markers and unescapeTemplate undoes it", () => {
+    expect(escapeTemplate("a ${b} %{c} $d")).toBe("a $${b} %%{c} $d");
+    expect(unescapeTemplate(escapeTemplate("a ${b} %{c}"))).toBe("a ${b} %{c}");
   });
 });

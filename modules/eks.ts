@@ -58,6 +58,7 @@ export interface EksInputs {
   readonly create_kms_key?: boolean;
   readonly encryption_config: { resources: string[] };
   readonly enable_kms_key_rotation?: boolean;
+  readonly service_ipv4_cidr?: string;
   readonly enabled_log_types?: string[];
   readonly cloudwatch_log_group_retention_in_days?: number;
   readonly addons: Record<string, EksAddon>;

@@ -2,6 +2,15 @@ import type { Construct } from "constructs";
 import { PinnedModule, type ModuleOptions } from "./pinned-module";
 import { MODULES } from "./versions";
 
+/** One statement of the module's custom policy. Strings holding IAM variables must be escaped for Terraform (escapeTemplate). */
+export interface PolicyStatement {
+  readonly sid: string;
+  readonly actions: string[];
+  readonly resources: string[];
+  readonly effect?: "Allow" | "Deny";
+  readonly condition?: { test: string; variable: string; values: string[] }[];
+}
+
 export interface PodIdentityAssociation {
   readonly cluster_name: string;
   readonly namespace: string;
@@ -20,6 +29,8 @@ export interface PodIdentityInputs {
   readonly aws_ebs_csi_kms_arns?: string[];
   readonly attach_aws_efs_csi_policy?: boolean;
   readonly attach_aws_lb_controller_policy?: boolean;
+  readonly attach_custom_policy?: boolean;
+  readonly policy_statements?: PolicyStatement[];
   readonly associations: Record<string, PodIdentityAssociation>;
   readonly tags: Record<string, string>;
 }

@@ -13,18 +13,32 @@ import type { ChartPin } from "./charts";
  * left for Terraform to interpolate.
  */
 export function encodeHelmValues(values: unknown): string {
-  return JSON.stringify(values, (_key, value: unknown) =>
-    typeof value === "string" && !Token.isUnresolved(value) ? escapeTemplate(value) : value,
-  );
+  return JSON.stringify(values, (_key, value: unknown) => (typeof value === "string" ? escapeLiteralParts(value) : value));
+}
+
+/** CDKTF's in-string token markers, e.g. `${TfToken[TOKEN.42]}`. */
+const TOKEN_MARKER = /\$\{TfToken\[[^\]]+\]\}/g;
+
+/** Escapes the literal parts of a string that may also carry CDKTF tokens (left for Terraform). */
+export function escapeLiteralParts(text: string): string {
+  if (!Token.isUnresolved(text)) return escapeTemplate(text);
+  let out = "";
+  let last = 0;
+  for (const m of text.matchAll(TOKEN_MARKER)) {
+    out += escapeTemplate(text.slice(last, m.index)) + m[0];
+    last = m.index! + m[0].length;
+  }
+  return out + escapeTemplate(text.slice(last));
 }
 
 export function escapeTemplate(text: string): string {
-  return text.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  // Replacer functions: in a replacement string "$$" would itself mean "$".
+  return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
 }
 
 /** Inverse of escapeTemplate, for reading synthesized values back (tests, tools). */
 export function unescapeTemplate(text: string): string {
-  return text.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
+  return text.replace(/\$\$\{/g, () => "${").replace(/%%\{/g, () => "%{");
 }
 
 export interface HelmChartProps {

@@ -1,6 +1,7 @@
 import { DataAwsEksClusterAuth } from "@cdktf/provider-aws/lib/data-aws-eks-cluster-auth";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import type { Construct, Node } from "constructs";
 import { TERRAFORM_REQUIRED_VERSION } from "../modules/versions";
@@ -17,12 +18,15 @@ import type { HubConfig } from "./config/resolve";
 import { Cluster } from "./constructs/cluster";
 import { CognitoLogin } from "./constructs/cognito";
 import { GpuSupport } from "./constructs/gpu-support";
-import { JupyterHub } from "./constructs/jupyterhub";
+import { HUB_NAMESPACE, JupyterHub } from "./constructs/jupyterhub";
 import { Karpenter } from "./constructs/karpenter";
 import { LoadBalancerController } from "./constructs/load-balancer-controller";
 import { Network } from "./constructs/network";
 import { Secrets } from "./constructs/secrets";
+import { Storage } from "./constructs/storage";
 import { StorageClasses } from "./constructs/storage-classes";
+import { StorageJobs } from "./constructs/storage-jobs";
+import { UserAccess } from "./constructs/user-access";
 
 type TerraformElementLike = Parameters<TerraformStack["getLogicalId"]>[0];
 
@@ -56,15 +60,26 @@ export class HubStack extends TerraformStack {
     this.configureKubernetesProviders(cluster);
 
     const storageClasses = new StorageClasses(this, "storage-classes", { dependsOn: [cluster.eks] });
-    const karpenter = new Karpenter(this, "karpenter", { config, cluster, discoveryTag });
+    const karpenter = new Karpenter(this, "karpenter", { config, cluster, discoveryTag, storageZone: network.storageZone });
     const lbController = new LoadBalancerController(this, "lb-controller", { config, cluster, network });
     if (config.profiles.some((p) => p.gpu)) {
       new GpuSupport(this, "gpu", { dependsOn: [karpenter.controller.release] });
     }
+    const hubNamespace = new NamespaceV1(this, "hub-namespace", {
+      metadata: { name: HUB_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "dandihub" } },
+      dependsOn: [lbController.chart.release, karpenter.pools.release, ...storageClasses.classes],
+    });
+    // Was created by the JupyterHub construct until the storage claims needed it first.
+    hubNamespace.moveFromId("kubernetes_namespace_v1.jupyterhub_namespace");
+    const storage = new Storage(this, "storage", { config, network, cluster, hubNamespace, dependsOn: [karpenter.pools.release] });
+    new UserAccess(this, "user-access", { config, cluster, storage, hubNamespace });
+    new StorageJobs(this, "storage-jobs", { config, storage, hubNamespace });
     const cognito = config.authenticator === "cognito" ? new CognitoLogin(this, "cognito", config) : undefined;
     this.hub = new JupyterHub(this, "jupyterhub", {
       config,
       secrets,
+      namespace: hubNamespace,
+      storage,
       cognito,
       dependsOn: [lbController.chart.release, karpenter.pools.release, ...storageClasses.classes],
     });

@@ -28,3 +28,7 @@ export const GROUP_TAG = "dandihub:group";
 
 /** Karpenter never voluntarily disrupts a node running a pod with this annotation. */
 export const DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt";
+
+/** Nodes of the storage pool (NFS servers): labelled with this role and tainted so nothing else lands there. */
+export const STORAGE_NODE_ROLE = { "dandihub.org/node-role": "storage" } as const;
+export const STORAGE_TAINT = { key: "dandihub.org/storage", value: "true", effect: "NoSchedule" } as const;

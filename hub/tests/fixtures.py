@@ -22,7 +22,7 @@ SETTINGS = {
             "env": {"DANDI_API_URL": "https://api.dandiarchive.org"},
             "labels": {},
             "volumes": [{"name": "group-dandi-shared", "nfs": {"server": "fs-1.efs", "path": "/dandi"}}],
-            "volumeMounts": [{"name": "group-dandi-shared", "mountPath": "/shared/dandi", "readOnly": False}],
+            "volumeMounts": [{"name": "group-dandi-shared", "mountPath": "/data/dandi", "readOnly": False}],
         },
         "bican": {
             "displayName": "BICAN",
@@ -83,7 +83,30 @@ SETTINGS = {
     ],
     "adminTeams": [["dandi", "hub-admins"]],
     "oauthArchive": None,
+    "storage": {
+        "mode": "home-nfs",
+        "sharedDir": "_shared",
+        "commonClaim": "shared-common",
+        "initImage": "busybox:test",
+        "paths": {
+            "home": "/home/jovyan",
+            "groupShared": "/shared/{group}",
+            "common": "/shared/hub",
+            "otherHome": "/mnt/homes/{group}",
+            "allHomes": "/mnt/all-homes/{group}",
+        },
+    },
 }
+
+for _name in SETTINGS["groups"]:
+    SETTINGS["groups"][_name]["storage"] = {
+        "claim": f"home-{_name}",
+        "homeQuota": "10Gi",
+        "sharedQuota": "100Gi",
+        "quotaOverrides": {"alice": "50Gi"} if _name == "bican" else {},
+        "scratchBucket": f"hub-{_name}-bucket",
+        "serviceAccount": f"user-{_name}",
+    }
 
 
 def settings(**changes):
@@ -115,8 +138,9 @@ class Group:
 
 
 class User:
-    def __init__(self, name, groups=()):
+    def __init__(self, name, groups=(), admin=False):
         self.name = name
+        self.admin = admin
         self.groups = [Group(g) for g in groups]
 
 
@@ -130,8 +154,11 @@ class Spawner:
         self.tolerations = [{"key": "hub.jupyter.org/dedicated", "operator": "Equal", "value": "user", "effect": "NoSchedule"}]
         self.extra_labels = {"hub.jupyter.org/network-access-hub": "true"}
         self.environment = {"EXISTING": "1"}
-        self.volumes = [{"name": "home", "persistentVolumeClaim": {"claimName": "claim-x"}}]
-        self.volume_mounts = [{"name": "home", "mountPath": "/home/jovyan"}]
+        self.volumes = []
+        self.volume_mounts = []
+        self.init_containers = []
+        self.service_account = None
+        self.pod_name = f"jupyter-{user.name}"
         self.log = Log()
 
 

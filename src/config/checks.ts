@@ -19,7 +19,7 @@ import { overlaps, parseCidr, type Ipv4Block } from "../util/cidr";
 import type { ConfigPath, ConfigProblem } from "./errors";
 import { candidateInstances, fittingInstances, planPools } from "./pools";
 import type { Deployment, SecretRefConfig } from "./schema";
-import { parseQuantity } from "./units";
+import { parseDuration, parseQuantity } from "./units";
 
 /** Kubernetes minors EKS offers and Karpenter (see modules/versions.ts) supports. */
 export const SUPPORTED_KUBERNETES = ["1.32", "1.33", "1.34", "1.35"] as const;
@@ -35,6 +35,7 @@ export function checkDeployment(d: Deployment): ConfigProblem[] {
     ...checkProfiles(d),
     ...checkAuthSources(d),
     ...checkGroups(d),
+    ...checkStorage(d),
   ];
 }
 
@@ -110,6 +111,7 @@ function checkNetwork(d: Deployment): ConfigProblem[] {
     problems.push({ path: ["network", "cidr"], message: "the VPC needs a /16 to /20 block (pods take VPC addresses)" });
   }
   const reserved: [string, Ipv4Block][] = [
+    ["172.20.0.0/16 (the cluster's service addresses)", { base: 0xac140000, prefix: 16 }],
     ["172.17.0.0/16 (Docker's bridge, unusable on EKS nodes)", { base: 0xac110000, prefix: 16 }],
     ["100.64.0.0/10 (carrier-grade NAT, used for EKS secondary ranges)", { base: 0x64400000, prefix: 10 }],
   ];
@@ -305,6 +307,7 @@ function checkGroups(d: Deployment): ConfigProblem[] {
       if (mountNames.has(mnt.name)) problems.push({ path: at("mounts", i, "name"), message: "another mount of this group has this name" });
       mountNames.add(mnt.name);
       if (mnt.mountPath === "/home/jovyan" || mnt.mountPath === "/") problems.push({ path: at("mounts", i, "mountPath"), message: "would hide the home directory; mount below /home/jovyan or elsewhere" });
+      else if (/^\/(shared|mnt\/homes|mnt\/all-homes)(\/|$)/.test(mnt.mountPath)) problems.push({ path: at("mounts", i, "mountPath"), message: "/shared, /mnt/homes and /mnt/all-homes are where dandihub mounts homes and shared directories; choose another path (e.g. /data/...)" });
     });
   }
   if (problems.length) return problems;
@@ -328,6 +331,39 @@ function checkPoolLimits(d: Deployment): ConfigProblem[] {
         problems.push({ path: [...at, "cpu"], message: `below what ${why}; this pool may have ${pool.limits.cpu} vCPU` });
       } else if (pool.limits.memoryBytes < smallest.memoryGiB * 2 ** 30) {
         problems.push({ path: [...at, "memory"], message: `below what ${why}; this pool may have ${pool.limits.memoryBytes / 2 ** 30} GiB` });
+      }
+    }
+  }
+  return problems;
+}
+
+function checkStorage(d: Deployment): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const s = d.storage;
+  if (parseDuration(s.retention.resetAfter) <= parseDuration(s.retention.warnAfter)) {
+    problems.push({ path: ["storage", "retention", "resetAfter"], message: `must be longer than warnAfter (${s.retention.warnAfter}): users are warned before their home is reset` });
+  }
+  if (parseDuration(s.scratch.expireAfter) < 86400) {
+    problems.push({ path: ["storage", "scratch", "expireAfter"], message: "S3 expires objects in whole days: at least 1d" });
+  }
+  const volumes = ["common", ...Object.keys(d.groups)];
+  s.cleanup.forEach((c, i) => {
+    if (!volumes.includes(c.volume)) {
+      const guess = closest(c.volume, volumes);
+      problems.push({ path: ["storage", "cleanup", i, "volume"], message: `no such shared directory${guess ? ` (did you mean ${guess}?)` : ""}; one of: ${volumes.join(", ")}` });
+    }
+    if (c.path.split("/").some((part) => part === ".." || part === ".")) {
+      problems.push({ path: ["storage", "cleanup", i, "path"], message: "must stay inside the shared directory (no . or .. parts)" });
+    }
+  });
+  if (s.mode === "home-nfs") {
+    for (const [name, g] of Object.entries(d.groups)) {
+      const size = parseQuantity(g.storage.volumeSize);
+      const at = ["groups", name, "storage"];
+      if (parseQuantity(g.storage.homeQuota) > size) problems.push({ path: [...at, "homeQuota"], message: `larger than the group's volume (${g.storage.volumeSize})` });
+      if (parseQuantity(g.storage.sharedQuota) > size) problems.push({ path: [...at, "sharedQuota"], message: `larger than the group's volume (${g.storage.volumeSize})` });
+      for (const [user, q] of Object.entries(g.storage.quotaOverrides)) {
+        if (parseQuantity(q) > size) problems.push({ path: [...at, "quotaOverrides", user], message: `larger than the group's volume (${g.storage.volumeSize})` });
       }
     }
   }

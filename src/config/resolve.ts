@@ -70,6 +70,34 @@ export interface ResolvedGroup {
   readonly env: Readonly<Record<string, string>>;
   readonly labels: Readonly<Record<string, string>>;
   readonly mounts: readonly ResolvedMount[];
+  readonly storage: {
+    readonly homeQuotaGiB: number;
+    readonly sharedQuotaGiB: number;
+    readonly quotaOverridesGiB: Readonly<Record<string, number>>;
+    readonly volumeSizeGiB: number;
+  };
+}
+
+export interface ResolvedStorage {
+  readonly mode: "home-nfs" | "efs";
+  readonly commonSizeGiB: number;
+  readonly scratch: { readonly enabled: boolean; readonly expireAfterDays: number };
+  readonly backups: { readonly keepDays: number; readonly schedule: string };
+  readonly retention: {
+    readonly enabled: boolean;
+    readonly warnAfterSeconds: number;
+    readonly resetAfterSeconds: number;
+    readonly dryRun: boolean;
+    readonly schedule: string;
+  };
+  readonly cleanup: readonly {
+    readonly volume: string;
+    readonly path: string;
+    readonly olderThanSeconds: number;
+    readonly dryRun: boolean;
+    readonly schedule: string;
+  }[];
+  readonly allowDestroy: boolean;
 }
 
 export type Authenticator = (typeof AUTHENTICATORS)[number];
@@ -150,7 +178,7 @@ export interface HubConfig {
   readonly groups: readonly ResolvedGroup[];
   /** Karpenter pools for user servers: one per group, CPU/GPU model and capacity type. */
   readonly pools: readonly PlannedPool[];
-  readonly storage: { readonly homeSizeBytes: number };
+  readonly storage: ResolvedStorage;
   readonly secrets: readonly SecretUse[];
 }
 
@@ -267,7 +295,7 @@ export function resolveDeployment(d: Deployment): HubConfig {
     profiles,
     groups: resolveGroups(d, pools),
     pools,
-    storage: { homeSizeBytes: parseQuantity(d.storage.home.size) },
+    storage: resolveStorage(d),
     secrets: secretRefs(d),
   };
 }
@@ -295,6 +323,35 @@ function resolveGroups(d: Deployment, pools: readonly PlannedPool[]): ResolvedGr
       env: g.env,
       labels: g.labels,
       mounts: g.mounts,
+      storage: {
+        homeQuotaGiB: gib(g.storage.homeQuota),
+        sharedQuotaGiB: gib(g.storage.sharedQuota),
+        quotaOverridesGiB: Object.fromEntries(Object.entries(g.storage.quotaOverrides).map(([u, q]) => [u, gib(q)])),
+        volumeSizeGiB: gib(g.storage.volumeSize),
+      },
     };
   });
+}
+
+function gib(quantity: string): number {
+  return toGiB(parseQuantity(quantity));
+}
+
+function resolveStorage(d: Deployment): ResolvedStorage {
+  const s = d.storage;
+  return {
+    mode: s.mode,
+    commonSizeGiB: gib(s.common.size),
+    scratch: { enabled: s.scratch.enabled, expireAfterDays: Math.max(1, Math.ceil(parseDuration(s.scratch.expireAfter) / 86400)) },
+    backups: { keepDays: s.backups.keepDays, schedule: s.backups.schedule },
+    retention: {
+      enabled: s.retention.enabled,
+      warnAfterSeconds: parseDuration(s.retention.warnAfter),
+      resetAfterSeconds: parseDuration(s.retention.resetAfter),
+      dryRun: s.retention.dryRun,
+      schedule: s.retention.schedule,
+    },
+    cleanup: s.cleanup.map((c) => ({ volume: c.volume, path: c.path, olderThanSeconds: parseDuration(c.olderThan), dryRun: c.dryRun, schedule: c.schedule })),
+    allowDestroy: s.allowDestroy,
+  };
 }

@@ -3,6 +3,7 @@ import { EksModule, type EksAccessEntry, type EksAddon } from "../../modules/eks
 import { PodIdentityModule } from "../../modules/pod-identity";
 import type { HubConfig } from "../config/resolve";
 import { CORE_NODE_LABELS } from "../labels";
+import { SERVICE_CIDR } from "../storage/layout";
 import type { Network } from "./network";
 
 export interface ClusterProps {
@@ -37,6 +38,11 @@ export class Cluster extends Construct {
       tags,
     });
 
+    const efsCsi =
+      config.storage.mode === "efs"
+        ? new PodIdentityModule(this, "efs-csi-role", { name: `${c.name}-efs-csi`, use_name_prefix: false, attach_aws_efs_csi_policy: true, associations: {}, tags })
+        : undefined;
+
     const addons: Record<string, EksAddon> = {
       // Must exist before nodes join: networking and the Pod Identity agent.
       "vpc-cni": {
@@ -54,6 +60,12 @@ export class Cluster extends Construct {
         pod_identity_association: [{ role_arn: ebsCsi.iamRoleArn, service_account: "ebs-csi-controller-sa" }],
       },
     };
+    if (efsCsi) {
+      addons["aws-efs-csi-driver"] = {
+        most_recent: true,
+        pod_identity_association: [{ role_arn: efsCsi.iamRoleArn, service_account: "efs-csi-controller-sa" }],
+      };
+    }
 
     const accessEntries: Record<string, EksAccessEntry> = Object.fromEntries(
       c.admins.map((arn, i) => [
@@ -79,6 +91,8 @@ export class Cluster extends Construct {
       create_kms_key: true,
       enable_kms_key_rotation: true,
       encryption_config: { resources: ["secrets"] },
+      // Fixed so NFS servers can have fixed service addresses (storage/layout.ts).
+      service_ipv4_cidr: SERVICE_CIDR,
       enabled_log_types: ["api", "audit", "authenticator"],
       cloudwatch_log_group_retention_in_days: 90,
       addons,

@@ -1,5 +1,5 @@
 import { DataKubernetesServiceV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-service-v1";
-import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "../cdktf";
@@ -9,10 +9,14 @@ import { HelmChart } from "../helm";
 import { AUTH_SECRET_KEYS, buildHubValues, type Z2jhValues } from "../jupyterhub/values";
 import type { CognitoLogin } from "./cognito";
 import type { Secrets } from "./secrets";
+import type { Storage } from "./storage";
 
 export interface JupyterHubProps {
   readonly config: HubConfig;
   readonly secrets: Secrets;
+  /** The hub's namespace (made by the stack: storage claims live there too). */
+  readonly namespace: NamespaceV1;
+  readonly storage: Storage;
   /** The development Cognito login, when that authenticator is configured. */
   readonly cognito?: CognitoLogin;
   /** Load balancer controller, storage classes, Karpenter pools: all must exist first. */
@@ -36,10 +40,7 @@ export class JupyterHub extends Construct {
   constructor(scope: Construct, id: string, props: JupyterHubProps) {
     super(scope, id);
     const { config, secrets } = props;
-    const namespace = new NamespaceV1(this, "namespace", {
-      metadata: { name: HUB_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "dandihub" } },
-      dependsOn: props.dependsOn,
-    });
+    const namespace = props.namespace;
     const secretData: Record<string, string> = {};
     if (config.auth.github) secretData[AUTH_SECRET_KEYS.githubClientSecret] = secrets.valueOf(["auth", "github", "clientSecret"]);
     if (config.auth.dandiOAuth?.clientSecret) secretData[AUTH_SECRET_KEYS.oauthClientSecret] = secrets.valueOf(["auth", "dandiOAuth", "clientSecret"]);
@@ -55,6 +56,7 @@ export class JupyterHub extends Construct {
     this.values = buildHubValues(config, {
       authSecretName: AUTH_SECRET,
       cognito: props.cognito ? { clientId: props.cognito.clientId, baseUrl: props.cognito.baseUrl } : undefined,
+      buckets: props.storage.buckets,
     });
     this.chart = new HelmChart(this, "chart", {
       chart: CHARTS.jupyterhub,
@@ -63,7 +65,7 @@ export class JupyterHub extends Construct {
       values: this.values,
       // First install pulls the hub image and waits for the NLB.
       timeoutSeconds: 1200,
-      dependsOn: [...props.dependsOn, namespace, authSecret],
+      dependsOn: [...props.dependsOn, namespace, authSecret, ...props.storage.volumes.map((v) => v.claim)],
     });
     const service = new DataKubernetesServiceV1(this, "proxy-public", {
       metadata: { name: "proxy-public", namespace: HUB_NAMESPACE },

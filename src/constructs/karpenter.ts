@@ -12,6 +12,8 @@ export interface KarpenterProps {
   readonly config: HubConfig;
   readonly cluster: Cluster;
   readonly discoveryTag: Readonly<Record<string, string>>;
+  /** Zone of the storage pool (home-nfs mode). */
+  readonly storageZone: string;
 }
 
 export const KARPENTER_NAMESPACE = "kube-system";
@@ -79,7 +81,7 @@ export class Karpenter extends Construct {
       chart: CHARTS.manifests,
       releaseName: "dandihub-node-pools",
       namespace: KARPENTER_NAMESPACE,
-      values: { manifests: karpenterManifests(config, ctx) },
+      values: { manifests: karpenterManifests(config, ctx, props.storageZone) },
       dependsOn: [this.controller.release],
     });
   }

@@ -18,6 +18,8 @@ export interface NetworkProps {
  */
 export class Network extends Construct {
   readonly vpc: VpcModule;
+  /** The zone of zonal user-data volumes (the NFS servers' EBS volumes) and their servers. */
+  readonly storageZone: string;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -26,6 +28,7 @@ export class Network extends Construct {
       state: "available",
       filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
     });
+    this.storageZone = Fn.element(zones.names, 0);
     this.vpc = new VpcModule(this, "vpc", {
       name: config.name,
       cidr: config.network.cidr,

@@ -1,6 +1,7 @@
 import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "../cdktf";
+import { BACKUP_TAG } from "./storage";
 
 export interface StorageClassesProps {
   /** The EBS CSI driver must exist first. */
@@ -41,6 +42,8 @@ export class StorageClasses extends Construct {
     });
     const retained = new StorageClassV1(this, "gp3-retain", {
       ...common,
+      // Volumes of this class hold user data (the hub database): in the daily backup.
+      parameters: { ...common.parameters, tagSpecification_1: Object.entries(BACKUP_TAG).map(([k, v]) => `${k}=${v}`).join(",") },
       metadata: { name: STORAGE_CLASSES.retained },
       reclaimPolicy: "Retain",
     });

@@ -5,7 +5,9 @@
  */
 import type { HubConfig, ResolvedGroup, ResolvedMount, ResolvedProfile } from "../config/resolve";
 import { formatSpawnerBytes } from "../config/units";
+import { userServiceAccount } from "../constructs/user-access";
 import { GPU_TAINT, GROUP_LABEL, POOL_LABEL, USER_TAINT } from "../labels";
+import { claimName, MOUNT_PATHS, SHARED_DIR } from "../storage/layout";
 
 export interface Toleration {
   readonly key: string;
@@ -49,6 +51,15 @@ export interface SpawnerProfile {
   readonly profile_options?: Readonly<Record<string, ProfileOption>>;
 }
 
+export interface StorageSettings {
+  readonly mode: "home-nfs" | "efs";
+  readonly sharedDir: string;
+  readonly commonClaim: string;
+  /** Image of the init container that gives new home and shared directories to the user. */
+  readonly initImage: string;
+  readonly paths: { home: string; groupShared: string; common: string; otherHome: string; allHomes: string };
+}
+
 export interface HubSettings {
   readonly authenticator: HubConfig["authenticator"];
   readonly labels: { readonly group: string; readonly pool: string };
@@ -59,6 +70,7 @@ export interface HubSettings {
   readonly archives: readonly ArchiveSettings[];
   readonly adminTeams: readonly (readonly [string, string | null])[];
   readonly oauthArchive: string | null;
+  readonly storage: StorageSettings;
 }
 
 export interface GroupSettings {
@@ -69,6 +81,15 @@ export interface GroupSettings {
   readonly labels: Readonly<Record<string, string>>;
   readonly volumes: readonly object[];
   readonly volumeMounts: readonly { name: string; mountPath: string; readOnly: boolean }[];
+  readonly storage: {
+    readonly claim: string;
+    readonly homeQuota: string;
+    readonly sharedQuota: string;
+    readonly quotaOverrides: Readonly<Record<string, string>>;
+    /** Name of the group's bucket (a Terraform expression until apply), or null without scratch. */
+    readonly scratchBucket: string | null;
+    readonly serviceAccount: string;
+  };
 }
 
 export interface ArchiveSettings {
@@ -136,7 +157,16 @@ function volumeName(group: string, mount: ResolvedMount): string {
   return `group-${group}-${mount.name}`;
 }
 
-function groupSettings(g: ResolvedGroup): GroupSettings {
+/** What the hub needs from resources created elsewhere in the stack. */
+export interface HubSettingsContext {
+  /** Group bucket names, by group. */
+  readonly buckets: Readonly<Record<string, string>>;
+}
+
+/** Small image with sh, chown and chmod (ECR Public mirror of Docker's busybox, no rate limit). */
+export const INIT_IMAGE = "public.ecr.aws/docker/library/busybox:1.36.1";
+
+function groupSettings(config: HubConfig, g: ResolvedGroup, ctx: HubSettingsContext): GroupSettings {
   return {
     displayName: g.displayName,
     members: { orgs: g.members.orgs, teams: g.members.teams, archives: g.members.archives, users: g.members.users },
@@ -149,17 +179,25 @@ function groupSettings(g: ResolvedGroup): GroupSettings {
         : { name: volumeName(g.key, m), persistentVolumeClaim: { claimName: m.pvc!.claimName, readOnly: m.readOnly } },
     ),
     volumeMounts: g.mounts.map((m) => ({ name: volumeName(g.key, m), mountPath: m.mountPath, readOnly: m.readOnly })),
+    storage: {
+      claim: claimName(g.key),
+      homeQuota: `${g.storage.homeQuotaGiB}Gi`,
+      sharedQuota: `${g.storage.sharedQuotaGiB}Gi`,
+      quotaOverrides: Object.fromEntries(Object.entries(g.storage.quotaOverridesGiB).map(([u, q]) => [u, `${q}Gi`])),
+      scratchBucket: config.storage.scratch.enabled ? (ctx.buckets[g.key] ?? null) : null,
+      serviceAccount: userServiceAccount(g.key),
+    },
   };
 }
 
-export function buildHubSettings(config: HubConfig): HubSettings {
+export function buildHubSettings(config: HubConfig, ctx: HubSettingsContext): HubSettings {
   const gh = config.auth.github;
   return {
     authenticator: config.authenticator,
     labels: { group: GROUP_LABEL, pool: POOL_LABEL },
     contact: config.hub.contact,
     groupOrder: config.groups.map((g) => g.key),
-    groups: Object.fromEntries(config.groups.map((g) => [g.key, groupSettings(g)])),
+    groups: Object.fromEntries(config.groups.map((g) => [g.key, groupSettings(config, g, ctx)])),
     profiles: config.profiles.map(spawnerProfile),
     archives: config.archives.map((a) => ({ ...a, tokenEnv: archiveTokenEnv(a.name) })),
     adminTeams: (gh?.adminTeams ?? []).map((t) => {
@@ -167,5 +205,18 @@ export function buildHubSettings(config: HubConfig): HubSettings {
       return [org, team ?? null] as const;
     }),
     oauthArchive: config.auth.dandiOAuth?.archive ?? null,
+    storage: {
+      mode: config.storage.mode,
+      sharedDir: SHARED_DIR,
+      commonClaim: claimName("common"),
+      initImage: INIT_IMAGE,
+      paths: {
+        home: MOUNT_PATHS.home,
+        groupShared: MOUNT_PATHS.groupShared("{group}"),
+        common: MOUNT_PATHS.common,
+        otherHome: MOUNT_PATHS.otherHome("{group}"),
+        allHomes: MOUNT_PATHS.allHomes("{group}"),
+      },
+    },
   };
 }

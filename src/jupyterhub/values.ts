@@ -7,6 +7,7 @@ import type { HubConfig } from "../config/resolve";
 import { formatQuantity, formatSpawnerBytes } from "../config/units";
 import { STORAGE_CLASSES } from "../constructs/storage-classes";
 import { DO_NOT_DISRUPT, GROUP_LABEL } from "../labels";
+import { MOUNT_PATHS } from "../storage/layout";
 import { hubExtraConfig, hubPackageFiles, settingsFile, type ExtraFile } from "./hub-python";
 import { archiveTokenEnv, buildHubSettings, type HubSettings } from "./hub-settings";
 
@@ -18,7 +19,8 @@ export interface EnvFromSecret {
 export interface HubRole {
   readonly description: string;
   readonly scopes: readonly string[];
-  readonly users: readonly string[];
+  readonly users?: readonly string[];
+  readonly services?: readonly string[];
 }
 
 export interface Z2jhValues {
@@ -28,6 +30,7 @@ export interface Z2jhValues {
     readonly extraFiles: Readonly<Record<string, ExtraFile>>;
     readonly extraConfig: Readonly<Record<string, string>>;
     readonly loadRoles: Readonly<Record<string, HubRole>>;
+    readonly services: Readonly<Record<string, { readonly display: boolean }>>;
     readonly db: { readonly type: "sqlite-pvc"; readonly pvc: { readonly storage: string; readonly storageClassName: string } };
     readonly resources: object;
     readonly networkPolicy: { readonly enabled: boolean };
@@ -52,12 +55,8 @@ export interface Z2jhValues {
     readonly image: { readonly name: string; readonly tag: string };
     readonly cpu: { readonly guarantee: number; readonly limit: number };
     readonly memory: { readonly guarantee: string; readonly limit: string };
-    readonly storage: {
-      readonly type: "dynamic";
-      readonly capacity: string;
-      readonly homeMountPath: string;
-      readonly dynamic: { readonly storageClass: string };
-    };
+    /** `none`: homes are mounted per group by the pre-spawn hook (hub/dandihub_hub/spawn.py). */
+    readonly storage: { readonly type: "none"; readonly homeMountPath: string };
     readonly extraAnnotations: Readonly<Record<string, string>>;
     readonly cloudMetadata: { readonly blockWithIptables: boolean; readonly ip: string };
     readonly networkPolicy: { readonly enabled: boolean };
@@ -93,7 +92,12 @@ export interface HubValuesContext {
   readonly authSecretName: string;
   /** The Cognito app client and hosted domain, when the Cognito authenticator is used. */
   readonly cognito?: { readonly clientId: string; readonly baseUrl: string };
+  /** Group bucket names (scratch, home archives), by group. */
+  readonly buckets: Readonly<Record<string, string>>;
 }
+
+/** The hub service the retention job authenticates as (z2jh generates its token). */
+export const RETENTION_SERVICE = "dandihub-retention";
 
 /** Keys of the auth Secret; each becomes one hub environment variable. */
 export const AUTH_SECRET_KEYS = {
@@ -183,7 +187,7 @@ function authEnv(config: HubConfig, ctx: HubValuesContext): Record<string, EnvFr
 
 /** Group admins may list, start and stop (not open) the servers of their group's members. */
 function groupAdminRoles(config: HubConfig): Record<string, HubRole> {
-  return Object.fromEntries(
+  const roles: Record<string, HubRole> = Object.fromEntries(
     config.groups
       .filter((g) => g.admins.length)
       .map((g) => [
@@ -195,6 +199,14 @@ function groupAdminRoles(config: HubConfig): Record<string, HubRole> {
         },
       ]),
   );
+  if (config.storage.retention.enabled) {
+    roles[RETENTION_SERVICE] = {
+      description: "Inactive-home policy: reads who was active when",
+      scopes: ["list:users", "read:users:name", "read:users:activity"],
+      services: [RETENTION_SERVICE],
+    };
+  }
+  return roles;
 }
 
 function proxyHttps(config: HubConfig): Z2jhValues["proxy"]["https"] {
@@ -224,7 +236,7 @@ function loadBalancerAnnotations(config: HubConfig): Record<string, string> {
   return annotations;
 }
 
-export function buildHubValues(config: HubConfig, ctx: HubValuesContext, settings: HubSettings = buildHubSettings(config)): Z2jhValues {
+export function buildHubValues(config: HubConfig, ctx: HubValuesContext, settings: HubSettings = buildHubSettings(config, ctx)): Z2jhValues {
   const defaultProfile = config.profiles.find((p) => p.default) ?? config.profiles[0];
   const prePulled = config.images.filter((i) => i.prePull && !i.gpu);
   return {
@@ -234,6 +246,7 @@ export function buildHubValues(config: HubConfig, ctx: HubValuesContext, setting
       extraFiles: { ...hubPackageFiles(), "dandihub-settings": settingsFile(settings) },
       extraConfig: hubExtraConfig(),
       loadRoles: groupAdminRoles(config),
+      services: config.storage.retention.enabled ? { [RETENTION_SERVICE]: { display: false } } : {},
       db: { type: "sqlite-pvc", pvc: { storage: formatQuantity(config.hub.dbSizeBytes), storageClassName: STORAGE_CLASSES.retained } },
       resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
       networkPolicy: { enabled: true },
@@ -256,12 +269,7 @@ export function buildHubValues(config: HubConfig, ctx: HubValuesContext, setting
         guarantee: formatSpawnerBytes(defaultProfile.memory.guaranteeBytes),
         limit: formatSpawnerBytes(defaultProfile.memory.limitBytes),
       },
-      storage: {
-        type: "dynamic",
-        capacity: formatQuantity(config.storage.homeSizeBytes),
-        homeMountPath: "/home/jovyan",
-        dynamic: { storageClass: STORAGE_CLASSES.retained },
-      },
+      storage: { type: "none", homeMountPath: MOUNT_PATHS.home },
       // Karpenter must not drain a node under a running notebook to consolidate or expire it.
       extraAnnotations: { [DO_NOT_DISRUPT]: "true" },
       // The VPC CNI enforces NetworkPolicy and nodes allow one IMDS hop, so the metadata

@@ -6,7 +6,7 @@
 import type { PlannedPool } from "../config/pools";
 import type { HubConfig } from "../config/resolve";
 import { formatGoDuration, formatQuantity } from "../config/units";
-import { GPU_TAINT, GROUP_LABEL, GROUP_TAG, NODE_PURPOSE, POOL_LABEL, USER_TAINT } from "../labels";
+import { GPU_TAINT, GROUP_LABEL, GROUP_TAG, NODE_PURPOSE, POOL_LABEL, STORAGE_NODE_ROLE, STORAGE_TAINT, USER_TAINT } from "../labels";
 import type { EC2NodeClass, NodePool, NodeSelectorRequirement, Taint } from "./types";
 
 export interface PoolContext {
@@ -81,7 +81,55 @@ export function nodePoolManifest(config: HubConfig, pool: PlannedPool): NodePool
   };
 }
 
+export const STORAGE_POOL = "storage";
+
+/**
+ * The storage pool (home-nfs mode): small on-demand nodes in the zone of the NFS volumes, for
+ * the NFS servers only. Never spot: an interrupted NFS server stalls every server of its group.
+ */
+export function storagePoolManifests(config: HubConfig, ctx: PoolContext, zone: string): [EC2NodeClass, NodePool] {
+  const families = config.cluster.coreNodes.arch === "arm64" ? ["m7g", "m6g"] : ["m6i", "m7i", "m6a"];
+  const nodeClass = nodeClassManifest(
+    config,
+    { name: STORAGE_POOL, group: "storage", capacity: "on-demand", families, arch: config.cluster.coreNodes.arch, profiles: [], limits: { cpu: 8, memoryBytes: 32 * 2 ** 30, gpus: 0 } },
+    ctx,
+  );
+  const pool: NodePool = {
+    apiVersion: "karpenter.sh/v1",
+    kind: "NodePool",
+    metadata: { name: STORAGE_POOL },
+    spec: {
+      template: {
+        metadata: { labels: { ...STORAGE_NODE_ROLE } },
+        spec: {
+          nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: STORAGE_POOL },
+          requirements: [
+            { key: "karpenter.sh/capacity-type", operator: "In", values: ["on-demand"] },
+            { key: "kubernetes.io/arch", operator: "In", values: [config.cluster.coreNodes.arch] },
+            { key: "karpenter.k8s.aws/instance-family", operator: "In", values: families },
+            { key: "karpenter.k8s.aws/instance-size", operator: "In", values: ["large", "xlarge"] },
+            // The volumes are zonal; their servers must run beside them.
+            { key: "topology.kubernetes.io/zone", operator: "In", values: [zone] },
+          ],
+          taints: [STORAGE_TAINT],
+          expireAfter: formatGoDuration(config.userNodes.expireAfterSeconds),
+          terminationGracePeriod: formatGoDuration(config.userNodes.terminationGracePeriodSeconds),
+        },
+      },
+      disruption: { consolidationPolicy: "WhenEmpty", consolidateAfter: formatGoDuration(config.userNodes.consolidateAfterSeconds) },
+      limits: { cpu: "8", memory: "32Gi" },
+    },
+  };
+  return [nodeClass, pool];
+}
+
 /** Every Karpenter object of the deployment, NodeClasses first. */
-export function karpenterManifests(config: HubConfig, ctx: PoolContext): (EC2NodeClass | NodePool)[] {
-  return [...config.pools.map((p) => nodeClassManifest(config, p, ctx)), ...config.pools.map((p) => nodePoolManifest(config, p))];
+export function karpenterManifests(config: HubConfig, ctx: PoolContext, storageZone?: string): (EC2NodeClass | NodePool)[] {
+  const storage = config.storage.mode === "home-nfs" && storageZone ? storagePoolManifests(config, ctx, storageZone) : [];
+  return [
+    ...config.pools.map((p) => nodeClassManifest(config, p, ctx)),
+    ...storage.filter((m) => m.kind === "EC2NodeClass"),
+    ...config.pools.map((p) => nodePoolManifest(config, p)),
+    ...storage.filter((m) => m.kind === "NodePool"),
+  ];
 }

@@ -1,0 +1,248 @@
+/** Homes, shared directories, scratch, cleanup, retention, backups and destroy guards. */
+import { describe, expect, it } from "vitest";
+import type { ConfigError } from "../src/config/errors";
+import { claimName, nfsServiceIp } from "../src/storage/layout";
+import { hubSettings, minimalYaml, releaseValues, synth, VARIANTS, type TfJson } from "./helpers";
+
+type Rec = Record<string, any>;
+const dandi = () => synth("config/dandi.yaml");
+const efs = () => VARIANTS["dev-dummy-cloud"]();
+
+const res = (tf: TfJson, type: string) => tf.resource[type] ?? {};
+
+describe("home-nfs mode: a volume and NFS server per group, hard quotas", () => {
+  it("quotas per user and per group reach each group's quota enforcer", () => {
+    const q = (release: string) => (releaseValues(dandi().tf, release) as Rec).quotaEnforcer.config.QuotaManager;
+    expect(q("storage_dandi_server_release")).toEqual({
+      paths: ["/export"],
+      hard_quota: 50,
+      quota_overrides: { satra: 200, _shared: 1024 },
+      exclude: ["_reports"],
+      wait_time: 30,
+      min_projid: 1000,
+    });
+    expect(q("storage_linc_server_release")).toMatchObject({ hard_quota: 50, quota_overrides: { _shared: 500 } });
+    expect(q("storage_workshop_server_release")).toMatchObject({ hard_quota: 5, quota_overrides: { _shared: 50 } });
+    // Defaults for a group that says nothing: 10Gi homes, 100Gi shared.
+    expect(q("storage_bican_server_release")).toMatchObject({ hard_quota: 10, quota_overrides: { _shared: 100 } });
+  });
+
+  it("each server serves our encrypted volume, runs on the storage pool in the volume's zone, and is never disrupted", () => {
+    const tf = dandi().tf;
+    const v = releaseValues(tf, "storage_dandi_server_release") as Rec;
+    expect(v.eks).toEqual({ enabled: true, volumeId: "${aws_ebs_volume.storage_dandi_volume.id}" });
+    expect(v.nodeSelector).toEqual({ "dandihub.org/node-role": "storage", "topology.kubernetes.io/zone": "${element(data.aws_availability_zones.network_zones.names, 0)}" });
+    expect(v.annotations).toEqual({ "karpenter.sh/do-not-disrupt": "true" });
+    expect(v.nfsServer).toMatchObject({ enableClientAllowlist: true, allowedClients: ["10.1.0.0/16"] });
+    expect(res(tf, "aws_ebs_volume").storage_dandi_volume).toMatchObject({
+      size: 4096,
+      type: "gp3",
+      encrypted: true,
+      availability_zone: "${element(data.aws_availability_zones.network_zones.names, 0)}",
+      tags: { "dandihub:group": "dandi", "dandihub:backup": "daily" },
+    });
+    const { manifests } = releaseValues(tf, "karpenter_pools_release") as { manifests: Rec[] };
+    const storagePool = manifests.find((m) => m.kind === "NodePool" && m.metadata.name === "storage")!;
+    expect(storagePool.spec.template.spec.requirements).toContainEqual({ key: "karpenter.sh/capacity-type", operator: "In", values: ["on-demand"] });
+    expect(storagePool.spec.template.spec.requirements).toContainEqual({ key: "topology.kubernetes.io/zone", operator: "In", values: ["${element(data.aws_availability_zones.network_zones.names, 0)}"] });
+  });
+
+  it("a claim per volume in the hub's namespace, bound to an NFS export at a fixed service address", () => {
+    const tf = dandi().tf;
+    for (const volume of ["common", "dandi", "linc", "bican", "ember", "workshop"]) {
+      const claim = res(tf, "kubernetes_persistent_volume_claim_v1")[`storage_${volume}_claim`];
+      expect(claim.metadata).toMatchObject({ name: claimName(volume), namespace: "${kubernetes_namespace_v1.hub-namespace.metadata[0].name}" });
+      const pv = res(tf, "kubernetes_persistent_volume_v1")[`storage_${volume}_pv`];
+      expect(pv.spec[0]).toMatchObject({
+        persistent_volume_reclaim_policy: "Retain",
+        access_modes: ["ReadWriteMany"],
+        persistent_volume_source: { nfs: { server: nfsServiceIp(dandi().config, volume), path: "/" } },
+      });
+      expect(res(tf, "kubernetes_service_v1")[`storage_${volume}_service`].spec.cluster_ip).toBe(nfsServiceIp(dandi().config, volume));
+    }
+  });
+
+  it("NetworkPolicies keep user pods off the NFS servers: their egress has no private IPs, the servers admit only NFS", () => {
+    const hub = releaseValues(dandi().tf, "jupyterhub_chart_release") as Rec;
+    // z2jh's singleuser policy (defaults kept): no egress to private IPs, no extra egress rules.
+    expect(hub.singleuser.networkPolicy).toEqual({ enabled: true });
+    const policy = res(dandi().tf, "kubernetes_network_policy_v1")["storage_dandi_network-policy"];
+    expect(policy.metadata.namespace).toBe("storage-dandi");
+    expect(policy.spec.policy_types).toEqual(["Ingress", "Egress"]);
+    expect(policy.spec.ingress).toEqual([
+      {
+        from: [{ ip_block: { cidr: "10.1.0.0/16" } }],
+        ports: [
+          { port: "2049", protocol: "TCP" },
+          { port: "20048", protocol: "TCP" },
+          { port: "111", protocol: "TCP" },
+        ],
+      },
+    ]);
+    // Enforcement itself: the VPC CNI's network policy agent is on.
+    expect(JSON.parse((dandi().tf.module.cluster_eks.addons as Rec)["vpc-cni"].configuration_values)).toEqual({ enableNetworkPolicy: "true" });
+  });
+
+  it("user pods mount only their own subPath: storage comes from the pre-spawn hook, not the chart", () => {
+    const v = releaseValues(dandi().tf, "jupyterhub_chart_release") as Rec;
+    expect(v.singleuser.storage).toEqual({ type: "none", homeMountPath: "/home/jovyan" });
+    const s = hubSettings(v);
+    expect(s.storage.paths).toEqual({
+      home: "/home/jovyan",
+      groupShared: "/shared/{group}",
+      common: "/shared/hub",
+      otherHome: "/mnt/homes/{group}",
+      allHomes: "/mnt/all-homes/{group}",
+    });
+    expect(s.groups.dandi.storage).toEqual({
+      claim: "home-dandi",
+      homeQuota: "50Gi",
+      sharedQuota: "1024Gi",
+      quotaOverrides: { satra: "200Gi" },
+      scratchBucket: "${aws_s3_bucket.storage_dandi-bucket_bucket.bucket}",
+      serviceAccount: "user-dandi",
+    });
+  });
+});
+
+describe("efs mode", () => {
+  it("an encrypted file system per volume with mount targets in every zone, the EFS CSI driver, no NFS servers", () => {
+    const tf = efs().tf;
+    expect(res(tf, "aws_efs_file_system")["storage_dev_file-system"]).toMatchObject({ encrypted: true, throughput_mode: "elastic", tags: { "dandihub:group": "dev", "dandihub:backup": "daily" } });
+    expect(Object.keys(res(tf, "aws_efs_mount_target")).sort()).toEqual(["storage_common_mount-target-0", "storage_common_mount-target-1", "storage_dev_mount-target-0", "storage_dev_mount-target-1"]);
+    expect(res(tf, "kubernetes_persistent_volume_v1").storage_dev_pv.spec[0].persistent_volume_source).toEqual({ csi: { driver: "efs.csi.aws.com", volume_handle: "${aws_efs_file_system.storage_dev_file-system.id}" } });
+    expect((tf.module.cluster_eks.addons as Rec)["aws-efs-csi-driver"]).toBeDefined();
+    expect(Object.keys(tf.resource.helm_release).filter((r) => r.includes("server"))).toEqual([]);
+    const { manifests } = releaseValues(tf, "karpenter_pools_release") as { manifests: Rec[] };
+    expect(manifests.some((m) => m.metadata.name === "storage")).toBe(false);
+    expect(res(tf, "aws_vpc_security_group_ingress_rule")["storage_efs-from-nodes"]).toMatchObject({ from_port: 2049, to_port: 2049, referenced_security_group_id: "${module.cluster_eks.node_security_group_id}" });
+  });
+});
+
+describe("scratch: a bucket per group, a prefix per server", () => {
+  it("encrypted, private, versioned, scratch expires, home archives move to Glacier IR", () => {
+    const tf = dandi().tf;
+    const bucket = res(tf, "aws_s3_bucket")["storage_ember-bucket_bucket"];
+    expect(bucket).toMatchObject({ bucket_prefix: "dandi-ember-", force_destroy: false, tags: { "dandihub:group": "ember" } });
+    expect(res(tf, "aws_s3_bucket_public_access_block")["storage_ember-bucket_public-access-block"]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(res(tf, "aws_s3_bucket_server_side_encryption_configuration")["storage_ember-bucket_encryption"].rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe("aws:kms");
+    const rules = res(tf, "aws_s3_bucket_lifecycle_configuration")["storage_ember-bucket_lifecycle"].rule as Rec[];
+    expect(rules.find((r) => r.id === "scratch-expiry")).toMatchObject({ filter: [{ prefix: "scratch/" }], expiration: [{ days: 30 }] });
+    expect(rules.find((r) => r.id === "home-archives")).toMatchObject({ filter: [{ prefix: "home-archives/" }], transition: [{ days: 30, storage_class: "GLACIER_IR" }] });
+  });
+
+  it("a server's AWS identity may use only its own scratch prefix, through Pod Identity per group", () => {
+    const role = dandi().tf.module["user-access_ember-role"];
+    expect(role.associations).toEqual({ user: { cluster_name: "${module.cluster_eks.cluster_name}", namespace: "${kubernetes_namespace_v1.hub-namespace.metadata[0].name}", service_account: "user-ember" } });
+    const statements = role.policy_statements as Rec[];
+    expect(statements.map((s) => s.sid)).toEqual(["ListOwnScratch", "UseOwnScratch"]);
+    // IAM's own variable, escaped for Terraform.
+    expect(statements[1].resources).toEqual(["${aws_s3_bucket.storage_ember-bucket_bucket.arn}/scratch/$${aws:PrincipalTag/kubernetes-pod-name}/*"]);
+    expect(statements[0].condition).toEqual([{ test: "StringLike", variable: "s3:prefix", values: ["scratch/$${aws:PrincipalTag/kubernetes-pod-name}", "scratch/$${aws:PrincipalTag/kubernetes-pod-name}/*"] }]);
+    for (const s of statements) for (const r of s.resources as string[]) expect(r).not.toBe("*");
+    expect(dandi().tf.resource.kubernetes_service_account_v1["user-access_ember-service-account"]).toMatchObject({ automount_service_account_token: false });
+  });
+});
+
+describe("cleanup and the inactive-home policy", () => {
+  const jobs = (tf: TfJson) => (releaseValues(tf, "storage-jobs_jobs_release") as { manifests: Rec[] }).manifests;
+
+  it("cleanup is a CronJob per entry, a dry run by default, as the data's owner, never root", () => {
+    const [job] = jobs(dandi().tf).filter((m) => m.kind === "CronJob" && m.metadata.name.startsWith("dandihub-cleanup"));
+    expect(job.metadata.name).toBe("dandihub-cleanup-0-dandi-scratch");
+    expect(job.spec.schedule).toBe("0 4 * * *");
+    const pod = job.spec.jobTemplate.spec.template.spec;
+    const [c] = pod.containers;
+    expect(c.command).toEqual(["python3", "-m", "dandihub_jobs.cleanup"]);
+    expect(c.args).toEqual(["--root", "/data/_shared", "--path", "scratch", "--older-than", "2592000", "--report-dir", "/data/_reports", "--name", "cleanup-dandi-scratch"]);
+    expect(c.args).not.toContain("--apply");
+    expect(c.securityContext).toMatchObject({ runAsUser: 1000, runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+    expect(pod.volumes[0]).toEqual({ name: "data", persistentVolumeClaim: { claimName: "home-dandi" } });
+  });
+
+  it("only an explicit dryRun: false applies", () => {
+    const cleanups = jobs(efs().tf).filter((m) => m.metadata.name.startsWith("dandihub-cleanup"));
+    const args = cleanups.map((j) => j.spec.jobTemplate.spec.template.spec.containers[0].args as string[]);
+    expect(args[0]).toContain("--apply");
+    expect(args[1]).not.toContain("--apply");
+    expect(cleanups[1].spec.jobTemplate.spec.template.spec.volumes[0].persistentVolumeClaim.claimName).toBe("shared-common");
+  });
+
+  it("retention per group: hub activity through a service token, archives to the group's bucket, dry run by default", () => {
+    const r = jobs(dandi().tf).find((m) => m.metadata.name === "dandihub-retention-dandi")!;
+    expect(r.spec.schedule).toBe("0 6 * * 1");
+    const pod = r.spec.jobTemplate.spec.template.spec;
+    expect(pod.serviceAccountName).toBe("dandihub-retention");
+    const c = pod.containers[0];
+    expect(c.args).toEqual([
+      "--homes", "/homes", "--volume", "dandi", "--bucket", "${aws_s3_bucket.storage_dandi-bucket_bucket.bucket}",
+      "--hub-api", "http://hub.jupyterhub.svc:8081/hub/api", "--warn-after", "2592000", "--reset-after", "3888000", "--report-dir", "/homes/_reports",
+    ]);
+    expect(c.env).toContainEqual({ name: "JUPYTERHUB_API_TOKEN", valueFrom: { secretKeyRef: { name: "hub", key: "hub.services.dandihub-retention.apiToken" } } });
+    const hub = releaseValues(dandi().tf, "jupyterhub_chart_release") as Rec;
+    expect(hub.hub.services).toEqual({ "dandihub-retention": { display: false } });
+    expect(hub.hub.loadRoles["dandihub-retention"].scopes).toEqual(["list:users", "read:users:name", "read:users:activity"]);
+    const role = dandi().tf.module["user-access_retention-role"];
+    expect((role.policy_statements as Rec[])[0].actions).toEqual(["s3:PutObject", "s3:AbortMultipartUpload"]);
+    expect(jobs(efs().tf).find((m) => m.metadata.name === "dandihub-retention-dev")!.spec.jobTemplate.spec.template.spec.containers[0].args).toContain("--apply");
+  });
+
+  it("the job code shipped is the code in jobs/dandihub_jobs", () => {
+    const cm = jobs(dandi().tf).find((m) => m.kind === "ConfigMap")!;
+    expect(Object.keys(cm.data).sort()).toEqual(["__init__.py", "cleanup.py", "files.py", "retention.py"]);
+  });
+});
+
+describe("backups and destroy guards", () => {
+  const USER_DATA = ["aws_ebs_volume", "aws_efs_file_system", "aws_s3_bucket", "aws_backup_vault"];
+
+  it("every volume, file system and bucket holding user data is guarded against destroy", () => {
+    for (const s of [dandi(), synth("config/minimal.yaml")]) {
+      let count = 0;
+      for (const type of USER_DATA) {
+        for (const [name, r] of Object.entries(res(s.tf, type))) {
+          count++;
+          expect(r.lifecycle?.prevent_destroy, `${type}.${name}`).toBe(true);
+        }
+      }
+      expect(count).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it("every volume and file system is in the daily backup, kept for storage.backups.keepDays", () => {
+    const tf = dandi().tf;
+    for (const type of ["aws_ebs_volume", "aws_efs_file_system"]) {
+      for (const [name, r] of Object.entries(res(tf, type))) expect(r.tags["dandihub:backup"], `${type}.${name}`).toBe("daily");
+    }
+    expect(res(tf, "aws_backup_selection")["storage_backup-selection"].selection_tag).toEqual([{ type: "STRINGEQUALS", key: "dandihub:backup", value: "daily" }]);
+    expect(res(tf, "aws_backup_plan")["storage_backup-plan"].rule[0]).toMatchObject({ schedule: "cron(0 5 * * ? *)", lifecycle: { delete_after: 14 } });
+  });
+
+  it("storage.allowDestroy: true lifts the guard (the documented teardown switch)", () => {
+    for (const type of USER_DATA) {
+      for (const r of Object.values(res(efs().tf, type))) expect(r.lifecycle?.prevent_destroy).toBe(false);
+    }
+  });
+
+  it("a volume's zone may not move it: replacing it would destroy the data", () => {
+    expect(res(dandi().tf, "aws_ebs_volume").storage_common_volume.lifecycle.ignore_changes).toEqual(["availability_zone"]);
+  });
+});
+
+describe("storage checks", () => {
+  it("rejects quotas larger than the volume and unknown cleanup volumes", () => {
+    const problems = (yaml: string) => {
+      try {
+        synth(yaml, { name: "bad" });
+      } catch (err) {
+        return (err as ConfigError).format();
+      }
+      throw new Error("loaded");
+    };
+    expect(problems(minimalYaml().replace("limits: { cpu: 64, memory: 256Gi }", "limits: { cpu: 64, memory: 256Gi }\n    storage: { homeQuota: 900Gi, volumeSize: 100Gi }"))).toContain(
+      'groups.team.storage.homeQuota = "900Gi": larger than the group\'s volume (100Gi)',
+    );
+    expect(problems(minimalYaml() + "storage:\n  cleanup:\n    - { volume: nope, path: x, olderThan: 1d }\n")).toContain('storage.cleanup[0].volume = "nope": no such shared directory');
+    expect(problems(minimalYaml() + "storage:\n  retention: { warnAfter: 30d, resetAfter: 7d }\n")).toContain("storage.retention.resetAfter");
+  });
+});

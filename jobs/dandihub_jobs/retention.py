@@ -1,0 +1,233 @@
+"""The inactive-home policy and the weekly usage audit of one group volume.
+
+    python3 -m dandihub_jobs.retention --homes /homes --volume dandi --bucket <bucket> \
+        --hub-api http://hub.jupyterhub.svc:8081/hub/api --warn-after 2592000 \
+        --reset-after 3888000 --report-dir /homes/_reports [--apply]
+
+For every home directory (top-level directory not starting with "_"):
+
+- keep: its user was active (JupyterHub's last_activity) within --warn-after;
+- warn: inactive longer: a notice file in the home says when it will be archived and reset;
+- reset: inactive longer than --reset-after: the home is archived to
+  s3://<bucket>/home-archives/<user>/<date>.tar.gz, the archive is checked, and only then
+  emptied (the directory stays, so the quota and ownership do);
+- unknown: no such hub user, or no recorded activity: left alone, reported.
+
+Dry run unless --apply. If the hub cannot be asked, nothing happens. Every run also writes the
+usage audit: bytes per directory, as a report and as Prometheus text (usage.prom).
+"""
+import argparse
+import json
+import os
+import shutil
+import sys
+import tarfile
+import threading
+import urllib.request
+from datetime import datetime, timezone
+
+from .files import iso, now, report_line, tree_size, write_report
+
+NOTICE = "INACTIVE-HOME-NOTICE.txt"
+KEEP, WARN, RESET, UNKNOWN = "keep", "warn", "reset", "unknown"
+
+
+def parse_time(text):
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def hub_activity(api_url, token, fetch=None):
+    """{username: last activity (epoch seconds) or None}, from the hub's paginated users API."""
+    fetch = fetch or _urlopen_json
+    activity, offset = {}, 0
+    while True:
+        page = fetch(f"{api_url.rstrip('/')}/users?state=&offset={offset}&limit=200", token)
+        items = page["items"] if isinstance(page, dict) else page
+        for u in items:
+            activity[u["name"].lower()] = parse_time(u.get("last_activity"))
+        if not isinstance(page, dict) or not page.get("_pagination", {}).get("next"):
+            return activity
+        offset = page["_pagination"]["next"]["offset"]
+
+
+def _urlopen_json(url, token):
+    req = urllib.request.Request(url, headers={"Authorization": f"token {token}", "Accept": "application/jupyterhub-pagination+json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read())
+
+
+def homes(root):
+    try:
+        names = sorted(os.listdir(root))
+    except FileNotFoundError:
+        return []
+    return [n for n in names if not n.startswith("_") and os.path.isdir(os.path.join(root, n)) and not os.path.islink(os.path.join(root, n))]
+
+
+def plan(root, activity, at, warn_after, reset_after):
+    """[(user, action, inactive seconds or None)] for every home under root."""
+    result = []
+    for user in homes(root):
+        last = activity.get(user.lower())
+        if user.lower() not in activity or last is None:
+            result.append((user, UNKNOWN, None))
+            continue
+        idle = at - last
+        action = RESET if idle >= reset_after else WARN if idle >= warn_after else KEEP
+        result.append((user, action, idle))
+    return result
+
+
+def notice_text(user, reset_on):
+    return (
+        f"Hello {user},\n\n"
+        "You have not used the hub for a while. Unless you log in again, this home directory will be\n"
+        f"archived (kept, but no longer here) and emptied on or after {reset_on}.\n"
+        "Logging in once is enough to keep it. Ask the hub's administrators to restore an archive.\n"
+    )
+
+
+class _Counting:
+    """A write-only file that counts the bytes passing through it."""
+
+    def __init__(self, f):
+        self.f = f
+        self.count = 0
+
+    def write(self, data):
+        self.count += len(data)
+        return self.f.write(data)
+
+    def flush(self):
+        self.f.flush()
+
+
+def archive_home(path, upload):
+    """Streams a tar.gz of ``path`` (symlinks stored as links) into ``upload(fileobj) -> stored
+    size`` through a pipe, so a home of any size needs neither memory nor disk here. Returns the
+    size; raises unless storage holds exactly what was written."""
+    read_fd, write_fd = os.pipe()
+    written = {}
+
+    def produce():
+        try:
+            with os.fdopen(write_fd, "wb") as out:
+                counting = _Counting(out)
+                with tarfile.open(fileobj=counting, mode="w|gz") as tar:
+                    tar.add(path, arcname=os.path.basename(path), recursive=True)
+                written["size"] = counting.count
+        except BaseException as err:  # reported below, after the reader is done
+            written["error"] = err
+
+    producer = threading.Thread(target=produce, daemon=True)
+    producer.start()
+    with os.fdopen(read_fd, "rb") as source:
+        stored = upload(source)
+    producer.join()
+    if "error" in written:
+        raise RuntimeError(f"archiving failed: {written['error']}")
+    if stored != written["size"]:
+        raise RuntimeError(f"archive size mismatch: wrote {written['size']} bytes, storage has {stored}")
+    return stored
+
+
+def empty_dir(path):
+    """Removes everything inside ``path`` but the directory itself (symlinks are unlinked, not followed)."""
+    for name in os.listdir(path):
+        child = os.path.join(path, name)
+        if os.path.isdir(child) and not os.path.islink(child):
+            shutil.rmtree(child)
+        else:
+            os.unlink(child)
+
+
+class S3Archiver:
+    """Uploads home archives to s3://bucket/home-archives/<user>/<stamp>.tar.gz and reads back the size."""
+
+    def __init__(self, bucket, stamp):
+        import boto3  # present in the job image; not needed by the tests
+
+        self.s3 = boto3.client("s3")
+        self.bucket = bucket
+        self.stamp = stamp
+
+    def uploader(self, user):
+        key = f"home-archives/{user}/{self.stamp}.tar.gz"
+
+        def upload(fileobj):
+            self.s3.upload_fileobj(fileobj, self.bucket, key)
+            return self.s3.head_object(Bucket=self.bucket, Key=key)["ContentLength"]
+
+        return upload
+
+
+def run(root, volume, activity, warn_after, reset_after, report_dir, dry_run=True, archiver=None, at=None):
+    at = now() if at is None else at
+    stamp = iso(at).replace(":", "")
+    reset_on = iso(at + max(0, reset_after - warn_after))[:10]
+    decisions = plan(root, activity, at, warn_after, reset_after)
+    lines, usage, errors = [], [], 0
+    for user, action, idle in decisions:
+        path = os.path.join(root, user)
+        size = tree_size(path)
+        usage.append((user, size))
+        outcome = action if action in (KEEP, UNKNOWN) else f"would-{action}" if dry_run else None
+        if outcome is None and action == WARN:
+            with open(os.path.join(path, NOTICE), "w", encoding="utf-8") as f:
+                f.write(notice_text(user, reset_on))
+            outcome = "warned"
+        elif outcome is None and action == RESET:
+            try:
+                archive_home(path, archiver.uploader(user))
+                empty_dir(path)
+                outcome = "archived-and-reset"
+            except Exception as err:  # any failure: keep the data, report it
+                errors += 1
+                outcome = f"error: {err}"
+        idle_days = "" if idle is None else f"{idle / 86400:.0f}"
+        lines.append(report_line(outcome, idle_days, size, user))
+    shared = os.path.join(root, "_shared")
+    if os.path.isdir(shared):
+        usage.append(("_shared", tree_size(shared)))
+    header = f"# inactive homes of {volume}: warn after {warn_after}s, reset after {reset_after}s, {'dry run' if dry_run else 'applied'}\naction\tidle_days\tbytes\tuser\n"
+    report = write_report(report_dir, f"retention-{volume}", header, lines, stamp)
+    prom = "".join(
+        f'dandihub_directory_size_bytes{{volume="{volume}",directory={json.dumps(name)}}} {size}\n' for name, size in usage
+    )
+    os.makedirs(report_dir, exist_ok=True)
+    with open(os.path.join(report_dir, "usage.prom.partial"), "w", encoding="utf-8") as f:
+        f.write("# HELP dandihub_directory_size_bytes Bytes used by a home or shared directory.\n# TYPE dandihub_directory_size_bytes gauge\n")
+        f.write(prom)
+    os.replace(os.path.join(report_dir, "usage.prom.partial"), os.path.join(report_dir, "usage.prom"))
+    return report, decisions, errors
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--homes", required=True)
+    p.add_argument("--volume", required=True)
+    p.add_argument("--bucket", required=True)
+    p.add_argument("--hub-api", required=True)
+    p.add_argument("--warn-after", type=int, required=True)
+    p.add_argument("--reset-after", type=int, required=True)
+    p.add_argument("--report-dir", required=True)
+    p.add_argument("--apply", action="store_true", help="warn and reset (default: dry run)")
+    a = p.parse_args(argv)
+    if a.reset_after <= a.warn_after:
+        raise SystemExit("--reset-after must be longer than --warn-after")
+    token = os.environ["JUPYTERHUB_API_TOKEN"]
+    activity = hub_activity(a.hub_api, token)  # any failure ends the run before anything changes
+    at = now()
+    archiver = S3Archiver(a.bucket, iso(at).replace(":", "")) if a.apply else None
+    report, decisions, errors = run(a.homes, a.volume, activity, a.warn_after, a.reset_after, a.report_dir, not a.apply, archiver, at)
+    counts = {}
+    for _, action, _ in decisions:
+        counts[action] = counts.get(action, 0) + 1
+    print(f"{a.volume}: {counts}; {errors} errors; report: {report}")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
