@@ -8,7 +8,7 @@ type Rec = Record<string, any>;
 const dandi = () => synth("config/dandi.yaml");
 const efs = () => VARIANTS["dev-dummy-cloud"]();
 
-const res = (tf: TfJson, type: string) => tf.resource[type] ?? {};
+const res = (tf: TfJson, type: string): Record<string, Rec> => (tf.resource[type] ?? {}) as Record<string, Rec>;
 
 describe("home-nfs mode: a volume and NFS server per group, hard quotas", () => {
   it("quotas per user and per group reach each group's quota enforcer", () => {
