@@ -18,6 +18,8 @@ export const CHARTS = {
   awsLoadBalancerController: { repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "1.14.0" },
   /** NFS server with XFS project quotas on a volume we own (one release per group volume). */
   homeNfs: { repository: "oci://ghcr.io/2i2c-org/jupyterhub-home-nfs", chart: "jupyterhub-home-nfs", version: "1.2.0" },
+  /** BinderHub as an API service beside the hub (builds for jupyterhub-fancy-profiles), as 2i2c pins it. */
+  binderhubService: { repository: "https://2i2c.org/binderhub-service/", chart: "binderhub-service", version: "0.1.0-0.dev.git.321.h6d1ccf4" },
   /** This repository's charts/manifests: renders given objects (custom resources without a live cluster at plan time). */
   manifests: { repository: "", chart: "manifests", version: "1.0.0" },
   nvidiaDevicePlugin: { repository: "https://nvidia.github.io/k8s-device-plugin", chart: "nvidia-device-plugin", version: "0.17.1" },

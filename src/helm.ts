@@ -4,8 +4,9 @@
 import { resolve } from "node:path";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { Construct } from "constructs";
-import { AssetType, TerraformAsset, Token, type ITerraformDependable } from "./cdktf";
+import { AssetType, TerraformAsset, type ITerraformDependable } from "./cdktf";
 import type { ChartPin } from "./charts";
+import { mapLiteralParts } from "./util/tokens";
 
 /**
  * Helm values as one JSON document (JSON is YAML). Terraform would read `${` and `%{` inside
@@ -16,19 +17,9 @@ export function encodeHelmValues(values: unknown): string {
   return JSON.stringify(values, (_key, value: unknown) => (typeof value === "string" ? escapeLiteralParts(value) : value));
 }
 
-/** CDKTF's in-string token markers, e.g. `${TfToken[TOKEN.42]}`. */
-const TOKEN_MARKER = /\$\{TfToken\[[^\]]+\]\}/g;
-
 /** Escapes the literal parts of a string that may also carry CDKTF tokens (left for Terraform). */
 export function escapeLiteralParts(text: string): string {
-  if (!Token.isUnresolved(text)) return escapeTemplate(text);
-  let out = "";
-  let last = 0;
-  for (const m of text.matchAll(TOKEN_MARKER)) {
-    out += escapeTemplate(text.slice(last, m.index)) + m[0];
-    last = m.index! + m[0].length;
-  }
-  return out + escapeTemplate(text.slice(last));
+  return mapLiteralParts(text, escapeTemplate);
 }
 
 export function escapeTemplate(text: string): string {

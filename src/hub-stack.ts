@@ -18,6 +18,7 @@ import type { HubConfig } from "./config/resolve";
 import { Cluster } from "./constructs/cluster";
 import { CognitoLogin } from "./constructs/cognito";
 import { GpuSupport } from "./constructs/gpu-support";
+import { Images } from "./constructs/images";
 import { HUB_NAMESPACE, JupyterHub } from "./constructs/jupyterhub";
 import { Karpenter } from "./constructs/karpenter";
 import { LoadBalancerController } from "./constructs/load-balancer-controller";
@@ -73,7 +74,8 @@ export class HubStack extends TerraformStack {
     hubNamespace.moveFromId("kubernetes_namespace_v1.jupyterhub_namespace");
     const storage = new Storage(this, "storage", { config, network, cluster, hubNamespace, dependsOn: [karpenter.pools.release] });
     new UserAccess(this, "user-access", { config, cluster, storage, hubNamespace });
-    new StorageJobs(this, "storage-jobs", { config, storage, hubNamespace });
+    const storageJobs = new StorageJobs(this, "storage-jobs", { config, storage, hubNamespace });
+    const images = new Images(this, "images", { config, cluster, secrets, hubNamespace, jobCode: storageJobs.release });
     const cognito = config.authenticator === "cognito" ? new CognitoLogin(this, "cognito", config) : undefined;
     this.hub = new JupyterHub(this, "jupyterhub", {
       config,
@@ -81,6 +83,7 @@ export class HubStack extends TerraformStack {
       namespace: hubNamespace,
       storage,
       cognito,
+      images,
       dependsOn: [lbController.chart.release, karpenter.pools.release, ...storageClasses.classes],
     });
 

@@ -39,7 +39,8 @@ def make_http_error(import_module=importlib.import_module):
 
 
 def configure(c, settings=None, environ=None, import_module=importlib.import_module):
-    """Sets the authenticator class, the profile list and the pre-spawn hook on ``c``."""
+    """Sets the authenticator class, the profile list, the pre-spawn hook and (with image
+    building) the fancy-profiles spawn page on ``c``."""
     settings = settings if settings is not None else load_settings()
     environ = environ if environ is not None else os.environ
     http_error = make_http_error(import_module)
@@ -54,3 +55,6 @@ def configure(c, settings=None, environ=None, import_module=importlib.import_mod
         c.OAuthenticator.auth_state_groups_key = groups_from_auth_state
     c.KubeSpawner.profile_list = make_profile_list(settings, http_error)
     c.KubeSpawner.pre_spawn_hook = make_pre_spawn_hook(settings, http_error)
+    if settings.get("fancyProfiles"):
+        # The spawn page with the build-an-image UI; the hub image must ship the package.
+        import_module("jupyterhub_fancy_profiles").setup_ui(c)

@@ -7,12 +7,20 @@ through the REST API either. ``selection`` checks it once more before the pod is
 Profiles and their options may carry ``allowed_groups``; profiles are granted per group in the
 settings. A user in several groups granting a profile picks which group the server counts
 against (the ``group`` option); one group means no question.
+
+A free-form choice (``unlisted_choice``, the user's own or a built image) lists ``variants``:
+the first whose groups meet the user's decides its validation regex and message; with none, the
+choice is not offered. ``dynamic_image_building`` (the build UI) has ``allowed_groups``.
 """
 import copy
+import re
 
 from .settings import granting_groups
 
 GROUP_OPTION = "group"
+# KubeSpawner's user_options for a free-form choice: {"image": "unlisted_choice", "image--unlisted-choice": "<value>"}
+UNLISTED_VALUE = "unlisted_choice"
+UNLISTED_SUFFIX = "--unlisted-choice"
 META_KEYS = ("allowed_groups",)
 
 
@@ -34,6 +42,23 @@ def _strip(item):
     return {k: v for k, v in item.items() if k not in META_KEYS}
 
 
+def _unlisted_for(unlisted, user_groups):
+    """The free-form choice as this user gets it, or None."""
+    if unlisted is None or not unlisted.get("enabled", True) or not _visible(unlisted, user_groups):
+        return None
+    result = {k: v for k, v in _strip(unlisted).items() if k != "variants"}
+    variants = unlisted.get("variants")
+    if variants is None:
+        return result
+    mine = set(user_groups)
+    for v in variants:
+        if mine & set(v["groups"]):
+            result["validation_regex"] = v["validation_regex"]
+            result["validation_message"] = v["validation_message"]
+            return result
+    return None
+
+
 def profiles_for(settings, user_groups):
     """KubeSpawner profiles for a user in ``user_groups``: only what some group of theirs grants,
     only the option choices (and free-form choices) open to their groups, and a ``group`` option
@@ -50,12 +75,17 @@ def profiles_for(settings, user_groups):
                 continue
             opt = _strip(copy.deepcopy(option))
             choices = {k: _strip(c) for k, c in (option.get("choices") or {}).items() if _visible(c, user_groups)}
-            unlisted = option.get("unlisted_choice")
+            unlisted = _unlisted_for(option.get("unlisted_choice"), user_groups)
             if unlisted is not None:
-                if _visible(unlisted, user_groups) and unlisted.get("enabled", True):
-                    opt["unlisted_choice"] = _strip(unlisted)
+                opt["unlisted_choice"] = unlisted
+            else:
+                opt.pop("unlisted_choice", None)
+            building = option.get("dynamic_image_building")
+            if building is not None:
+                if _visible(building, user_groups) and unlisted is not None:
+                    opt["dynamic_image_building"] = _strip(building)
                 else:
-                    opt.pop("unlisted_choice", None)
+                    opt.pop("dynamic_image_building", None)
             if not choices and "unlisted_choice" not in opt:
                 continue
             if choices and not any(c.get("default") for c in choices.values()):
@@ -109,13 +139,25 @@ def selection(settings, username, user_groups, user_options):
     profile = next((p for p in offered if p["slug"] == slug), None) if slug else default_profile(offered)
     if profile is None:
         raise NotOffered(f"Profile {slug!r} is not offered to {username}.")
+    offered_options = profile.get("profile_options") or {}
     for name, value in options.items():
-        if name in ("profile", GROUP_OPTION) or name.endswith("--unlisted-choice"):
+        if name in ("profile", GROUP_OPTION):
             continue
-        option = (profile.get("profile_options") or {}).get(name)
+        if name.endswith(UNLISTED_SUFFIX):
+            option_name = name[: -len(UNLISTED_SUFFIX)]
+            unlisted = (offered_options.get(option_name) or {}).get("unlisted_choice")
+            if unlisted is None:
+                raise NotOffered(f"A free-form {option_name!r} is not offered to {username} with profile {profile['slug']!r}.")
+            if not isinstance(value, str) or not re.fullmatch(unlisted.get("validation_regex") or ".+", value):
+                raise NotOffered(f"{value!r} is not allowed. {unlisted.get('validation_message', '')}".strip(), status=400)
+            continue
+        option = offered_options.get(name)
         if option is None:
             raise NotOffered(f"Option {name!r} is not offered with profile {profile['slug']!r}.")
-        if value not in option.get("choices", {}) and "unlisted_choice" not in option:
+        if value == UNLISTED_VALUE:
+            if "unlisted_choice" not in option:
+                raise NotOffered(f"A free-form {name!r} is not offered to {username} with profile {profile['slug']!r}.")
+        elif value not in option.get("choices", {}):
             raise NotOffered(f"{value!r} is not a choice of {name!r} offered to {username}.")
     groups = granting_groups(settings, profile["slug"], user_groups)
     group = options.get(GROUP_OPTION) or groups[0]

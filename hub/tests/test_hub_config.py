@@ -13,7 +13,7 @@ class Namespace:
         return value
 
 
-def fake_modules():
+def fake_modules(extra=None):
     class HTTPError(Exception):
         def __init__(self, status, log_message=None, *args):
             super().__init__(log_message)
@@ -25,6 +25,7 @@ def fake_modules():
         "oauthenticator.generic": types.SimpleNamespace(GenericOAuthenticator=type("GenericOAuthenticator", (StandInBase,), {})),
         "jupyterhub.auth": types.SimpleNamespace(DummyAuthenticator=type("DummyAuthenticator", (StandInBase,), {})),
     }
+    modules.update(extra or {})
     return modules.__getitem__
 
 
@@ -43,6 +44,15 @@ class Configure(unittest.TestCase):
             c = Namespace()
             configure(c, settings=settings(authenticator=mode, archives=[]), environ={}, import_module=fake_modules())
             self.assertEqual(c.JupyterHub.authenticator_class.__mro__[1].__name__, base)
+
+    def test_fancy_profiles_page_only_with_image_building(self):
+        calls = []
+        fancy = {"jupyterhub_fancy_profiles": types.SimpleNamespace(setup_ui=calls.append)}
+        c = Namespace()
+        configure(c, settings=settings(fancyProfiles=True), environ={}, import_module=fake_modules(fancy))
+        self.assertEqual(calls, [c])
+        configure(Namespace(), settings=settings(fancyProfiles=False), environ={}, import_module=fake_modules(fancy))
+        self.assertEqual(len(calls), 1)
 
     def test_http_error_carries_the_page(self):
         c = Namespace()

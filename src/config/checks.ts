@@ -36,6 +36,7 @@ export function checkDeployment(d: Deployment): ConfigProblem[] {
     ...checkAuthSources(d),
     ...checkGroups(d),
     ...checkStorage(d),
+    ...checkCustomImages(d),
   ];
 }
 
@@ -45,6 +46,7 @@ export function secretRefs(d: Deployment): { path: ConfigPath; ref: SecretRefCon
   if (d.auth.github) refs.push({ path: ["auth", "github", "clientSecret"], ref: d.auth.github.clientSecret });
   d.auth.archives.forEach((a, i) => refs.push({ path: ["auth", "archives", i, "token"], ref: a.token }));
   if (d.auth.dandiOAuth?.clientSecret) refs.push({ path: ["auth", "dandiOAuth", "clientSecret"], ref: d.auth.dandiOAuth.clientSecret });
+  d.customImages.pullSecrets.forEach((p, i) => refs.push({ path: ["customImages", "pullSecrets", i, "password"], ref: p.password }));
   return refs;
 }
 
@@ -367,5 +369,20 @@ function checkStorage(d: Deployment): ConfigProblem[] {
       }
     }
   }
+  return problems;
+}
+
+function checkCustomImages(d: Deployment): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [name, g] of Object.entries(d.groups)) {
+    if (g.customImages.own && !d.customImages.allowedRegistries.length) {
+      problems.push({ path: ["groups", name, "customImages", "own"], message: "list where own images may come from in customImages.allowedRegistries (e.g. quay.io/)" });
+    }
+    if (g.customImages.build && !d.customImages.build) {
+      problems.push({ path: ["groups", name, "customImages", "build"], message: "building needs customImages.build (its hubImage with jupyterhub-fancy-profiles)" });
+    }
+  }
+  const wide = d.customImages.allowedRegistries.findIndex((r) => !r.includes("/") || r === "/");
+  if (wide >= 0) problems.push({ path: ["customImages", "allowedRegistries", wide], message: "must end in /" });
   return problems;
 }

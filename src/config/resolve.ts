@@ -41,6 +41,8 @@ export interface ResolvedProfile {
   /** Instance types Karpenter may launch for this profile (pinned, or every size of its families). */
   readonly instances: readonly InstanceShape[];
   readonly pinnedInstanceTypes?: readonly string[];
+  /** Offers own/built images to groups granted them. */
+  readonly customImages: boolean;
 }
 
 export interface ResolvedMount {
@@ -70,6 +72,7 @@ export interface ResolvedGroup {
   readonly env: Readonly<Record<string, string>>;
   readonly labels: Readonly<Record<string, string>>;
   readonly mounts: readonly ResolvedMount[];
+  readonly customImages: { readonly own: boolean; readonly build: boolean };
   readonly storage: {
     readonly homeQuotaGiB: number;
     readonly sharedQuotaGiB: number;
@@ -176,6 +179,7 @@ export interface HubConfig {
   readonly images: readonly ResolvedImage[];
   readonly profiles: readonly ResolvedProfile[];
   readonly groups: readonly ResolvedGroup[];
+  readonly customImages: Deployment["customImages"];
   /** Karpenter pools for user servers: one per group, CPU/GPU model and capacity type. */
   readonly pools: readonly PlannedPool[];
   readonly storage: ResolvedStorage;
@@ -219,6 +223,7 @@ export function resolveDeployment(d: Deployment): HubConfig {
     images: p.images.map((k) => imageByKey.get(k)!),
     instances: candidateInstances(d, p),
     pinnedInstanceTypes: p.instanceTypes,
+    customImages: p.customImages,
   }));
   const pools = planPools(d);
   const vpc = parseCidr(d.network.cidr) as Ipv4Block;
@@ -294,6 +299,7 @@ export function resolveDeployment(d: Deployment): HubConfig {
     images,
     profiles,
     groups: resolveGroups(d, pools),
+    customImages: d.customImages,
     pools,
     storage: resolveStorage(d),
     secrets: secretRefs(d),
@@ -323,6 +329,7 @@ function resolveGroups(d: Deployment, pools: readonly PlannedPool[]): ResolvedGr
       env: g.env,
       labels: g.labels,
       mounts: g.mounts,
+      customImages: g.customImages,
       storage: {
         homeQuotaGiB: gib(g.storage.homeQuota),
         sharedQuotaGiB: gib(g.storage.sharedQuota),

@@ -446,6 +446,12 @@ const Group = z.strictObject({
   labels: z.record(LABEL_KEY, LABEL_VALUE).default({}).describe("Extra pod labels of servers started for this group."),
   mounts: z.array(Mount).default([]).describe("Extra volumes mounted into every server of the group's members."),
   storage: GroupStorage.default(GroupStorage.parse({})),
+  customImages: z
+    .strictObject({
+      own: z.boolean().default(false).describe("Members may start any image from customImages.allowedRegistries."),
+      build: z.boolean().default(false).describe("Members may build an image from a Git repository and start it."),
+    })
+    .default({ own: false, build: false }),
 });
 
 const Image = z.strictObject({
@@ -496,6 +502,43 @@ const Profile = z.strictObject({
     .array(z.string())
     .optional()
     .describe("Pin the profile to these instance types (e.g. [g4dn.2xlarge]); any that fit otherwise."),
+  customImages: z
+    .boolean()
+    .default(true)
+    .describe("Offer your-own-image and build-an-image choices here, to groups granted them (groups.*.customImages)."),
+});
+
+const CustomImages = z.strictObject({
+  allowedRegistries: z
+    .array(
+      z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?\/([a-z0-9._-]+\/)*$/, {
+        message: "a registry or repository prefix ending in /, such as quay.io/ or ghcr.io/my-org/",
+      }),
+    )
+    .default([])
+    .describe(
+      "Where users' own images may come from: registry or repository prefixes (quay.io/, ghcr.io/dandi/, docker.io/dandiarchive/). " +
+        "Images built here (groups with build) are always allowed. A reference needs a tag or digest.",
+    ),
+  build: z
+    .strictObject({
+      hubImage: z
+        .strictObject({ name: z.string().min(1), tag: z.string().min(1) })
+        .describe("A hub image with jupyterhub-fancy-profiles (the build UI); the stock z2jh hub image does not have it."),
+      keepDays: z.int().min(1).default(30).describe("Built images not pushed for this long are deleted from ECR."),
+    })
+    .optional()
+    .describe("Building images from Git repositories (repo2docker through binderhub-service), for groups with customImages.build."),
+  pullSecrets: z
+    .array(
+      z.strictObject({
+        server: z.string().regex(/^[a-z0-9.-]+(:[0-9]+)?$/, { message: "a registry host such as ghcr.io" }),
+        username: z.string().min(1),
+        password: SecretRef.describe("Registry password or token."),
+      }),
+    )
+    .default([])
+    .describe("Credentials for pulling images from private registries (the secrets stay out of the synthesized output)."),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -521,6 +564,7 @@ export const DeploymentSchema = z
     profiles: z
       .record(Name, Profile)
       .describe("Server sizes users choose from, by name (the order here is the menu order); groups grant them."),
+    customImages: CustomImages.default(CustomImages.parse({})).describe("Users' own and built images."),
     groups: z
       .record(Name, Group)
       .describe("Communities sharing the hub: who belongs, what they may start, on which nodes, within which limits."),

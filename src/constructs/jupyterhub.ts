@@ -8,6 +8,7 @@ import type { HubConfig } from "../config/resolve";
 import { HelmChart } from "../helm";
 import { AUTH_SECRET_KEYS, buildHubValues, type Z2jhValues } from "../jupyterhub/values";
 import type { CognitoLogin } from "./cognito";
+import type { Images } from "./images";
 import type { Secrets } from "./secrets";
 import type { Storage } from "./storage";
 
@@ -19,6 +20,8 @@ export interface JupyterHubProps {
   readonly storage: Storage;
   /** The development Cognito login, when that authenticator is configured. */
   readonly cognito?: CognitoLogin;
+  /** Pull secrets, the ECR registry and the image builder. */
+  readonly images: Images;
   /** Load balancer controller, storage classes, Karpenter pools: all must exist first. */
   readonly dependsOn: ITerraformDependable[];
 }
@@ -57,6 +60,9 @@ export class JupyterHub extends Construct {
       authSecretName: AUTH_SECRET,
       cognito: props.cognito ? { clientId: props.cognito.clientId, baseUrl: props.cognito.baseUrl } : undefined,
       buckets: props.storage.buckets,
+      ecrRegistry: props.images.ecrRegistry,
+      imagePullSecrets: props.images.pullSecretNames,
+      builderUrl: props.images.builderUrl,
     });
     this.chart = new HelmChart(this, "chart", {
       chart: CHARTS.jupyterhub,
@@ -65,7 +71,7 @@ export class JupyterHub extends Construct {
       values: this.values,
       // First install pulls the hub image and waits for the NLB.
       timeoutSeconds: 1200,
-      dependsOn: [...props.dependsOn, namespace, authSecret, ...props.storage.volumes.map((v) => v.claim)],
+      dependsOn: [...props.dependsOn, namespace, authSecret, ...props.storage.volumes.map((v) => v.claim), ...props.images.pullSecrets],
     });
     const service = new DataKubernetesServiceV1(this, "proxy-public", {
       metadata: { name: "proxy-public", namespace: HUB_NAMESPACE },

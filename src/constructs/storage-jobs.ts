@@ -18,7 +18,7 @@ import type { Storage } from "./storage";
 import { RETENTION_SERVICE_ACCOUNT } from "./user-access";
 
 export const JOBS_SOURCE_DIR = resolve(__dirname, "..", "..", "jobs", "dandihub_jobs");
-const CODE_DIR = "/opt/dandihub";
+export const CODE_DIR = "/opt/dandihub";
 
 /** Plain Python for cleanup; Python with boto3 (AWS's Lambda base image) for the S3 archives. */
 export const JOB_IMAGES = {
@@ -45,7 +45,8 @@ export function jobCode(): Record<string, string> {
   );
 }
 
-const RESTRICTED = {
+/** Security context of every job container (non-root, read-only, no capabilities). */
+export const RESTRICTED = {
   runAsUser: 1000,
   runAsGroup: 100,
   runAsNonRoot: true,
@@ -67,11 +68,21 @@ function prepareDirs(volumeMount: string): object {
   };
 }
 
-function cronJob(name: string, schedule: string, container: object, volumes: object[], extra: { serviceAccountName?: string; labels?: Record<string, string>; initContainers?: object[] } = {}): Manifest {
+export interface CronJobExtras {
+  readonly serviceAccountName?: string;
+  readonly labels?: Record<string, string>;
+  readonly initContainers?: object[];
+  /** @default "storage-job" */
+  readonly component?: string;
+}
+
+/** A dandihub CronJob on the core nodes: one run at a time, a short history, UTC schedule. */
+export function cronJob(name: string, schedule: string, container: object, volumes: object[], extra: CronJobExtras = {}): Manifest {
+  const component = extra.component ?? "storage-job";
   return {
     apiVersion: "batch/v1",
     kind: "CronJob",
-    metadata: { name, labels: { "app.kubernetes.io/part-of": "dandihub", "app.kubernetes.io/component": "storage-job" } },
+    metadata: { name, labels: { "app.kubernetes.io/part-of": "dandihub", "app.kubernetes.io/component": component } },
     spec: {
       schedule,
       timeZone: "Etc/UTC",
@@ -82,7 +93,7 @@ function cronJob(name: string, schedule: string, container: object, volumes: obj
         spec: {
           backoffLimit: 1,
           template: {
-            metadata: { labels: { "app.kubernetes.io/component": "storage-job", ...extra.labels } },
+            metadata: { labels: { "app.kubernetes.io/component": component, ...extra.labels } },
             spec: {
               restartPolicy: "Never",
               nodeSelector: { ...CORE_NODE_LABELS },
@@ -99,7 +110,8 @@ function cronJob(name: string, schedule: string, container: object, volumes: obj
   };
 }
 
-function codeVolume(): object {
+/** The jobs' Python package (the dandihub-jobs ConfigMap), to mount at CODE_DIR. */
+export function codeVolume(): object {
   return { name: "code", configMap: { name: "dandihub-jobs", items: Object.keys(jobCode()).map((f) => ({ key: f, path: `dandihub_jobs/${f}` })) } };
 }
 
@@ -187,16 +199,18 @@ export function storageJobManifests(config: HubConfig, buckets: Readonly<Record<
 
 export class StorageJobs extends Construct {
   readonly manifests: Manifest[];
+  /** The release (it also ships the dandihub-jobs ConfigMap other jobs use). */
+  readonly release: HelmChart["release"];
 
   constructor(scope: Construct, id: string, props: StorageJobsProps) {
     super(scope, id);
     this.manifests = storageJobManifests(props.config, props.storage.buckets);
-    new HelmChart(this, "jobs", {
+    this.release = new HelmChart(this, "jobs", {
       chart: CHARTS.manifests,
       releaseName: "dandihub-storage-jobs",
       namespace: props.hubNamespace.metadata.name,
       values: { manifests: this.manifests },
       dependsOn: [props.hubNamespace, ...props.storage.volumes.map((v) => v.claim)],
-    });
+    }).release;
   }
 }

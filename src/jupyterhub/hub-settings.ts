@@ -7,6 +7,7 @@ import type { HubConfig, ResolvedGroup, ResolvedMount, ResolvedProfile } from ".
 import { formatSpawnerBytes } from "../config/units";
 import { userServiceAccount } from "../constructs/user-access";
 import { GPU_TAINT, GROUP_LABEL, POOL_LABEL, USER_TAINT } from "../labels";
+import { buildGroups, buildingEnabled, unlistedChoice, type CustomImageContext } from "../images/custom-images";
 import { claimName, MOUNT_PATHS, SHARED_DIR } from "../storage/layout";
 
 export interface Toleration {
@@ -39,6 +40,10 @@ export interface ProfileOptionChoice {
 export interface ProfileOption {
   readonly display_name: string;
   readonly choices: Readonly<Record<string, ProfileOptionChoice>>;
+  /** The user's own (or a built) image; dandihub picks its regex per user from `variants`. */
+  readonly unlisted_choice?: ReturnType<typeof unlistedChoice>;
+  /** jupyterhub-fancy-profiles' build UI, for the groups listed. */
+  readonly dynamic_image_building?: { readonly enabled: true; readonly allowed_groups: readonly string[] };
 }
 
 /** One entry of KubeSpawner's profile_list. */
@@ -71,6 +76,8 @@ export interface HubSettings {
   readonly adminTeams: readonly (readonly [string, string | null])[];
   readonly oauthArchive: string | null;
   readonly storage: StorageSettings;
+  /** Serve the spawn page with jupyterhub-fancy-profiles (its build UI); the hub image has it. */
+  readonly fancyProfiles: boolean;
 }
 
 export interface GroupSettings {
@@ -115,7 +122,7 @@ function userTolerations(gpu: boolean): Toleration[] {
 }
 
 /** A profile as KubeSpawner takes it. Placement (pool, group) is added per spawn by the hub. */
-export function spawnerProfile(p: ResolvedProfile): SpawnerProfile {
+export function spawnerProfile(config: HubConfig, p: ResolvedProfile, ctx: CustomImageContext): SpawnerProfile {
   const override: KubeSpawnerOverride = {
     cpu_guarantee: p.cpu.guarantee,
     cpu_limit: p.cpu.limit,
@@ -132,14 +139,18 @@ export function spawnerProfile(p: ResolvedProfile): SpawnerProfile {
     ...(p.gpu ? { tolerations: userTolerations(true), extra_resource_limits: { "nvidia.com/gpu": String(p.gpu.count) } } : {}),
     ...(p.images.length === 1 ? { image: p.images[0].ref } : {}),
   };
+  const unlisted = unlistedChoice(config, p, ctx);
+  const builders = buildGroups(config, p);
   const imageMenu: Record<string, ProfileOption> | undefined =
-    p.images.length > 1
+    p.images.length > 1 || unlisted
       ? {
           image: {
             display_name: "Image",
             choices: Object.fromEntries(
               p.images.map((img, i) => [img.key, { display_name: img.displayName, default: i === 0, kubespawner_override: { image: img.ref } }]),
             ),
+            ...(unlisted ? { unlisted_choice: unlisted } : {}),
+            ...(unlisted && builders.length ? { dynamic_image_building: { enabled: true as const, allowed_groups: builders } } : {}),
           },
         }
       : undefined;
@@ -158,7 +169,7 @@ function volumeName(group: string, mount: ResolvedMount): string {
 }
 
 /** What the hub needs from resources created elsewhere in the stack. */
-export interface HubSettingsContext {
+export interface HubSettingsContext extends CustomImageContext {
   /** Group bucket names, by group. */
   readonly buckets: Readonly<Record<string, string>>;
 }
@@ -198,7 +209,7 @@ export function buildHubSettings(config: HubConfig, ctx: HubSettingsContext): Hu
     contact: config.hub.contact,
     groupOrder: config.groups.map((g) => g.key),
     groups: Object.fromEntries(config.groups.map((g) => [g.key, groupSettings(config, g, ctx)])),
-    profiles: config.profiles.map(spawnerProfile),
+    profiles: config.profiles.map((p) => spawnerProfile(config, p, ctx)),
     archives: config.archives.map((a) => ({ ...a, tokenEnv: archiveTokenEnv(a.name) })),
     adminTeams: (gh?.adminTeams ?? []).map((t) => {
       const [org, team] = t.split(":");
@@ -218,5 +229,6 @@ export function buildHubSettings(config: HubConfig, ctx: HubSettingsContext): Hu
         allHomes: MOUNT_PATHS.allHomes("{group}"),
       },
     },
+    fancyProfiles: buildingEnabled(config),
   };
 }

@@ -7,6 +7,7 @@ import type { HubConfig } from "../config/resolve";
 import { formatQuantity, formatSpawnerBytes } from "../config/units";
 import { STORAGE_CLASSES } from "../constructs/storage-classes";
 import { DO_NOT_DISRUPT, GROUP_LABEL } from "../labels";
+import { buildingEnabled } from "../images/custom-images";
 import { MOUNT_PATHS } from "../storage/layout";
 import { hubExtraConfig, hubPackageFiles, settingsFile, type ExtraFile } from "./hub-python";
 import { archiveTokenEnv, buildHubSettings, type HubSettings } from "./hub-settings";
@@ -20,20 +21,33 @@ export interface HubRole {
   readonly description: string;
   readonly scopes: readonly string[];
   readonly users?: readonly string[];
+  readonly groups?: readonly string[];
   readonly services?: readonly string[];
 }
 
+/** A hub-managed service (z2jh `hub.services`); z2jh generates its API token into the hub Secret. */
+export interface HubService {
+  readonly display: boolean;
+  readonly url?: string;
+  readonly oauth_no_confirm?: boolean;
+  readonly oauth_redirect_uri?: string;
+}
+
 export interface Z2jhValues {
+  /** Pull secrets (by name) every pod of the chart uses: private registries of users' images. */
+  readonly imagePullSecrets: readonly string[];
   readonly hub: {
     readonly config: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
     readonly extraEnv: Readonly<Record<string, string | EnvFromSecret>>;
     readonly extraFiles: Readonly<Record<string, ExtraFile>>;
     readonly extraConfig: Readonly<Record<string, string>>;
     readonly loadRoles: Readonly<Record<string, HubRole>>;
-    readonly services: Readonly<Record<string, { readonly display: boolean }>>;
+    readonly services: Readonly<Record<string, HubService>>;
+    /** Set only when image building needs a hub image with jupyterhub-fancy-profiles. */
+    readonly image?: { readonly name: string; readonly tag: string };
     readonly db: { readonly type: "sqlite-pvc"; readonly pvc: { readonly storage: string; readonly storageClassName: string } };
     readonly resources: object;
-    readonly networkPolicy: { readonly enabled: boolean };
+    readonly networkPolicy: { readonly enabled: boolean; readonly ingress: readonly object[] };
   };
   readonly proxy: {
     readonly service: {
@@ -94,10 +108,21 @@ export interface HubValuesContext {
   readonly cognito?: { readonly clientId: string; readonly baseUrl: string };
   /** Group bucket names (scratch, home archives), by group. */
   readonly buckets: Readonly<Record<string, string>>;
+  /** This deployment's ECR registry host with a trailing slash (built images). */
+  readonly ecrRegistry: string;
+  /** Secrets (dockerconfigjson) for private registries, by name. */
+  readonly imagePullSecrets: readonly string[];
+  /** In-cluster URL of the image builder (binderhub-service), when building is enabled. */
+  readonly builderUrl?: string;
 }
 
 /** The hub service the retention job authenticates as (z2jh generates its token). */
 export const RETENTION_SERVICE = "dandihub-retention";
+/** The JupyterHub service users reach the image builder through (/services/binder/; fancy-profiles expects this name). */
+export const BUILDER_SERVICE = "binder";
+export const IMAGE_BUILDERS_ROLE = "dandihub-image-builders";
+/** Labels binderhub-service puts on its pod. */
+export const BUILDER_POD_LABELS = { "app.kubernetes.io/name": "binderhub-service", "app.kubernetes.io/component": "binderhub" } as const;
 
 /** Keys of the auth Secret; each becomes one hub environment variable. */
 export const AUTH_SECRET_KEYS = {
@@ -185,6 +210,22 @@ function authEnv(config: HubConfig, ctx: HubValuesContext): Record<string, EnvFr
   return env;
 }
 
+/** Hub services: the retention job's identity and the image builder. */
+function hubServices(config: HubConfig, ctx: HubValuesContext): Record<string, HubService> {
+  const services: Record<string, HubService> = {};
+  if (config.storage.retention.enabled) services[RETENTION_SERVICE] = { display: false };
+  if (buildingEnabled(config)) {
+    services[BUILDER_SERVICE] = {
+      display: false,
+      url: ctx.builderUrl!,
+      // Users reach it from the spawn page; asking them to authorize it again adds nothing.
+      oauth_no_confirm: true,
+      oauth_redirect_uri: `${config.hub.url}/services/${BUILDER_SERVICE}/oauth_callback`,
+    };
+  }
+  return services;
+}
+
 /** Group admins may list, start and stop (not open) the servers of their group's members. */
 function groupAdminRoles(config: HubConfig): Record<string, HubRole> {
   const roles: Record<string, HubRole> = Object.fromEntries(
@@ -199,6 +240,14 @@ function groupAdminRoles(config: HubConfig): Record<string, HubRole> {
         },
       ]),
   );
+  const builders = config.groups.filter((g) => g.customImages.build).map((g) => g.key);
+  if (buildingEnabled(config) && builders.length) {
+    roles[IMAGE_BUILDERS_ROLE] = {
+      description: "Groups that build images: may use the image builder service",
+      scopes: [`access:services!service=${BUILDER_SERVICE}`],
+      groups: builders,
+    };
+  }
   if (config.storage.retention.enabled) {
     roles[RETENTION_SERVICE] = {
       description: "Inactive-home policy: reads who was active when",
@@ -239,17 +288,26 @@ function loadBalancerAnnotations(config: HubConfig): Record<string, string> {
 export function buildHubValues(config: HubConfig, ctx: HubValuesContext, settings: HubSettings = buildHubSettings(config, ctx)): Z2jhValues {
   const defaultProfile = config.profiles.find((p) => p.default) ?? config.profiles[0];
   const prePulled = config.images.filter((i) => i.prePull && !i.gpu);
+  const build = buildingEnabled(config) ? config.customImages.build : undefined;
   return {
+    imagePullSecrets: [...ctx.imagePullSecrets],
     hub: {
       config: authConfig(config, ctx),
       extraEnv: authEnv(config, ctx),
       extraFiles: { ...hubPackageFiles(), "dandihub-settings": settingsFile(settings) },
       extraConfig: hubExtraConfig(),
       loadRoles: groupAdminRoles(config),
-      services: config.storage.retention.enabled ? { [RETENTION_SERVICE]: { display: false } } : {},
+      services: hubServices(config, ctx),
+      ...(build ? { image: { name: build.hubImage.name, tag: build.hubImage.tag } } : {}),
       db: { type: "sqlite-pvc", pvc: { storage: formatQuantity(config.hub.dbSizeBytes), storageClassName: STORAGE_CLASSES.retained } },
       resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
-      networkPolicy: { enabled: true },
+      networkPolicy: {
+        enabled: true,
+        // The image builder calls the hub API (z2jh's default admits only labelled pods).
+        ingress: build
+          ? [{ from: [{ podSelector: { matchLabels: BUILDER_POD_LABELS } }], ports: [{ port: 8081, protocol: "TCP" }] }]
+          : [],
+      },
     },
     proxy: {
       service: {

@@ -5,6 +5,7 @@
  */
 import type { PlannedPool } from "../config/pools";
 import type { HubConfig } from "../config/resolve";
+import { buildingEnabled } from "../images/custom-images";
 import { formatGoDuration, formatQuantity } from "../config/units";
 import { GPU_TAINT, GROUP_LABEL, GROUP_TAG, NODE_PURPOSE, POOL_LABEL, STORAGE_NODE_ROLE, STORAGE_TAINT, USER_TAINT } from "../labels";
 import type { EC2NodeClass, NodePool, NodeSelectorRequirement, Taint } from "./types";
@@ -82,6 +83,47 @@ export function nodePoolManifest(config: HubConfig, pool: PlannedPool): NodePool
 }
 
 export const STORAGE_POOL = "storage";
+export const BUILDER_POOL = "builder";
+/** Nodes where image builds (and their privileged Docker daemon) run, and nothing else. */
+export const BUILDER_NODE_ROLE = { "dandihub.org/node-role": "builder" } as const;
+
+/**
+ * The builder pool (when some group builds images): spot capacity of the user families, tainted
+ * like user nodes (build pods tolerate that) and selected by role, so user servers never land
+ * beside the privileged Docker daemon.
+ */
+export function builderPoolManifests(config: HubConfig, ctx: PoolContext): [EC2NodeClass, NodePool] {
+  const families = [...config.userNodes.instanceFamilies];
+  const nodeClass = nodeClassManifest(
+    config,
+    { name: BUILDER_POOL, group: "platform", capacity: "spot", families, arch: config.userNodes.arch, profiles: [], limits: { cpu: 32, memoryBytes: 128 * 2 ** 30, gpus: 0 } },
+    ctx,
+  );
+  const pool: NodePool = {
+    apiVersion: "karpenter.sh/v1",
+    kind: "NodePool",
+    metadata: { name: BUILDER_POOL },
+    spec: {
+      template: {
+        metadata: { labels: { ...BUILDER_NODE_ROLE } },
+        spec: {
+          nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: BUILDER_POOL },
+          requirements: [
+            { key: "karpenter.sh/capacity-type", operator: "In", values: ["spot", "on-demand"] },
+            { key: "kubernetes.io/arch", operator: "In", values: [config.userNodes.arch] },
+            { key: "karpenter.k8s.aws/instance-family", operator: "In", values: families },
+          ],
+          taints: [USER_TAINT],
+          expireAfter: formatGoDuration(config.userNodes.expireAfterSeconds),
+          terminationGracePeriod: formatGoDuration(config.userNodes.terminationGracePeriodSeconds),
+        },
+      },
+      disruption: { consolidationPolicy: "WhenEmpty", consolidateAfter: formatGoDuration(config.userNodes.consolidateAfterSeconds) },
+      limits: { cpu: "32", memory: "128Gi" },
+    },
+  };
+  return [nodeClass, pool];
+}
 
 /**
  * The storage pool (home-nfs mode): small on-demand nodes in the zone of the NFS volumes, for
@@ -91,7 +133,7 @@ export function storagePoolManifests(config: HubConfig, ctx: PoolContext, zone: 
   const families = config.cluster.coreNodes.arch === "arm64" ? ["m7g", "m6g"] : ["m6i", "m7i", "m6a"];
   const nodeClass = nodeClassManifest(
     config,
-    { name: STORAGE_POOL, group: "storage", capacity: "on-demand", families, arch: config.cluster.coreNodes.arch, profiles: [], limits: { cpu: 8, memoryBytes: 32 * 2 ** 30, gpus: 0 } },
+    { name: STORAGE_POOL, group: "platform", capacity: "on-demand", families, arch: config.cluster.coreNodes.arch, profiles: [], limits: { cpu: 8, memoryBytes: 32 * 2 ** 30, gpus: 0 } },
     ctx,
   );
   const pool: NodePool = {
@@ -125,11 +167,14 @@ export function storagePoolManifests(config: HubConfig, ctx: PoolContext, zone: 
 
 /** Every Karpenter object of the deployment, NodeClasses first. */
 export function karpenterManifests(config: HubConfig, ctx: PoolContext, storageZone?: string): (EC2NodeClass | NodePool)[] {
-  const storage = config.storage.mode === "home-nfs" && storageZone ? storagePoolManifests(config, ctx, storageZone) : [];
+  const platform: (EC2NodeClass | NodePool)[] = [
+    ...(config.storage.mode === "home-nfs" && storageZone ? storagePoolManifests(config, ctx, storageZone) : []),
+    ...(buildingEnabled(config) ? builderPoolManifests(config, ctx) : []),
+  ];
   return [
     ...config.pools.map((p) => nodeClassManifest(config, p, ctx)),
-    ...storage.filter((m) => m.kind === "EC2NodeClass"),
+    ...platform.filter((m) => m.kind === "EC2NodeClass"),
     ...config.pools.map((p) => nodePoolManifest(config, p)),
-    ...storage.filter((m) => m.kind === "NodePool"),
+    ...platform.filter((m) => m.kind === "NodePool"),
   ];
 }

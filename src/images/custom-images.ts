@@ -1,0 +1,101 @@
+/**
+ * Users' own images and images built here: which references are allowed (a regular expression
+ * the hub checks on every spawn), and the image option each profile offers.
+ */
+import { mapLiteralParts } from "../util/tokens";
+import type { HubConfig, ResolvedProfile } from "../config/resolve";
+
+/** One path component of an image name (distribution's grammar, lowercase). */
+const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const TAG = ":[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
+const DIGEST = "@sha256:[a-f0-9]{64}";
+
+/** Escapes a literal for a regular expression; CDKTF tokens (an account id) pass through. */
+function escapeRegex(text: string): string {
+  return mapLiteralParts(text, (literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, (c) => `\\${c}`));
+}
+
+/** The alternatives a prefix stands for; Docker Hub references may omit `docker.io/`. */
+function prefixAlternatives(prefix: string): string[] {
+  if (prefix === "docker.io/") {
+    // Short form: nothing before the first slash has a dot or colon (that would be a registry).
+    return ["docker\\.io/", "(?![^/]*[.:][^/]*/)"];
+  }
+  if (prefix.startsWith("docker.io/")) return [escapeRegex(prefix), escapeRegex(prefix.slice("docker.io/".length))];
+  return [escapeRegex(prefix)];
+}
+
+/**
+ * Anchored pattern of the image references allowed under `prefixes`: a name below one of them,
+ * with a tag, a digest, or both (no implicit `:latest`).
+ */
+export function imageReferencePattern(prefixes: readonly string[]): string {
+  const alternatives = prefixes.flatMap(prefixAlternatives).join("|");
+  return `^(?:${alternatives})${COMPONENT}(?:/${COMPONENT})*(?:${TAG}(?:${DIGEST})?|${DIGEST})$`;
+}
+
+/** What users are told when a reference is refused. */
+export function allowedMessage(prefixes: readonly string[], builds: boolean): string {
+  const where = prefixes.length ? `from ${prefixes.join(", ")}` : "";
+  const built = builds ? `${where ? " or " : ""}built here` : "";
+  return `Use an image ${where}${built}, with a tag or digest, e.g. ${prefixes[0] ?? "registry.example.org/"}org/image:2025.01`;
+}
+
+/** Whether any group may build images (and customImages.build is configured). */
+export function buildingEnabled(config: HubConfig): boolean {
+  return !!config.customImages.build && config.groups.some((g) => g.customImages.build);
+}
+
+/** Where images built here are pushed: one ECR repository per built repository, under this prefix. */
+export function buildRepositoryPrefix(config: HubConfig): string {
+  return `${config.name}-builds/`;
+}
+
+export interface CustomImageContext {
+  /** `<account>.dkr.ecr.<region>.amazonaws.com/` of this deployment (a Terraform expression). */
+  readonly ecrRegistry: string;
+}
+
+export interface UnlistedVariant {
+  readonly groups: readonly string[];
+  readonly validation_regex: string;
+  readonly validation_message: string;
+}
+
+/**
+ * The free-form image choice of a profile, or undefined when no group granting the profile may
+ * use one. Its regular expression depends on the user's groups (chosen by the hub): groups with
+ * `own` may use the allowed registries and built images, groups with only `build` built images.
+ */
+export function unlistedChoice(config: HubConfig, profile: ResolvedProfile, ctx: CustomImageContext) {
+  if (!profile.customImages) return undefined;
+  const granting = config.groups.filter((g) => g.profiles.includes(profile.key));
+  const own = granting.filter((g) => g.customImages.own).map((g) => g.key);
+  const buildOnly = granting.filter((g) => g.customImages.build && !g.customImages.own).map((g) => g.key);
+  const builds = granting.some((g) => g.customImages.build);
+  const builtPrefix = `${ctx.ecrRegistry}${buildRepositoryPrefix(config)}`;
+  const allowed = config.customImages.allowedRegistries;
+  const variants: UnlistedVariant[] = [];
+  if (own.length) {
+    const prefixes = builds ? [...allowed, builtPrefix] : [...allowed];
+    variants.push({ groups: own, validation_regex: imageReferencePattern(prefixes), validation_message: allowedMessage(allowed, builds) });
+  }
+  if (buildOnly.length) {
+    variants.push({ groups: buildOnly, validation_regex: imageReferencePattern([builtPrefix]), validation_message: allowedMessage([], true) });
+  }
+  if (!variants.length) return undefined;
+  return {
+    enabled: true,
+    display_name: "Your own image",
+    display_name_in_choices: "Specify an existing image",
+    description_in_choices: `An image from ${allowed.join(", ") || "a registry this hub allows"}`,
+    kubespawner_override: { image: "{value}" },
+    variants,
+  };
+}
+
+/** Groups that see the build-an-image choice of a profile. */
+export function buildGroups(config: HubConfig, profile: ResolvedProfile): string[] {
+  if (!profile.customImages || !config.customImages.build) return [];
+  return config.groups.filter((g) => g.profiles.includes(profile.key) && g.customImages.build).map((g) => g.key);
+}
