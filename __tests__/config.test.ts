@@ -6,18 +6,7 @@ import { loadDeployment } from "../src/config/load";
 import { renderReference } from "../src/config/reference";
 import { deploymentJsonSchema } from "../src/config/schema";
 import { formatGoDuration, formatQuantity, formatSpawnerBytes, parseDuration, parseQuantity } from "../src/config/units";
-import { minimalYaml, ROOT } from "./helpers";
-
-/** Loads YAML text and returns the ConfigError it raises (fails the test if none). */
-function problemsOf(yaml: string, file = "config/test.yaml"): ConfigError {
-  try {
-    loadDeployment(file, yaml);
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error("expected a ConfigError, the file loaded");
-}
+import { minimalYaml, problemsOf, ROOT } from "./helpers";
 
 /** The line number (1-based) of the first line of `yaml` containing `needle`. */
 function lineOf(yaml: string, needle: string): number {

@@ -16,9 +16,11 @@ export function askHub(settings: object, expression: string): unknown {
   const program = [
     "import json, sys",
     "from dandihub_hub.settings import load_settings",
-    "from dandihub_hub.profiles import profiles_for, selection",
+    "from dandihub_hub.profiles import NotOffered, profiles_for, selection",
     "from dandihub_hub.membership import groups_for",
     "s = load_settings(sys.argv[1])",
+    // attempt(f, *args): "ok", or the HTTP status the hub would answer with.
+    "def attempt(f, *a):\n    try:\n        f(*a)\n        return 'ok'\n    except NotOffered as e:\n        return e.status",
     `print(json.dumps(${expression}))`,
   ].join("\n");
   const r = python(["-c", program, file]);

@@ -2,9 +2,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 /** Homes, shared directories, scratch, cleanup, retention, backups and destroy guards. */
 import { describe, expect, it } from "vitest";
-import type { ConfigError } from "../src/config/errors";
 import { claimName, nfsServiceIp } from "../src/storage/layout";
-import { hubSettings, minimalYaml, releaseValues, synth, VARIANTS, type TfJson } from "./helpers";
+import { hubSettings, minimalYaml, problemsOf, releaseValues, synth, VARIANTS, type TfJson } from "./helpers";
 
 type Rec = Record<string, any>;
 const dandi = () => synth("config/dandi.yaml");
@@ -236,14 +235,7 @@ describe("backups and destroy guards", () => {
 
 describe("storage checks", () => {
   it("rejects quotas larger than the volume and unknown cleanup volumes", () => {
-    const problems = (yaml: string) => {
-      try {
-        synth(yaml, { name: "bad" });
-      } catch (err) {
-        return (err as ConfigError).format();
-      }
-      throw new Error("loaded");
-    };
+    const problems = (yaml: string) => problemsOf(yaml).format();
     expect(problems(minimalYaml().replace("limits: { cpu: 64, memory: 256Gi }", "limits: { cpu: 64, memory: 256Gi }\n    storage: { homeQuota: 900Gi, volumeSize: 100Gi }"))).toContain(
       'groups.team.storage.homeQuota = "900Gi": larger than the group\'s volume (100Gi)',
     );

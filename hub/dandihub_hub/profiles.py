@@ -88,6 +88,11 @@ def profiles_for(settings, user_groups):
                     opt.pop("dynamic_image_building", None)
             if not choices and "unlisted_choice" not in opt:
                 continue
+            if len(choices) == 1 and "unlisted_choice" not in opt:
+                # Nothing to choose: fold the one choice into the profile instead of a one-item menu.
+                only = next(iter(choices.values()))
+                p["kubespawner_override"] = {**p.get("kubespawner_override", {}), **only.get("kubespawner_override", {})}
+                continue
             if choices and not any(c.get("default") for c in choices.values()):
                 first = next(iter(choices))
                 choices[first] = {**choices[first], "default": True}

@@ -49,7 +49,8 @@ class Offered(unittest.TestCase):
     def test_other_groups_get_neither(self):
         s = with_custom_images()
         s["groups"]["workshop"]["profiles"]["base"] = {"pool": "workshop-cpu-on-demand", "capacity": "on-demand"}
-        image = next(p for p in profiles_for(s, ["workshop"]) if p["slug"] == "base")["profile_options"]["image"]
+        base = next(p for p in profiles_for(s, ["workshop"]) if p["slug"] == "base")
+        image = base.get("profile_options", {}).get("image", {})
         self.assertNotIn("unlisted_choice", image)
         self.assertNotIn("dynamic_image_building", image)
 

@@ -35,7 +35,11 @@ class Filtering(unittest.TestCase):
         base_dandi = next(p for p in profiles_for(settings(), ["dandi"]) if p["slug"] == "base")
         self.assertEqual(list(base_dandi["profile_options"]["image"]["choices"]), ["dandi", "matlab"])
         base_bican = next(p for p in profiles_for(settings(), ["bican"]) if p["slug"] == "base")
-        self.assertEqual(list(base_bican["profile_options"]["image"]["choices"]), ["dandi"])
+        # One choice left is no choice: it is folded into the profile, not shown as a menu.
+        self.assertNotIn("profile_options", base_bican)
+        dandi_image = base_dandi["profile_options"]["image"]["choices"]["dandi"]["kubespawner_override"]["image"]
+        self.assertEqual(base_bican["kubespawner_override"]["image"], dandi_image)
+        self.assertEqual(base_bican["kubespawner_override"]["cpu_guarantee"], base_dandi["kubespawner_override"]["cpu_guarantee"])
         self.assertNotIn("allowed_groups", str(base_dandi))
 
     def test_unlisted_choice_limited_by_group(self):
@@ -71,7 +75,11 @@ class Selection(unittest.TestCase):
     def test_api_submitted_choice_not_offered(self):
         with self.assertRaises(NotOffered) as e:
             selection(settings(), "bob", ["bican"], {"profile": "base", "image": "matlab"})
-        self.assertIn("'matlab' is not a choice", e.exception.message)
+        self.assertEqual(e.exception.status, 403)
+        self.assertIn("'image' is not offered", e.exception.message)
+        with self.assertRaises(NotOffered) as e:
+            selection(settings(), "ann", ["dandi"], {"profile": "base", "image": "nope"})
+        self.assertIn("'nope' is not a choice", e.exception.message)
 
     def test_api_submitted_option_not_offered(self):
         with self.assertRaises(NotOffered):

@@ -8,7 +8,8 @@ such repository, every run (idempotently):
 
 - sets the lifecycle policy: untagged images expire after a day, any image after --keep-days
   since its push (a rebuild of the same commit pushes again, so images in use stay);
-- turns on scan-on-push (basic scanning: findings show in the ECR console and API);
+- turns on scan-on-push (basic scanning: findings show in the ECR console and API), and scans
+  images pushed before that (the builder creates a repository with its first push);
 - tags it (--tag, repeatable), so its storage shows on the deployment's bill.
 
 Repositories outside the prefix are never touched. One JSON line per repository on stdout.
@@ -50,6 +51,18 @@ def build_repositories(client, prefix):
     return found
 
 
+def scan_unscanned(client, name):
+    """Starts a basic scan of each image of the repository that has none; returns how many."""
+    started = 0
+    for page in client.get_paginator("describe_images").paginate(repositoryName=name):
+        for image in page.get("imageDetails", []):
+            if image.get("imageScanStatus") or image.get("imageScanFindingsSummary"):
+                continue
+            client.start_image_scan(repositoryName=name, imageId={"imageDigest": image["imageDigest"]})
+            started += 1
+    return started
+
+
 def maintain(client, prefix, keep_days, tags):
     """Applies the policy, scanning and tags to each build repository; returns one report per repository."""
     if not prefix.endswith("/") or len(prefix) < 2:
@@ -63,6 +76,7 @@ def maintain(client, prefix, keep_days, tags):
         try:
             client.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=policy)
             client.put_image_scanning_configuration(repositoryName=name, imageScanningConfiguration={"scanOnPush": True})
+            report["scansStarted"] = scan_unscanned(client, name)
             if tags:
                 client.tag_resource(resourceArn=arn, tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())])
             report["status"] = "ok"

@@ -8,20 +8,26 @@ from dandihub_jobs import ecr_maintenance as E
 class FakeECR:
     """Records calls; repositories come in pages like the real paginator's."""
 
-    def __init__(self, pages, fail_on=()):
+    def __init__(self, pages, fail_on=(), images=None):
         self.pages = pages
+        self.images = images or {}
         self.fail_on = set(fail_on)
         self.calls = []
 
     def get_paginator(self, name):
-        assert name == "describe_repositories"
-        pages = self.pages
+        fake = self
 
         class P:
-            def paginate(self):
-                return iter(pages)
+            def paginate(self, **kw):
+                if name == "describe_repositories":
+                    return iter(fake.pages)
+                assert name == "describe_images"
+                return iter([{"imageDetails": fake.images.get(kw["repositoryName"], [])}])
 
         return P()
+
+    def start_image_scan(self, **kw):
+        self.calls.append(("start_scan", kw))
 
     def _record(self, op, **kw):
         if kw.get("repositoryName") in self.fail_on:
@@ -68,6 +74,17 @@ class Maintain(unittest.TestCase):
         self.assertGreater(anything["rulePriority"], untagged["rulePriority"])
         self.assertEqual(ops["scan"]["imageScanningConfiguration"], {"scanOnPush": True})
         self.assertEqual(ops["tag"]["tags"], [{"Key": "dandihub:deployment", "Value": "hub"}])
+
+    def test_scans_images_pushed_before_scan_on_push(self):
+        images = {"hub-builds/dandi-example-abc": [
+            {"imageDigest": "sha256:old", "imageTags": ["1"]},
+            {"imageDigest": "sha256:done", "imageScanStatus": {"status": "COMPLETE"}},
+        ]}
+        ecr = FakeECR(PAGES[:1], images=images)
+        reports = E.maintain(ecr, "hub-builds/", 30, {})
+        scans = [kw for op, kw in ecr.calls if op == "start_scan"]
+        self.assertEqual(scans, [{"repositoryName": "hub-builds/dandi-example-abc", "imageId": {"imageDigest": "sha256:old"}}])
+        self.assertEqual(reports[0]["scansStarted"], 1)
 
     def test_one_failing_repository_does_not_stop_the_rest(self):
         ecr = FakeECR(PAGES, fail_on={"hub-builds/dandi-example-abc"})

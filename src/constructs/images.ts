@@ -61,7 +61,7 @@ export class Images extends Construct {
         type: "kubernetes.io/dockerconfigjson",
         data: {
           ".dockerconfigjson": Fn.jsonencode({
-            auths: { [p.server]: { username: p.username, password, auth: Fn.base64encode(`${p.username}:${password}`) } },
+            auths: { [p.server]: { username: p.username, password, auth: Fn.base64encode(Fn.join(":", [p.username, password])) } },
           }),
         },
         dependsOn: [props.hubNamespace],
@@ -131,7 +131,7 @@ export class Images extends Construct {
         { sid: "ListRepositories", actions: ["ecr:DescribeRepositories"], resources: [`arn:aws:ecr:${config.region}:${this.account}:repository/*`] },
         {
           sid: "MaintainBuildRepositories",
-          actions: ["ecr:PutLifecyclePolicy", "ecr:PutImageScanningConfiguration", "ecr:TagResource"],
+          actions: ["ecr:PutLifecyclePolicy", "ecr:PutImageScanningConfiguration", "ecr:DescribeImages", "ecr:StartImageScan", "ecr:TagResource"],
           resources: [repositories],
         },
       ],

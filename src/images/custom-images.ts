@@ -19,7 +19,8 @@ function escapeRegex(text: string): string {
 function prefixAlternatives(prefix: string): string[] {
   if (prefix === "docker.io/") {
     // Short form: nothing before the first slash has a dot or colon (that would be a registry).
-    return ["docker\\.io/", "(?![^/]*[.:][^/]*/)"];
+    // `localhost/` is a registry to Docker too.
+    return ["docker\\.io/", "(?!localhost/)(?![^/]*[.:][^/]*/)"];
   }
   if (prefix.startsWith("docker.io/")) return [escapeRegex(prefix), escapeRegex(prefix.slice("docker.io/".length))];
   return [escapeRegex(prefix)];
@@ -36,9 +37,9 @@ export function imageReferencePattern(prefixes: readonly string[]): string {
 
 /** What users are told when a reference is refused. */
 export function allowedMessage(prefixes: readonly string[], builds: boolean): string {
-  const where = prefixes.length ? `from ${prefixes.join(", ")}` : "";
-  const built = builds ? `${where ? " or " : ""}built here` : "";
-  return `Use an image ${where}${built}, with a tag or digest, e.g. ${prefixes[0] ?? "registry.example.org/"}org/image:2025.01`;
+  if (!prefixes.length) return "Only images built here can be used: build one from a Git repository with the build option.";
+  const built = builds ? " or one built here" : "";
+  return `Use an image from ${prefixes.join(", ")}${built}, with a tag or digest, e.g. ${prefixes[0]}org/image:2025.01`;
 }
 
 /** Whether any group may build images (and customImages.build is configured). */
