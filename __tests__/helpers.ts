@@ -121,6 +121,21 @@ export function readShared<T = unknown>(path: string): T {
   return JSON.parse(readFileSync(join(SHARED, path), "utf8")) as T;
 }
 
+/** Own images, building, a pull secret and a GPU image: the images-build variant. */
+export const IMAGES_BUILD_YAML = minimalYaml({
+  name: "name: variant-e",
+  aws: "aws:\n  region: us-east-2\n  accountId: '123456789012'",
+  cluster: "cluster:\n  coreNodes:\n    instanceTypes: [t3a.large]",
+  images:
+    "images:\n  base:\n    name: quay.io/jupyter/base-notebook\n    tag: '2025-06-02'\n  cuda:\n    name: quay.io/jupyter/pytorch-notebook\n    tag: cuda12-2025-06-02\n    gpu: true",
+  profiles:
+    "profiles:\n  small:\n    displayName: Small\n    cpu: { guarantee: 1, limit: 2 }\n    memory: { guarantee: 2Gi, limit: 4Gi }\n    images: [base]\n  fixed:\n    displayName: Fixed image\n    cpu: { guarantee: 1, limit: 2 }\n    memory: { guarantee: 2Gi, limit: 4Gi }\n    images: [base]\n    customImages: false\n  t4:\n    displayName: T4\n    cpu: { guarantee: 3, limit: 4 }\n    memory: { guarantee: 12Gi, limit: 14Gi }\n    gpu: { type: t4 }\n    images: [cuda]",
+  customImages:
+    "customImages:\n  allowedRegistries: [quay.io/, ghcr.io/dandi/, docker.io/]\n  build:\n    hubImage: { name: registry.example.org/dandihub-hub, tag: 4.4.0-fancy }\n    keepDays: 14\n  pullSecrets:\n    - server: ghcr.io\n      username: dandibot\n      password: { variable: ghcr_token }",
+  groups:
+    "groups:\n  builders:\n    displayName: Builders\n    members: { users: [ann] }\n    profiles: [small, fixed, t4]\n    limits: { cpu: 32, memory: 128Gi, gpus: 1 }\n    customImages: { own: true, build: true }\n  owners:\n    displayName: Owners\n    members: { users: [bob] }\n    profiles: [small]\n    limits: { cpu: 16, memory: 64Gi }\n    customImages: { own: true }\n  buildonly:\n    displayName: Build only\n    members: { users: [cat] }\n    profiles: [small]\n    limits: { cpu: 16, memory: 64Gi }\n    customImages: { build: true }\n  plain:\n    displayName: Plain\n    members: { users: [dan] }\n    profiles: [small]\n    limits: { cpu: 16, memory: 64Gi }",
+});
+
 /**
  * Deployments that together switch every optional branch of the synthesizer on at least once:
  * the shipped files plus variants. Upstream-data tests run over all of them.
@@ -167,22 +182,7 @@ export const VARIANTS: Record<string, () => Synthesized> = {
       }),
       { name: "variant-c" },
     ),
-  "images-build": () =>
-    synth(
-      minimalYaml({
-        name: "name: variant-e",
-        aws: "aws:\n  region: us-east-2\n  accountId: '123456789012'",
-        images:
-          "images:\n  base:\n    name: quay.io/jupyter/base-notebook\n    tag: '2025-06-02'\n  cuda:\n    name: quay.io/jupyter/pytorch-notebook\n    tag: cuda12-2025-06-02\n    gpu: true",
-        profiles:
-          "profiles:\n  small:\n    displayName: Small\n    cpu: { guarantee: 1, limit: 2 }\n    memory: { guarantee: 2Gi, limit: 4Gi }\n    images: [base]\n  fixed:\n    displayName: Fixed image\n    cpu: { guarantee: 1, limit: 2 }\n    memory: { guarantee: 2Gi, limit: 4Gi }\n    images: [base]\n    customImages: false\n  t4:\n    displayName: T4\n    cpu: { guarantee: 3, limit: 4 }\n    memory: { guarantee: 12Gi, limit: 14Gi }\n    gpu: { type: t4 }\n    images: [cuda]",
-        customImages:
-          "customImages:\n  allowedRegistries: [quay.io/, ghcr.io/dandi/, docker.io/]\n  build:\n    hubImage: { name: registry.example.org/dandihub-hub, tag: 4.4.0-fancy }\n    keepDays: 14\n  pullSecrets:\n    - server: ghcr.io\n      username: dandibot\n      password: { variable: ghcr_token }",
-        groups:
-          "groups:\n  builders:\n    displayName: Builders\n    members: { users: [ann] }\n    profiles: [small, fixed, t4]\n    limits: { cpu: 32, memory: 128Gi, gpus: 1 }\n    customImages: { own: true, build: true }\n  owners:\n    displayName: Owners\n    members: { users: [bob] }\n    profiles: [small]\n    limits: { cpu: 16, memory: 64Gi }\n    customImages: { own: true }\n  buildonly:\n    displayName: Build only\n    members: { users: [cat] }\n    profiles: [small]\n    limits: { cpu: 16, memory: 64Gi }\n    customImages: { build: true }\n  plain:\n    displayName: Plain\n    members: { users: [dan] }\n    profiles: [small]\n    limits: { cpu: 16, memory: 64Gi }",
-      }),
-      { name: "variant-e" },
-    ),
+  "images-build": () => synth(IMAGES_BUILD_YAML, { name: "variant-e" }),
   "cognito-dev": () =>
     synth(
       minimalYaml({

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CHARTS } from "../src/charts";
 import { MODULES } from "../modules/versions";
-import { minimalYaml, releaseValues, ROOT, synth, VARIANTS, type TfJson } from "./helpers";
+import { IMAGES_BUILD_YAML, minimalYaml, problemsOf, releaseValues, ROOT, synth, VARIANTS, type TfJson } from "./helpers";
 
 const dandi = () => synth("config/dandi.yaml");
 const minimal = () => synth("config/minimal.yaml");
@@ -75,8 +75,8 @@ describe("cluster", () => {
     const core = (eks().eks_managed_node_groups as Record<string, Rec>).core;
     expect(core).toMatchObject({
       capacity_type: "ON_DEMAND",
-      instance_types: ["t3a.large"],
-      ami_type: "AL2023_x86_64_STANDARD",
+      instance_types: ["t4g.large"],
+      ami_type: "AL2023_ARM_64_STANDARD",
       min_size: 2,
       desired_size: 2,
       max_size: 3,
@@ -87,10 +87,16 @@ describe("cluster", () => {
     expect(core.taints).toBeUndefined();
   });
 
-  it("Graviton core nodes get the arm64 AMI", () => {
-    const arm = synth(minimalYaml({ cluster: "cluster:\n  coreNodes:\n    instanceTypes: [t4g.large]" }), { name: "armcore" });
-    const core = (mod(arm.tf, "cluster_eks").eks_managed_node_groups as Record<string, Rec>).core;
-    expect(core.ami_type).toBe("AL2023_ARM_64_STANDARD");
+  it("amd64 core nodes get the x86 AMI", () => {
+    const x86 = synth(minimalYaml({ cluster: "cluster:\n  coreNodes:\n    instanceTypes: [t3a.large]" }), { name: "x86core" });
+    const core = (mod(x86.tf, "cluster_eks").eks_managed_node_groups as Record<string, Rec>).core;
+    expect(core.ami_type).toBe("AL2023_x86_64_STANDARD");
+  });
+
+  it("Graviton core nodes are refused when something enabled has no arm64 image", () => {
+    const yaml = IMAGES_BUILD_YAML.replace("instanceTypes: [t3a.large]", "instanceTypes: [t4g.large]");
+    expect(problemsOf(yaml).format()).toContain("cluster.coreNodes.instanceTypes");
+    expect(problemsOf(yaml).format()).toContain("binderhub-service (image building) has no arm64 image");
   });
 
   it("gives admins access entries and restricts the public endpoint by CIDR", () => {

@@ -36,7 +36,7 @@ describe("home-nfs mode: a volume and NFS server per group, hard quotas", () => 
     expect(v.annotations).toEqual({ "karpenter.sh/do-not-disrupt": "true" });
     expect(v.nfsServer).toMatchObject({ enableClientAllowlist: true, allowedClients: ["10.1.0.0/16"] });
     expect(res(tf, "aws_ebs_volume").storage_dandi_volume).toMatchObject({
-      size: 4096,
+      size: 2048,
       type: "gp3",
       encrypted: true,
       availability_zone: "${element(data.aws_availability_zones.network_zones.names, 0)}",

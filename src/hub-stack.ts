@@ -15,6 +15,7 @@ import {
   TerraformStack,
 } from "./cdktf";
 import type { HubConfig } from "./config/resolve";
+import { Billing } from "./constructs/billing";
 import { Cluster } from "./constructs/cluster";
 import { CognitoLogin } from "./constructs/cognito";
 import { GpuSupport } from "./constructs/gpu-support";
@@ -56,6 +57,7 @@ export class HubStack extends TerraformStack {
 
     const discoveryTag = { "karpenter.sh/discovery": config.cluster.name };
     const secrets = new Secrets(this, "secrets", config);
+    new Billing(this, "billing", config);
     const network = new Network(this, "network", { config, discoveryTag });
     const cluster = new Cluster(this, "cluster", { config, network, discoveryTag });
     this.configureKubernetesProviders(cluster);

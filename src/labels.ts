@@ -25,6 +25,8 @@ export const GROUP_LABEL = "dandihub.org/group";
 
 /** AWS tag carrying the group on everything billed to it (instances, volumes, buckets). */
 export const GROUP_TAG = "dandihub:group";
+/** AWS tag on every resource of a deployment (provider default tags). */
+export const DEPLOYMENT_TAG = "dandihub:deployment";
 
 /** Karpenter never voluntarily disrupts a node running a pod with this annotation. */
 export const DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt";

@@ -22,6 +22,7 @@ GROUP_OPTION = "group"
 UNLISTED_VALUE = "unlisted_choice"
 UNLISTED_SUFFIX = "--unlisted-choice"
 META_KEYS = ("allowed_groups",)
+SPOT_NOTE = "Runs on spot capacity: cheapest, but AWS may reclaim the node with 2 minutes' notice. Save often."
 
 
 class NotOffered(Exception):
@@ -98,11 +99,19 @@ def profiles_for(settings, user_groups):
                 choices[first] = {**choices[first], "default": True}
             opt["choices"] = choices
             options[name] = opt
+        capacity = {g: settings["groups"][g]["profiles"][profile["slug"]].get("capacity") for g in groups}
+        if set(capacity.values()) == {"spot"}:
+            p["description"] = f"{p['description']} {SPOT_NOTE}".strip() if p.get("description") else SPOT_NOTE
         if len(groups) > 1:
+            mixed = len(set(capacity.values())) > 1
             options[GROUP_OPTION] = {
                 "display_name": "Group (whose resources and budget)",
                 "choices": {
-                    g: {"display_name": settings["groups"][g]["displayName"], "default": i == 0, "kubespawner_override": {}}
+                    g: {
+                        "display_name": settings["groups"][g]["displayName"] + (f" ({capacity[g]})" if mixed else ""),
+                        "default": i == 0,
+                        "kubespawner_override": {},
+                    }
                     for i, g in enumerate(groups)
                 },
             }

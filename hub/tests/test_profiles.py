@@ -65,6 +65,25 @@ class Filtering(unittest.TestCase):
         self.assertEqual(repr(s), before)
 
 
+class SpotNotice(unittest.TestCase):
+    def profile(self, slug, groups):
+        return next(p for p in profiles_for(settings(), groups) if p["slug"] == slug)
+
+    def test_spot_only_profiles_say_so(self):
+        self.assertIn("2 minutes", self.profile("gpu", ["dandi"])["description"])
+        self.assertNotIn("2 minutes", self.profile("base", ["bican"])["description"])
+
+    def test_mixed_capacity_is_shown_on_the_group_choice(self):
+        base = self.profile("base", ["dandi", "bican"])
+        self.assertNotIn("2 minutes", base["description"])
+        names = {k: c["display_name"] for k, c in base["profile_options"][GROUP_OPTION]["choices"].items()}
+        self.assertEqual(names, {"dandi": "DANDI (spot)", "bican": "BICAN (on-demand)"})
+        # Same capacity in every group: no suffix.
+        tiny = self.profile("tiny", ["dandi", "ember"])
+        self.assertNotIn("(spot)", str(tiny["profile_options"][GROUP_OPTION]["choices"]))
+        self.assertIn("2 minutes", tiny["description"])
+
+
 class Selection(unittest.TestCase):
     def test_api_submitted_profile_not_offered(self):
         with self.assertRaises(NotOffered) as e:

@@ -3,6 +3,7 @@
  * refer to other sections, sizes that must fit a node. Each returns problems with a field path
  * and a sentence saying what is allowed.
  */
+import { CORE_COMPONENTS } from "../catalog/core-images";
 import {
   allocatable,
   familyArch,
@@ -37,6 +38,7 @@ export function checkDeployment(d: Deployment): ConfigProblem[] {
     ...checkGroups(d),
     ...checkStorage(d),
     ...checkCustomImages(d),
+    ...checkCost(d),
   ];
 }
 
@@ -153,6 +155,10 @@ function checkCluster(d: Deployment): ConfigProblem[] {
   const arches = new Set(shapes.filter((s): s is InstanceShape => !!s).map((s) => s.arch));
   if (arches.size > 1) {
     problems.push({ path: ["cluster", "coreNodes", "instanceTypes"], message: "a node group has one architecture: list only amd64 or only arm64 (Graviton) types" });
+  } else if (arches.has("arm64")) {
+    for (const c of CORE_COMPONENTS.filter((x) => !x.arm64 && x.enabled(d))) {
+      problems.push({ path: ["cluster", "coreNodes", "instanceTypes"], message: `${c.name} has no arm64 image: use amd64 core types (e.g. t3a.large)` });
+    }
   }
   if (!(core.min <= core.desired && core.desired <= core.max)) {
     problems.push({ path: ["cluster", "coreNodes"], message: `needs min <= desired <= max (got ${core.min} <= ${core.desired} <= ${core.max})` });
@@ -384,5 +390,22 @@ function checkCustomImages(d: Deployment): ConfigProblem[] {
   }
   const wide = d.customImages.allowedRegistries.findIndex((r) => !r.includes("/") || r === "/");
   if (wide >= 0) problems.push({ path: ["customImages", "allowedRegistries", wide], message: "must end in /" });
+  return problems;
+}
+
+function checkCost(d: Deployment): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [group, profiles] of Object.entries(d.cost.usage)) {
+    const g = d.groups[group];
+    if (!g) {
+      problems.push({ path: ["cost", "usage", group], message: `no such group; groups: ${Object.keys(d.groups).join(", ")}` });
+      continue;
+    }
+    for (const profile of Object.keys(profiles)) {
+      if (!g.profiles.includes(profile)) {
+        problems.push({ path: ["cost", "usage", group, profile], message: `group ${group} is not granted this profile; it has ${g.profiles.join(", ")}` });
+      }
+    }
+  }
   return problems;
 }

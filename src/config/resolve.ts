@@ -3,11 +3,12 @@
  * defaults (those that depend on other fields) are decided here and nowhere else.
  */
 import { familyArch, instanceType, type Arch, type GpuType, type InstanceShape } from "../catalog/instance-types";
+import { DEPLOYMENT_TAG } from "../labels";
 import { parseCidr, planSubnets, type Ipv4Block } from "../util/cidr";
 import { AUTHENTICATORS, secretRefs } from "./checks";
 import { candidateInstances, planPools, type Capacity, type PlannedPool } from "./pools";
 import type { ConfigPath } from "./errors";
-import type { Deployment, SecretRefConfig } from "./schema";
+import type { Deployment, GroupConfig, SecretRefConfig } from "./schema";
 import { parseDuration, parseQuantity, toGiB } from "./units";
 
 export type Backend =
@@ -73,6 +74,7 @@ export interface ResolvedGroup {
   readonly labels: Readonly<Record<string, string>>;
   readonly mounts: readonly ResolvedMount[];
   readonly customImages: { readonly own: boolean; readonly build: boolean };
+  readonly budget?: GroupConfig["budget"];
   readonly storage: {
     readonly homeQuotaGiB: number;
     readonly sharedQuotaGiB: number;
@@ -180,6 +182,7 @@ export interface HubConfig {
   readonly profiles: readonly ResolvedProfile[];
   readonly groups: readonly ResolvedGroup[];
   readonly customImages: Deployment["customImages"];
+  readonly cost: Deployment["cost"];
   /** Karpenter pools for user servers: one per group, CPU/GPU model and capacity type. */
   readonly pools: readonly PlannedPool[];
   readonly storage: ResolvedStorage;
@@ -235,7 +238,7 @@ export function resolveDeployment(d: Deployment): HubConfig {
     environment: d.environment,
     region: d.aws.region,
     accountId: d.aws.accountId,
-    tags: { "dandihub:deployment": d.name, "managed-by": "dandihub", ...d.aws.tags },
+    tags: { [DEPLOYMENT_TAG]: d.name, "managed-by": "dandihub", ...d.aws.tags },
     backend,
     network: {
       cidr: d.network.cidr,
@@ -300,6 +303,7 @@ export function resolveDeployment(d: Deployment): HubConfig {
     profiles,
     groups: resolveGroups(d, pools),
     customImages: d.customImages,
+    cost: d.cost,
     pools,
     storage: resolveStorage(d),
     secrets: secretRefs(d),
@@ -330,6 +334,7 @@ function resolveGroups(d: Deployment, pools: readonly PlannedPool[]): ResolvedGr
       labels: g.labels,
       mounts: g.mounts,
       customImages: g.customImages,
+      budget: g.budget,
       storage: {
         homeQuotaGiB: gib(g.storage.homeQuota),
         sharedQuotaGiB: gib(g.storage.sharedQuota),

@@ -131,8 +131,8 @@ const CoreNodes = z.strictObject({
   instanceTypes: z
     .array(z.string())
     .min(1)
-    .default(["t3a.large"])
-    .describe("Instance types of the on-demand core node group (hub, proxy, controllers); one architecture."),
+    .default(["t4g.large"])
+    .describe("Instance types of the on-demand core node group (hub, proxy, controllers); one architecture. Graviton (arm64) by default: cheaper, and every default component has arm64 images."),
   min: z.int().min(1).default(1),
   desired: z.int().min(1).default(2),
   max: z.int().min(1).default(3),
@@ -410,6 +410,22 @@ const GroupStorage = z
   })
   .describe("The group's homes and shared directory.");
 
+const Budget = z
+  .strictObject({
+    monthlyUsd: z.number().positive().describe("Monthly limit in USD of everything tagged with the group (nodes, volumes, buckets)."),
+    alertEmails: z.array(EMAIL).min(1).describe("Who is told when spending crosses a threshold."),
+    actualPercent: z
+      .array(z.number().positive().max(1000))
+      .min(1)
+      .default([80, 100])
+      .describe("Alert when actual spending this month passes these percentages of the limit."),
+    forecastPercent: z
+      .array(z.number().positive().max(1000))
+      .default([100])
+      .describe("Alert when AWS forecasts the month to end above these percentages of the limit."),
+  })
+  .describe("An AWS Budget over the group's tag. Alerts only: the hard cap is the group's NodePool limits.");
+
 const Group = z.strictObject({
   displayName: z.string().min(1),
   description: z.string().default(""),
@@ -446,6 +462,7 @@ const Group = z.strictObject({
   labels: z.record(LABEL_KEY, LABEL_VALUE).default({}).describe("Extra pod labels of servers started for this group."),
   mounts: z.array(Mount).default([]).describe("Extra volumes mounted into every server of the group's members."),
   storage: GroupStorage.default(GroupStorage.parse({})),
+  budget: Budget.optional(),
   customImages: z
     .strictObject({
       own: z.boolean().default(false).describe("Members may start any image from customImages.allowedRegistries."),
@@ -541,6 +558,36 @@ const CustomImages = z.strictObject({
     .describe("Credentials for pulling images from private registries (the secrets stay out of the synthesized output)."),
 });
 
+const Usage = z.strictObject({
+  users: z.number().min(0).describe("How many users start this profile in a month."),
+  hoursPerMonth: z.number().min(0).max(744).describe("Hours each of them runs a server in a month."),
+  concurrent: z
+    .number()
+    .positive()
+    .optional()
+    .describe("Servers running at once when they run (a workshop: everyone); users x hours / 730 when omitted."),
+});
+
+const Cost = z.strictObject({
+  activateTags: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Activate dandihub:group and dandihub:deployment as cost allocation tags (needed for per-group bills and budgets). " +
+        "AWS accepts this only once the tags appear in billing data, up to a day after the first deploy.",
+    ),
+  spotDiscount: z
+    .number()
+    .min(0)
+    .max(0.9)
+    .default(0.6)
+    .describe("Estimate only (npm run cost): spot price as a discount off on-demand. Spot prices move; 0.6 is typical of m/c/r families."),
+  usage: z
+    .record(Name, z.record(Name, Usage))
+    .default({})
+    .describe("Estimate only: expected use per group and profile (users x hours), for npm run cost."),
+});
+
 // ---------------------------------------------------------------------------------------------
 // The deployment file
 // ---------------------------------------------------------------------------------------------
@@ -569,6 +616,7 @@ export const DeploymentSchema = z
       .record(Name, Group)
       .describe("Communities sharing the hub: who belongs, what they may start, on which nodes, within which limits."),
     storage: Storage.default(Storage.parse({})),
+    cost: Cost.default(Cost.parse({})).describe("Billing tags, and inputs of the offline estimate."),
   })
   .describe("A dandihub deployment: one JupyterHub on one EKS cluster.");
 

@@ -25,7 +25,8 @@ import { Fn, type ITerraformDependable } from "../cdktf";
 import type { HubConfig, ResolvedGroup } from "../config/resolve";
 import { HelmChart } from "../helm";
 import { DO_NOT_DISRUPT, GROUP_TAG, STORAGE_NODE_ROLE, STORAGE_TAINT } from "../labels";
-import { claimName, nfsServiceIp, REPORTS_DIR, SHARED_DIR, storageNamespace } from "../storage/layout";
+import { formatQuantity } from "../config/units";
+import { claimName, NFS_SERVER_REQUESTS, nfsServiceIp, REPORTS_DIR, SHARED_DIR, storageNamespace } from "../storage/layout";
 import type { Cluster } from "./cluster";
 import type { Network } from "./network";
 
@@ -133,7 +134,10 @@ export class Storage extends Construct {
           // Only this VPC's addresses may mount; user pods cannot reach it (their egress policy).
           enableClientAllowlist: true,
           allowedClients: [config.network.cidr],
-          resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+          resources: {
+            requests: { cpu: `${Math.round(NFS_SERVER_REQUESTS.cpu * 1000)}m`, memory: formatQuantity(NFS_SERVER_REQUESTS.memoryBytes) },
+            limits: { memory: "1Gi" },
+          },
         },
         quotaEnforcer: {
           enabled: true,

@@ -83,6 +83,9 @@ export function nodePoolManifest(config: HubConfig, pool: PlannedPool): NodePool
 }
 
 export const STORAGE_POOL = "storage";
+/** Instance families of the storage pool (small on-demand amd64 nodes for the NFS servers). */
+export const STORAGE_FAMILIES = ["m6i", "m7i", "m6a"] as const;
+export const STORAGE_SIZES = ["large", "xlarge"] as const;
 export const BUILDER_POOL = "builder";
 /** Nodes where image builds (and their privileged Docker daemon) run, and nothing else. */
 export const BUILDER_NODE_ROLE = { "dandihub.org/node-role": "builder" } as const;
@@ -130,10 +133,11 @@ export function builderPoolManifests(config: HubConfig, ctx: PoolContext): [EC2N
  * the NFS servers only. Never spot: an interrupted NFS server stalls every server of its group.
  */
 export function storagePoolManifests(config: HubConfig, ctx: PoolContext, zone: string): [EC2NodeClass, NodePool] {
-  const families = config.cluster.coreNodes.arch === "arm64" ? ["m7g", "m6g"] : ["m6i", "m7i", "m6a"];
+  // amd64 whatever the core nodes are: the NFS server image is not known to have an arm64 build.
+  const families = [...STORAGE_FAMILIES];
   const nodeClass = nodeClassManifest(
     config,
-    { name: STORAGE_POOL, group: "platform", capacity: "on-demand", families, arch: config.cluster.coreNodes.arch, profiles: [], limits: { cpu: 8, memoryBytes: 32 * 2 ** 30, gpus: 0 } },
+    { name: STORAGE_POOL, group: "platform", capacity: "on-demand", families, arch: "amd64", profiles: [], limits: { cpu: 8, memoryBytes: 32 * 2 ** 30, gpus: 0 } },
     ctx,
   );
   const pool: NodePool = {
@@ -147,9 +151,9 @@ export function storagePoolManifests(config: HubConfig, ctx: PoolContext, zone: 
           nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: STORAGE_POOL },
           requirements: [
             { key: "karpenter.sh/capacity-type", operator: "In", values: ["on-demand"] },
-            { key: "kubernetes.io/arch", operator: "In", values: [config.cluster.coreNodes.arch] },
+            { key: "kubernetes.io/arch", operator: "In", values: ["amd64"] },
             { key: "karpenter.k8s.aws/instance-family", operator: "In", values: families },
-            { key: "karpenter.k8s.aws/instance-size", operator: "In", values: ["large", "xlarge"] },
+            { key: "karpenter.k8s.aws/instance-size", operator: "In", values: [...STORAGE_SIZES] },
             // The volumes are zonal; their servers must run beside them.
             { key: "topology.kubernetes.io/zone", operator: "In", values: [zone] },
           ],

@@ -34,6 +34,9 @@ export const MOUNT_PATHS = {
  * The Kubernetes service range, fixed so NFS servers get stable addresses: kubelet mounts NFS
  * from the node, which cannot resolve cluster DNS names.
  */
+/** What one NFS server pod requests (also how the cost estimate sizes the storage node). */
+export const NFS_SERVER_REQUESTS = { cpu: 0.1, memoryBytes: 256 * 2 ** 20 } as const;
+
 export const SERVICE_CIDR = "172.20.0.0/16";
 
 /** Every volume of the deployment: the common one first, then one per group. */

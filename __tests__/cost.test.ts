@@ -1,0 +1,240 @@
+/** Per-group billing in the synthesized JSON, and the offline estimator's arithmetic on hand-checked cases. */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { instanceType } from "../src/catalog/instance-types";
+import { loadDeployment } from "../src/config/load";
+import { BLUEPRINT_FLOOR, BLUEPRINT_VARIABLES } from "../src/cost/blueprint";
+import { runCost } from "../src/cost/cli";
+import { estimate, floorInputs, idleFloor, serverRate } from "../src/cost/estimate";
+import { FAMILY_XLARGE, instancePrice, INSTANCE_PRICES, PRICE_SOURCES, PRICES } from "../src/cost/prices";
+import { describeShared, minimalYaml, problemsOf, readShared, releaseValues, ROOT, synth, VARIANTS, type TfJson } from "./helpers";
+
+type Rec = Record<string, any>;
+const dandi = () => synth("config/dandi.yaml");
+const resources = (tf: TfJson, type: string) => (tf.resource[type] ?? {}) as Record<string, Rec>;
+
+describe("per-group billing in the synthesized stack", () => {
+  it("every group's node classes, volumes and buckets carry its tag", () => {
+    const { tf, config } = dandi();
+    const manifests = (releaseValues(tf, "karpenter_pools_release") as { manifests: Rec[] }).manifests;
+    for (const g of config.groups) {
+      const classes = manifests.filter((m) => m.kind === "EC2NodeClass" && m.metadata.name.startsWith(`${g.key}-`));
+      expect(classes.length).toBeGreaterThan(0);
+      for (const c of classes) expect(c.spec.tags["dandihub:group"]).toBe(g.key);
+      expect(resources(tf, "aws_ebs_volume")[`storage_${g.key}_volume`].tags["dandihub:group"]).toBe(g.key);
+      expect(resources(tf, "aws_s3_bucket")[`storage_${g.key}-bucket_bucket`].tags["dandihub:group"]).toBe(g.key);
+    }
+  });
+
+  it("activates the group and deployment tags for cost allocation, unless told not to", () => {
+    const tags = Object.values(resources(dandi().tf, "aws_ce_cost_allocation_tag")).map((t) => [t.tag_key, t.status]);
+    expect(tags.sort()).toEqual([["dandihub:deployment", "Active"], ["dandihub:group", "Active"]]);
+    const off = synth(minimalYaml() + "cost:\n  activateTags: false\n", { name: "notags" });
+    expect(off.tf.resource.aws_ce_cost_allocation_tag).toBeUndefined();
+  });
+
+  it("one budget per group that sets one, over its tag, with actual and forecast alerts", () => {
+    const budgets = resources(dandi().tf, "aws_budgets_budget");
+    expect(Object.keys(budgets).sort()).toEqual(["billing_budget-dandi", "billing_budget-linc"]);
+    const b = budgets["billing_budget-dandi"];
+    expect(b).toMatchObject({ name: "dandi-dandi", budget_type: "COST", limit_amount: "3000.00", limit_unit: "USD", time_unit: "MONTHLY" });
+    expect(b.cost_filter).toEqual([{ name: "TagKeyValue", values: ["user:dandihub:group$dandi"] }]);
+    expect(b.notification.map((n: Rec) => [n.notification_type, n.threshold, n.subscriber_email_addresses])).toEqual([
+      ["ACTUAL", 80, ["help@dandiarchive.org"]],
+      ["ACTUAL", 100, ["help@dandiarchive.org"]],
+      ["FORECASTED", 100, ["help@dandiarchive.org"]],
+    ]);
+  });
+
+  it("a group's NodePool limits add up to its configured hard cap", () => {
+    const { tf, config } = VARIANTS["dev-dummy-cloud"]();
+    const pools = (releaseValues(tf, "karpenter_pools_release") as { manifests: Rec[] }).manifests.filter((m) => m.kind === "NodePool" && m.metadata.name.startsWith("dev-"));
+    const cpuPools = pools.filter((p) => p.metadata.name.startsWith("dev-cpu-"));
+    expect(cpuPools.reduce((s, p) => s + Number(p.spec.limits.cpu), 0)).toBe(32);
+    const gpuPools = pools.filter((p) => p.metadata.name.startsWith("dev-gpu-"));
+    expect(gpuPools.reduce((s, p) => s + Number(p.spec.limits["nvidia.com/gpu"]), 0)).toBe(2);
+    expect(config.groups[0].budget).toBeUndefined();
+  });
+
+  it("a budget needs an e-mail to alert", () => {
+    const yaml = minimalYaml().replace("limits: { cpu: 64, memory: 256Gi }", "limits: { cpu: 64, memory: 256Gi }\n    budget: { monthlyUsd: 100, alertEmails: [] }");
+    expect(problemsOf(yaml).format()).toContain("groups.team.budget.alertEmails = [list of 0]: must be at least 1 entry");
+  });
+});
+
+// A deployment small enough to price by hand: one group, a pinned m6i.xlarge profile, a GPU one.
+const HAND = minimalYaml({
+  name: "name: hand",
+  hub: "hub:\n  domain: hub.example.org\n  tls:\n    letsEncrypt:\n      email: a@example.org\n  db:\n    size: 10Gi",
+  images: "images:\n  base:\n    name: quay.io/jupyter/base-notebook\n    tag: '2025-06-02'",
+  profiles:
+    "profiles:\n  half:\n    displayName: Half a node\n    cpu: { guarantee: 1.5, limit: 2 }\n    memory: { guarantee: 6Gi, limit: 7Gi }\n    images: [base]\n    instanceTypes: [m6i.xlarge]\n  t4:\n    displayName: T4\n    cpu: { guarantee: 2, limit: 4 }\n    memory: { guarantee: 8Gi, limit: 12Gi }\n    gpu: { type: t4 }\n    images: [base]\n    instanceTypes: [g4dn.xlarge]",
+  groups: "groups:\n  team:\n    displayName: Team\n    members:\n      github: [example]\n    profiles: [half, t4]\n    limits: { cpu: 64, memory: 256Gi, gpus: 4 }\n    storage: { volumeSize: 500Gi }",
+  storage: "storage:\n  common:\n    size: 100Gi",
+});
+const DISK_HOUR = (100 * 0.08) / 730; // the user nodes' 100 GiB gp3 root disk, per hour
+
+describe("the estimate, checked by hand", () => {
+  const config = () => loadDeployment("config/hand.yaml", HAND);
+  const profile = (key: string) => config().profiles.find((p) => p.key === key)!;
+
+  it("a profile that fills half a node: two servers share one m6i.xlarge", () => {
+    const one = serverRate(profile("half"), "on-demand", 100, 0.6, 1)!;
+    const two = serverRate(profile("half"), "on-demand", 100, 0.6, 2)!;
+    const three = serverRate(profile("half"), "on-demand", 100, 0.6, 3)!;
+    expect(one).toMatchObject({ type: "m6i.xlarge", nodes: 1 });
+    expect(one.usdPerServerHour).toBeCloseTo(0.192 + DISK_HOUR, 9);
+    expect(two.nodes).toBe(1);
+    expect(two.usdPerServerHour).toBeCloseTo((0.192 + DISK_HOUR) / 2, 9);
+    expect(three.nodes).toBe(2);
+    expect(three.usdPerServerHour).toBeCloseTo((2 * (0.192 + DISK_HOUR)) / 3, 9);
+  });
+
+  it("spot discounts the instance, not its disk", () => {
+    const spot = serverRate(profile("half"), "spot", 100, 0.6, 1)!;
+    expect(spot.usdPerServerHour).toBeCloseTo(0.192 * 0.4 + DISK_HOUR, 9);
+    expect(serverRate(profile("half"), "spot", 100, 0, 1)!.usdPerServerHour).toBeCloseTo(0.192 + DISK_HOUR, 9);
+  });
+
+  it("a GPU server takes a whole g4dn.xlarge: no sharing however many run", () => {
+    const three = serverRate(profile("t4"), "on-demand", 100, 0.6, 3)!;
+    expect(three).toMatchObject({ type: "g4dn.xlarge", nodes: 3 });
+    expect(three.usdPerServerHour).toBeCloseTo(0.526 + DISK_HOUR, 9);
+  });
+
+  it("zero users: the idle floor, item by item", () => {
+    const e = estimate(config(), { usage: {} });
+    const by = Object.fromEntries(e.idle.items.map((i) => [i.item, i.monthlyUsd]));
+    expect(by["EKS control plane"]).toBe(73);
+    expect(by["NAT gateway (with its public IPv4)"]).toBe(36.5); // (0.045 + 0.005) x 730
+    expect(by["Network Load Balancer (public IPv4 per zone)"]).toBeCloseTo(23.73, 2); // (0.0225 + 2 x 0.005) x 730
+    expect(by["core nodes (with root disks)"]).toBeCloseTo(2 * (0.0672 * 730 + 50 * 0.08), 2); // 2 x t4g.large
+    expect(by["NFS storage node (2 servers)"]).toBeCloseTo(0.0864 * 730 + 100 * 0.08, 2); // m6a.large, cheapest storage type
+    expect(by["group home volumes (1)"]).toBe(40); // 500 GiB x 0.08
+    expect(by["hub-wide shared volume"]).toBe(8);
+    expect(by["hub database volume"]).toBe(0.8);
+    expect(e.idle.monthlyUsd).toBeCloseTo(73 + 36.5 + 23.73 + 106.11 + 71.07 + 40 + 8 + 0.8, 2);
+    expect(e.monthlyUsd).toBe(e.idle.monthlyUsd);
+    expect(e.groups[0]).toMatchObject({ group: "team", storageMonthlyUsd: 40, usage: [], monthlyUsd: 40 });
+  });
+
+  it("group usage: users x hours at the packed rate; a budget becomes server-hours", () => {
+    const withBudget = HAND.replace("storage: { volumeSize: 500Gi }", "storage: { volumeSize: 500Gi }\n    capacity: on-demand\n    budget: { monthlyUsd: 240, alertEmails: [a@example.org] }");
+    const c = loadDeployment("config/hand.yaml", withBudget);
+    const e = estimate(c, { usage: { team: { half: { users: 10, hoursPerMonth: 20, concurrent: 2 } } } });
+    const line = e.groups[0].usage[0];
+    expect(line).toMatchObject({ profile: "half", capacity: "on-demand", concurrent: 2, nodeType: "m6i.xlarge" });
+    expect(line.monthlyUsd).toBeCloseTo(10 * 20 * ((0.192 + DISK_HOUR) / 2), 2);
+    expect(e.monthlyUsd).toBeCloseTo(e.idle.monthlyUsd + line.monthlyUsd, 2);
+    // (240 - 40 storage) / (10 at once: 5 nodes for 10 servers = half a node each)
+    expect(e.groups[0].budget!.serverHoursWithin.half).toBe(Math.floor(200 / ((0.192 + DISK_HOUR) / 2)));
+  });
+});
+
+describe("the price table", () => {
+  it("every figure has a known source and a date", () => {
+    const all = [...Object.values(PRICES), ...Object.values(FAMILY_XLARGE), ...Object.values(INSTANCE_PRICES)];
+    for (const p of all) {
+      expect(Object.keys(PRICE_SOURCES)).toContain(p.source);
+      expect(p.asOf).toMatch(/^20\d\d/);
+      expect(p.usd).toBeGreaterThan(0);
+    }
+  });
+
+  it("prices the default deployment: every profile has a priced instance, so does the core", () => {
+    const config = dandi().config;
+    for (const p of config.profiles) expect(p.instances.some((s) => instancePrice(s.name, s.vcpu))).toBe(true);
+    const core = instanceType(config.cluster.coreNodes.instanceTypes[0])!;
+    expect(instancePrice(core.name, core.vcpu)).toBeDefined();
+  });
+});
+
+describeShared("prices against the shared price snapshot", () => {
+  type Snapshot = { ec2_on_demand_linux: Record<string, { usd_per_hour: number }>; eks: Rec; network: Rec; storage: Rec };
+  const snap = () => readShared<Snapshot>("pricing/aws-us-east-1.json");
+
+  it("every instance price the table gives (listed or scaled from xlarge) matches the snapshot", () => {
+    let compared = 0;
+    for (const [type, { usd_per_hour }] of Object.entries(snap().ec2_on_demand_linux)) {
+      const shape = instanceType(type);
+      const ours = shape && instancePrice(type, shape.vcpu);
+      if (!ours) continue;
+      // Scaled prices may differ from the list in the last (rounded) digit.
+      expect(Math.abs(ours.usd - usd_per_hour) / usd_per_hour, type).toBeLessThan(0.002);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(50);
+  });
+
+  it("the service prices match it too", () => {
+    const s = snap();
+    expect(PRICES.eksControlPlanePerHour.usd).toBe(s.eks.control_plane_standard_support_usd_per_hour.value);
+    expect(PRICES.natGatewayPerHour.usd).toBe(s.network.nat_gateway_usd_per_hour.value);
+    expect(PRICES.publicIpv4PerHour.usd).toBe(s.network.public_ipv4_usd_per_hour.value);
+    expect(PRICES.nlbPerHour.usd).toBe(s.network.nlb_usd_per_hour.value);
+    expect(PRICES.gp3PerGbMonth.usd).toBe(s.storage.ebs_gp3_usd_per_gb_month.value);
+    expect(PRICES.efsStandardPerGbMonth.usd).toBe(s.storage.efs_standard_usd_per_gb_month.value);
+  });
+
+  it("the blueprint comparison rests on the blueprint's own variable defaults", () => {
+    const vars = readShared<{ variables: { name: string; default: unknown }[] }>("upstream/blueprint/ai-on-eks-base-variables@90f920c6.json").variables;
+    for (const [name, value] of Object.entries(BLUEPRINT_VARIABLES)) expect(vars.find((v) => v.name === name)?.default, name).toEqual(value);
+    expect(BLUEPRINT_FLOOR.natGateways).toBe(BLUEPRINT_VARIABLES.single_nat_gateway ? 1 : BLUEPRINT_VARIABLES.availability_zones_count);
+  });
+});
+
+describe("npm run cost", () => {
+  const run = (args: string[]) => {
+    let out = "";
+    let err = "";
+    const code = runCost(args, (s) => (out += s), (s) => (err += s));
+    return { code, out, err };
+  };
+
+  it("prints the floor, the profile rates and the groups; --json gives the same numbers", () => {
+    const text = run(["config/dandi.yaml"]);
+    expect(text.code).toBe(0);
+    const e = estimate(dandi().config);
+    expect(text.out).toContain(`$${e.idle.monthlyUsd.toLocaleString("en-US", { minimumFractionDigits: 2 })}`);
+    for (const p of ["tiny", "base", "gpu-t4"]) expect(text.out).toMatch(new RegExp(`^${p} +spot`, "m"));
+    const json = JSON.parse(run(["config/dandi.yaml", "--json"]).out);
+    expect(json.idle.monthlyUsd).toBe(e.idle.monthlyUsd);
+    expect(json.groups.map((g: Rec) => g.group)).toEqual(["dandi", "linc", "bican", "ember", "workshop"]);
+  });
+
+  it("--usage replaces a group's usage; --spot-discount changes spot rates", () => {
+    const json = JSON.parse(run(["config/dandi.yaml", "--json", "--usage", "bican:base=5x10", "--spot-discount", "0"]).out);
+    const bican = json.groups.find((g: Rec) => g.group === "bican");
+    expect(bican.usage).toMatchObject([{ profile: "base", users: 5, hoursPerMonth: 10 }]);
+    const spot = json.profiles.find((r: Rec) => r.profile === "base" && r.capacity === "spot");
+    const onDemand = json.profiles.find((r: Rec) => r.profile === "base" && r.capacity === "on-demand");
+    expect(spot.alone.usdPerServerHour).toBeCloseTo(onDemand.alone.usdPerServerHour, 9);
+  });
+
+  it("bad arguments and bad files: a message, an exit code, no stack trace", () => {
+    expect(run(["config/dandi.yaml", "--usage", "dandi:base=lots"])).toMatchObject({ code: 2, err: expect.stringContaining("expected group:profile=USERSxHOURS") });
+    expect(run(["config/dandi.yaml", "--usage", "nobody:base=1x1"]).err).toContain("no group nobody");
+    expect(run(["config/dandi.yaml", "--spot-discount", "2"]).code).toBe(2);
+    expect(run([]).err).toContain("usage: npm run cost");
+    const missing = run(["config/nope.yaml"]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain("config/nope.yaml");
+  });
+
+  it("runs as an npm script", () => {
+    const r = spawnSync("npm", ["run", "-s", "cost", "--", "config/minimal.yaml", "--json"], { cwd: ROOT, encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).deployment).toBe("minimal");
+  });
+});
+
+describe("help/cost.md", () => {
+  it("shows the default deployment's idle floor next to the blueprint's, priced by the same table", () => {
+    const doc = readFileSync(join(ROOT, "help/cost.md"), "utf8");
+    const money = (x: number) => `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+    expect(doc).toContain(money(idleFloor(floorInputs(dandi().config)).monthlyUsd));
+    expect(doc).toContain(money(idleFloor(BLUEPRINT_FLOOR).monthlyUsd));
+  });
+});

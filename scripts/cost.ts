@@ -1,0 +1,3 @@
+import { runCost } from "../src/cost/cli";
+
+process.exitCode = runCost(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
