@@ -115,7 +115,8 @@ describe("the estimate, checked by hand", () => {
     expect(by["group home volumes (1)"]).toBe(40); // 500 GiB x 0.08
     expect(by["hub-wide shared volume"]).toBe(8);
     expect(by["hub database volume"]).toBe(0.8);
-    expect(e.idle.monthlyUsd).toBeCloseTo(73 + 36.5 + 23.73 + 106.11 + 71.07 + 40 + 8 + 0.8, 2);
+    expect(by["Prometheus volume"]).toBe(8); // 100 GiB x 0.08
+    expect(e.idle.monthlyUsd).toBeCloseTo(73 + 36.5 + 23.73 + 106.11 + 71.07 + 40 + 8 + 0.8 + 8, 2);
     expect(e.monthlyUsd).toBe(e.idle.monthlyUsd);
     expect(e.groups[0]).toMatchObject({ group: "team", storageMonthlyUsd: 40, usage: [], monthlyUsd: 40 });
   });

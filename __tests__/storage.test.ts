@@ -181,7 +181,7 @@ describe("cleanup and the inactive-home policy", () => {
     ]);
     expect(c.env).toContainEqual({ name: "JUPYTERHUB_API_TOKEN", valueFrom: { secretKeyRef: { name: "hub", key: "hub.services.dandihub-retention.apiToken" } } });
     const hub = releaseValues(dandi().tf, "jupyterhub_chart_release") as Rec;
-    expect(hub.hub.services).toEqual({ "dandihub-retention": { display: false } });
+    expect(hub.hub.services["dandihub-retention"]).toEqual({ display: false });
     expect(hub.hub.loadRoles["dandihub-retention"].scopes).toEqual(["list:users", "read:users:name", "read:users:activity"]);
     const role = dandi().tf.module["user-access_retention-role"];
     expect((role.policy_statements as Rec[])[0].actions).toEqual(["s3:PutObject", "s3:AbortMultipartUpload"]);

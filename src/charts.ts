@@ -22,6 +22,12 @@ export const CHARTS = {
   binderhubService: { repository: "https://2i2c.org/binderhub-service/", chart: "binderhub-service", version: "0.1.0-0.dev.git.321.h6d1ccf4" },
   /** This repository's charts/manifests: renders given objects (custom resources without a live cluster at plan time). */
   manifests: { repository: "", chart: "manifests", version: "1.0.0" },
+  /** Prometheus, Alertmanager, kube-state-metrics, node-exporter, Grafana (the version ai-on-eks pins, 2026-05). */
+  kubePrometheusStack: { repository: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "82.16.0" },
+  /** NVIDIA DCGM exporter: GPU utilisation per pod (the version ai-on-eks pins). */
+  dcgmExporter: { repository: "https://nvidia.github.io/dcgm-exporter/helm-charts", chart: "dcgm-exporter", version: "4.8.1" },
+  /** Kubecost (free tier) on the cluster's Prometheus. */
+  kubecost: { repository: "https://kubecost.github.io/cost-analyzer/", chart: "cost-analyzer", version: "2.9.5" },
   nvidiaDevicePlugin: { repository: "https://nvidia.github.io/k8s-device-plugin", chart: "nvidia-device-plugin", version: "0.17.1" },
 } as const satisfies Record<string, ChartPin>;
 

@@ -15,14 +15,17 @@ import {
   TerraformStack,
 } from "./cdktf";
 import type { HubConfig } from "./config/resolve";
+import { MONITORING_NAMESPACE } from "./namespaces";
 import { Billing } from "./constructs/billing";
 import { Cluster } from "./constructs/cluster";
 import { CognitoLogin } from "./constructs/cognito";
 import { GpuSupport } from "./constructs/gpu-support";
+import { EventLog } from "./constructs/event-log";
 import { Images } from "./constructs/images";
 import { HUB_NAMESPACE, JupyterHub } from "./constructs/jupyterhub";
 import { Karpenter } from "./constructs/karpenter";
 import { LoadBalancerController } from "./constructs/load-balancer-controller";
+import { Monitoring } from "./constructs/monitoring";
 import { Network } from "./constructs/network";
 import { Secrets } from "./constructs/secrets";
 import { Storage } from "./constructs/storage";
@@ -79,6 +82,13 @@ export class HubStack extends TerraformStack {
     const storageJobs = new StorageJobs(this, "storage-jobs", { config, storage, hubNamespace });
     const images = new Images(this, "images", { config, cluster, secrets, hubNamespace, jobCode: storageJobs.release });
     const cognito = config.authenticator === "cognito" ? new CognitoLogin(this, "cognito", config) : undefined;
+    const monitoringNamespace = config.monitoring.enabled
+      ? new NamespaceV1(this, "monitoring-namespace", {
+          metadata: { name: MONITORING_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "dandihub" } },
+          dependsOn: [lbController.chart.release, karpenter.pools.release, ...storageClasses.classes],
+        })
+      : undefined;
+    const eventLog = monitoringNamespace ? new EventLog(this, "event-log", { config, cluster, namespace: monitoringNamespace }) : undefined;
     this.hub = new JupyterHub(this, "jupyterhub", {
       config,
       secrets,
@@ -86,8 +96,13 @@ export class HubStack extends TerraformStack {
       storage,
       cognito,
       images,
+      accessLogBucket: eventLog?.accessLogBucket,
       dependsOn: [lbController.chart.release, karpenter.pools.release, ...storageClasses.classes],
     });
+
+    if (monitoringNamespace) {
+      new Monitoring(this, "monitoring", { config, cluster, namespace: monitoringNamespace, hubRelease: this.hub.chart.release, jobCode: storageJobs.release });
+    }
 
     new TerraformOutput(this, "hub_url", { value: config.hub.url, description: "Where users log in." });
     new TerraformOutput(this, "cluster_name", { value: cluster.eks.clusterName });

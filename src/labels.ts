@@ -23,6 +23,9 @@ export const POOL_LABEL = "dandihub.org/pool";
  */
 export const GROUP_LABEL = "dandihub.org/group";
 
+/** The profile a user server was started with (pod label; monitoring sums by it). */
+export const PROFILE_LABEL = "dandihub.org/profile";
+
 /** AWS tag carrying the group on everything billed to it (instances, volumes, buckets). */
 export const GROUP_TAG = "dandihub:group";
 /** AWS tag on every resource of a deployment (provider default tags). */

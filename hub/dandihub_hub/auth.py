@@ -6,6 +6,7 @@ Classes are built by ``make_authenticator(base, ...)`` so tests can pass stand-i
 """
 from . import archives as A
 from .access import decide
+from .events import log_event
 from .membership import active_orgs, groups_for, is_admin_by_team, needs_org_lookup, team_pairs
 
 
@@ -77,14 +78,18 @@ def make_authenticator(base, settings, mode, checker, http_error):
                 archive_results=results,
                 oauth_status=info.get("oauthStatus"),
             )
+            groups = info.get("groups") or []
             if decision.allowed:
                 self.log.info("dandihub: %s", decision.log)
+                log_event(self.log, "login", user=username, groups=groups, admin=is_admin)
                 return True
             if mode == "dummy":
                 # Development only: let the name in; with no group there is nothing to start.
                 self.log.warning("dandihub (dummy): %s", decision.log)
+                log_event(self.log, "login", user=username, groups=groups, admin=is_admin)
                 return True
             self.log.warning("dandihub: %s", decision.log)
+            log_event(self.log, "login-refused", user=username, groups=groups, status=decision.status)
             raise http_error(decision.status, decision.message, decision.html)
 
     DandiHubAuthenticator.__name__ = f"DandiHub{base.__name__}"

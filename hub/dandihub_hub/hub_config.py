@@ -13,7 +13,7 @@ from .archives import ArchiveChecker
 from .auth import make_authenticator
 from .membership import groups_from_auth_state
 from .settings import load_settings
-from .spawn import make_pre_spawn_hook, make_profile_list
+from .spawn import make_post_stop_hook, make_pre_spawn_hook, make_profile_list
 
 BASES = {
     "github": ("oauthenticator.github", "GitHubOAuthenticator"),
@@ -55,6 +55,7 @@ def configure(c, settings=None, environ=None, import_module=importlib.import_mod
         c.OAuthenticator.auth_state_groups_key = groups_from_auth_state
     c.KubeSpawner.profile_list = make_profile_list(settings, http_error)
     c.KubeSpawner.pre_spawn_hook = make_pre_spawn_hook(settings, http_error)
+    c.KubeSpawner.post_stop_hook = make_post_stop_hook(settings)
     if settings.get("fancyProfiles"):
         # The spawn page with the build-an-image UI; the hub image must ship the package.
         import_module("jupyterhub_fancy_profiles").setup_ui(c)

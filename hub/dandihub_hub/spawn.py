@@ -9,6 +9,7 @@ against. Storage (see ``storage_mounts``): the home on that group's volume, the 
 their other groups, the shared directory of every group they are in, and the hub-wide common
 directory, read-only except for admins, who also see every group's volume read-only.
 """
+from .events import log_event
 from .profiles import NotOffered, no_profiles_message, profiles_for, selection
 
 
@@ -91,7 +92,13 @@ def apply_group(spawner, settings, profile_slug, group, user_groups):
     tolerations = [t for t in (spawner.tolerations or []) if t.get("key") != labels["group"]]
     tolerations.append({"key": labels["group"], "operator": "Equal", "value": group, "effect": "NoSchedule"})
     spawner.tolerations = tolerations
-    spawner.extra_labels = {**(spawner.extra_labels or {}), **g.get("labels", {}), labels["group"]: group}
+    spawner.extra_labels = {
+        **(spawner.extra_labels or {}),
+        **g.get("labels", {}),
+        labels["group"]: group,
+        # Monitoring sums server hours and usage per profile from this label.
+        **({labels["profile"]: profile_slug} if "profile" in labels else {}),
+    }
     spawner.environment = {
         **(spawner.environment or {}),
         **g.get("env", {}),
@@ -128,10 +135,39 @@ def make_pre_spawn_hook(settings, http_error):
             spawner.log.warning("dandihub: refused spawn for %s: %s", spawner.user.name, e.message)
             raise http_error(e.status, e.message) from None
         apply_group(spawner, settings, profile["slug"], group, user_groups)
-        spawner.log.info("dandihub: %s starts %s for group %s on %s", spawner.user.name, profile["slug"], group,
-                         settings["groups"][group]["profiles"][profile["slug"]]["pool"])
+        placement = settings["groups"][group]["profiles"][profile["slug"]]
+        spawner.log.info("dandihub: %s starts %s for group %s on %s", spawner.user.name, profile["slug"], group, placement["pool"])
+        log_event(
+            spawner.log,
+            "spawn",
+            user=spawner.user.name,
+            server=getattr(spawner, "name", "") or "",
+            profile=profile["slug"],
+            group=group,
+            pool=placement["pool"],
+            capacity=placement["capacity"],
+            image=getattr(spawner, "image", None),
+        )
 
     return pre_spawn_hook
+
+
+def make_post_stop_hook(settings):
+    """Logs the stop of a server with the group and profile it ran for (from its labels)."""
+
+    def post_stop_hook(spawner):
+        labels = settings["labels"]
+        pod_labels = spawner.extra_labels or {}
+        log_event(
+            spawner.log,
+            "stop",
+            user=spawner.user.name,
+            server=getattr(spawner, "name", "") or "",
+            group=pod_labels.get(labels["group"]),
+            profile=pod_labels.get(labels.get("profile", ""), None),
+        )
+
+    return post_stop_hook
 
 
 def make_profile_list(settings, http_error):

@@ -3,7 +3,7 @@ fake users, spawners and loggers."""
 import asyncio
 import copy
 
-LABELS = {"group": "dandihub.org/group", "pool": "dandihub.org/pool"}
+LABELS = {"group": "dandihub.org/group", "pool": "dandihub.org/pool", "profile": "dandihub.org/profile"}
 
 SETTINGS = {
     "authenticator": "github",

@@ -1,3 +1,4 @@
+import json
 import unittest
 
 from dandihub_hub import archives as A
@@ -76,6 +77,17 @@ class GitHub(unittest.TestCase):
         self.assertTrue(allowed)
         self.assertEqual(model["groups"], ["bican"])
         self.assertEqual(model["auth_state"]["dandihub"]["groups"], ["bican"])
+
+    def test_logins_and_refusals_are_events(self):
+        cls = make("github", results=[A.Result("dandi", A.NOT_APPROVED), A.Result("ember", A.NOT_APPROVED)])
+        auth, _, _ = login(cls, github_model("bob", [("brain-bican", "kbhub-users")]))
+        ev = [json.loads(line.split(" ", 1)[1]) for _, line in auth.log.lines if line.startswith("dandihub-event")]
+        self.assertEqual([(e["event"], e["user"], e["groups"]) for e in ev], [("login", "bob", ["bican"])])
+        refused = cls(**cls.init)
+        with self.assertRaises(HTTPError):
+            run(refused.check_allowed("newcomer", {"auth_state": {"dandihub": {"groups": []}}}))
+        ev = [json.loads(line.split(" ", 1)[1]) for _, line in refused.log.lines if line.startswith("dandihub-event")]
+        self.assertEqual([(e["event"], e["user"]) for e in ev], [("login-refused", "newcomer")])
 
     def test_org_membership_is_looked_up_with_the_users_token(self):
         cls = make("github", memberships=[{"state": "active", "organization": {"login": "dandi"}}])

@@ -17,16 +17,16 @@ Dry run unless --apply. If the hub cannot be asked, nothing happens. Every run a
 usage audit: bytes per directory, as a report and as Prometheus text (usage.prom).
 """
 import argparse
-import json
 import os
 import shutil
 import sys
 import tarfile
 import threading
-import urllib.request
 from datetime import datetime, timezone
 
 from .files import iso, now, report_line, tree_size, write_report
+from .hub_api import list_all
+from .prom import exposition
 
 NOTICE = "INACTIVE-HOME-NOTICE.txt"
 KEEP, WARN, RESET, UNKNOWN = "keep", "warn", "reset", "unknown"
@@ -40,22 +40,7 @@ def parse_time(text):
 
 def hub_activity(api_url, token, fetch=None):
     """{username: last activity (epoch seconds) or None}, from the hub's paginated users API."""
-    fetch = fetch or _urlopen_json
-    activity, offset = {}, 0
-    while True:
-        page = fetch(f"{api_url.rstrip('/')}/users?state=&offset={offset}&limit=200", token)
-        items = page["items"] if isinstance(page, dict) else page
-        for u in items:
-            activity[u["name"].lower()] = parse_time(u.get("last_activity"))
-        if not isinstance(page, dict) or not page.get("_pagination", {}).get("next"):
-            return activity
-        offset = page["_pagination"]["next"]["offset"]
-
-
-def _urlopen_json(url, token):
-    req = urllib.request.Request(url, headers={"Authorization": f"token {token}", "Accept": "application/jupyterhub-pagination+json"})
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return json.loads(r.read())
+    return {u["name"].lower(): parse_time(u.get("last_activity")) for u in list_all(api_url, "/users", token, fetch, extra="state=&")}
 
 
 def homes(root):
@@ -193,12 +178,9 @@ def run(root, volume, activity, warn_after, reset_after, report_dir, dry_run=Tru
         usage.append(("_shared", tree_size(shared)))
     header = f"# inactive homes of {volume}: warn after {warn_after}s, reset after {reset_after}s, {'dry run' if dry_run else 'applied'}\naction\tidle_days\tbytes\tuser\n"
     report = write_report(report_dir, f"retention-{volume}", header, lines, stamp)
-    prom = "".join(
-        f'dandihub_directory_size_bytes{{volume="{volume}",directory={json.dumps(name)}}} {size}\n' for name, size in usage
-    )
+    prom = exposition([("dandihub_directory_size_bytes", "Bytes used by a home or shared directory.", "gauge", [({"volume": volume, "directory": name}, size) for name, size in usage])])
     os.makedirs(report_dir, exist_ok=True)
     with open(os.path.join(report_dir, "usage.prom.partial"), "w", encoding="utf-8") as f:
-        f.write("# HELP dandihub_directory_size_bytes Bytes used by a home or shared directory.\n# TYPE dandihub_directory_size_bytes gauge\n")
         f.write(prom)
     os.replace(os.path.join(report_dir, "usage.prom.partial"), os.path.join(report_dir, "usage.prom"))
     return report, decisions, errors

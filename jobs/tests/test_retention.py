@@ -99,8 +99,8 @@ class Retention(unittest.TestCase):
     def test_usage_audit(self):
         R.run(self.root, "dandi", self.activity, 30 * DAY, 45 * DAY, self.reports, dry_run=True, at=NOW)
         prom = read(os.path.join(self.reports, "usage.prom"))
-        self.assertIn('dandihub_directory_size_bytes{volume="dandi",directory="gone"} 20', prom)  # 3 + 4 bytes, and the link itself (13)
-        self.assertIn('dandihub_directory_size_bytes{volume="dandi",directory="_shared"} 100', prom)
+        self.assertIn('dandihub_directory_size_bytes{directory="gone",volume="dandi"} 20', prom)  # 3 + 4 bytes, and the link itself (13)
+        self.assertIn('dandihub_directory_size_bytes{directory="_shared",volume="dandi"} 100', prom)
 
     def test_hub_activity_follows_pages(self):
         pages = {

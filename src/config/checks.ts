@@ -395,6 +395,9 @@ function checkCustomImages(d: Deployment): ConfigProblem[] {
 
 function checkCost(d: Deployment): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  if (d.cost.kubecost && !d.monitoring.enabled) {
+    problems.push({ path: ["cost", "kubecost"], message: "Kubecost runs on the cluster's Prometheus: turn monitoring.enabled on, or this off" });
+  }
   for (const [group, profiles] of Object.entries(d.cost.usage)) {
     const g = d.groups[group];
     if (!g) {

@@ -183,6 +183,7 @@ export interface HubConfig {
   readonly groups: readonly ResolvedGroup[];
   readonly customImages: Deployment["customImages"];
   readonly cost: Deployment["cost"];
+  readonly monitoring: Omit<Deployment["monitoring"], "retention" | "storageSize"> & { readonly retentionDays: number; readonly storageGiB: number };
   /** Karpenter pools for user servers: one per group, CPU/GPU model and capacity type. */
   readonly pools: readonly PlannedPool[];
   readonly storage: ResolvedStorage;
@@ -304,6 +305,14 @@ export function resolveDeployment(d: Deployment): HubConfig {
     groups: resolveGroups(d, pools),
     customImages: d.customImages,
     cost: d.cost,
+    monitoring: {
+      enabled: d.monitoring.enabled,
+      alertEmails: d.monitoring.alertEmails,
+      logRetentionDays: d.monitoring.logRetentionDays,
+      grafanaViewers: d.monitoring.grafanaViewers,
+      retentionDays: Math.ceil(parseDuration(d.monitoring.retention) / 86400),
+      storageGiB: gib(d.monitoring.storageSize),
+    },
     pools,
     storage: resolveStorage(d),
     secrets: secretRefs(d),

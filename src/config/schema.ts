@@ -558,6 +558,24 @@ const CustomImages = z.strictObject({
     .describe("Credentials for pulling images from private registries (the secrets stay out of the synthesized output)."),
 });
 
+const Monitoring = z.strictObject({
+  enabled: z.boolean().default(true).describe("Prometheus, Grafana, dashboards, alerts and the hub event log."),
+  retention: Duration.default("400d").describe("How long Prometheus keeps metrics (400d: this month against the same month last year)."),
+  storageSize: Quantity.default("100Gi").describe("Prometheus volume (gp3, retained). Prometheus stops at 90% of it, dropping the oldest data first."),
+  alertEmails: z
+    .array(EMAIL)
+    .default([])
+    .describe("Alerts go to an SNS topic with these addresses subscribed (each must confirm the e-mail AWS sends)."),
+  logRetentionDays: z
+    .union([z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30), z.literal(60), z.literal(90), z.literal(120), z.literal(150), z.literal(180), z.literal(365), z.literal(400), z.literal(545), z.literal(731), z.literal(1827), z.literal(3653)])
+    .default(365)
+    .describe("Days CloudWatch keeps the hub event log, and S3 keeps load balancer access logs (a CloudWatch retention value)."),
+  grafanaViewers: z
+    .array(z.string())
+    .default([])
+    .describe("Users (besides hub admins, who are Grafana admins) who may view the dashboards; group admins are added automatically."),
+});
+
 const Usage = z.strictObject({
   users: z.number().min(0).describe("How many users start this profile in a month."),
   hoursPerMonth: z.number().min(0).max(744).describe("Hours each of them runs a server in a month."),
@@ -569,6 +587,10 @@ const Usage = z.strictObject({
 });
 
 const Cost = z.strictObject({
+  kubecost: z
+    .boolean()
+    .default(false)
+    .describe("Install Kubecost (free tier) on the cluster's Prometheus: costs by group label and user. Needs monitoring."),
   activateTags: z
     .boolean()
     .default(true)
@@ -616,7 +638,8 @@ export const DeploymentSchema = z
       .record(Name, Group)
       .describe("Communities sharing the hub: who belongs, what they may start, on which nodes, within which limits."),
     storage: Storage.default(Storage.parse({})),
-    cost: Cost.default(Cost.parse({})).describe("Billing tags, and inputs of the offline estimate."),
+    cost: Cost.default(Cost.parse({})).describe("Billing tags, Kubecost, and inputs of the offline estimate."),
+    monitoring: Monitoring.default(Monitoring.parse({})).describe("Metrics, dashboards, alerts and logs for admins."),
   })
   .describe("A dandihub deployment: one JupyterHub on one EKS cluster.");
 

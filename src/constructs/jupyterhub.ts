@@ -22,11 +22,14 @@ export interface JupyterHubProps {
   readonly cognito?: CognitoLogin;
   /** Pull secrets, the ECR registry and the image builder. */
   readonly images: Images;
+  /** Bucket for the load balancer's access logs. @default none (no access logs) */
+  readonly accessLogBucket?: string;
   /** Load balancer controller, storage classes, Karpenter pools: all must exist first. */
   readonly dependsOn: ITerraformDependable[];
 }
 
-export const HUB_NAMESPACE = "jupyterhub";
+export { HUB_NAMESPACE } from "../namespaces";
+import { HUB_NAMESPACE } from "../namespaces";
 const AUTH_SECRET = "dandihub-auth";
 
 /**
@@ -63,6 +66,7 @@ export class JupyterHub extends Construct {
       ecrRegistry: props.images.ecrRegistry,
       imagePullSecrets: props.images.pullSecretNames,
       builderUrl: props.images.builderUrl,
+      accessLogBucket: props.accessLogBucket,
     });
     this.chart = new HelmChart(this, "chart", {
       chart: CHARTS.jupyterhub,

@@ -50,6 +50,7 @@ export function floorInputs(config: HubConfig): FloorInputs {
           ]
         : []),
       { label: "hub database volume", gib: Math.ceil(config.hub.dbSizeBytes / GIB) },
+      ...(config.monitoring.enabled ? [{ label: "Prometheus volume", gib: config.monitoring.storageGiB }] : []),
     ],
     efs: !homeNfs,
   };

@@ -6,7 +6,7 @@
 import type { HubConfig, ResolvedGroup, ResolvedMount, ResolvedProfile } from "../config/resolve";
 import { formatSpawnerBytes } from "../config/units";
 import { userServiceAccount } from "../constructs/user-access";
-import { GPU_TAINT, GROUP_LABEL, POOL_LABEL, USER_TAINT } from "../labels";
+import { GPU_TAINT, GROUP_LABEL, POOL_LABEL, PROFILE_LABEL, USER_TAINT } from "../labels";
 import { buildGroups, buildingEnabled, unlistedChoice, type CustomImageContext } from "../images/custom-images";
 import { claimName, MOUNT_PATHS, SHARED_DIR } from "../storage/layout";
 
@@ -67,7 +67,7 @@ export interface StorageSettings {
 
 export interface HubSettings {
   readonly authenticator: HubConfig["authenticator"];
-  readonly labels: { readonly group: string; readonly pool: string };
+  readonly labels: { readonly group: string; readonly pool: string; readonly profile: string };
   readonly contact: string;
   readonly groupOrder: readonly string[];
   readonly groups: Readonly<Record<string, GroupSettings>>;
@@ -205,7 +205,7 @@ export function buildHubSettings(config: HubConfig, ctx: HubSettingsContext): Hu
   const gh = config.auth.github;
   return {
     authenticator: config.authenticator,
-    labels: { group: GROUP_LABEL, pool: POOL_LABEL },
+    labels: { group: GROUP_LABEL, pool: POOL_LABEL, profile: PROFILE_LABEL },
     contact: config.hub.contact,
     groupOrder: config.groups.map((g) => g.key),
     groups: Object.fromEntries(config.groups.map((g) => [g.key, groupSettings(config, g, ctx)])),

@@ -8,6 +8,7 @@ import { formatQuantity, formatSpawnerBytes } from "../config/units";
 import { STORAGE_CLASSES } from "../constructs/storage-classes";
 import { DO_NOT_DISRUPT, GROUP_LABEL } from "../labels";
 import { buildingEnabled } from "../images/custom-images";
+import { ACCESS_LOG_PREFIX, EXPORTER_SERVICE, GRAFANA_POD_LABELS, GRAFANA_SERVICE, GRAFANA_URL, grafanaUsers, MONITORING_NAMESPACE, PROMETHEUS_POD_LABELS, PROMETHEUS_SERVICE } from "../monitoring/values";
 import { MOUNT_PATHS } from "../storage/layout";
 import { hubExtraConfig, hubPackageFiles, settingsFile, type ExtraFile } from "./hub-python";
 import { archiveTokenEnv, buildHubSettings, type HubSettings } from "./hub-settings";
@@ -114,6 +115,8 @@ export interface HubValuesContext {
   readonly imagePullSecrets: readonly string[];
   /** In-cluster URL of the image builder (binderhub-service), when building is enabled. */
   readonly builderUrl?: string;
+  /** Bucket for the load balancer's access logs, when it terminates TLS and monitoring is on. */
+  readonly accessLogBucket?: string;
 }
 
 /** The hub service the retention job authenticates as (z2jh generates its token). */
@@ -214,6 +217,16 @@ function authEnv(config: HubConfig, ctx: HubValuesContext): Record<string, EnvFr
 function hubServices(config: HubConfig, ctx: HubValuesContext): Record<string, HubService> {
   const services: Record<string, HubService> = {};
   if (config.storage.retention.enabled) services[RETENTION_SERVICE] = { display: false };
+  if (config.monitoring.enabled) {
+    services[PROMETHEUS_SERVICE] = { display: false };
+    services[EXPORTER_SERVICE] = { display: false };
+    services[GRAFANA_SERVICE] = {
+      display: false,
+      url: GRAFANA_URL,
+      oauth_no_confirm: true,
+      oauth_redirect_uri: `${config.hub.url}/services/${GRAFANA_SERVICE}/login/generic_oauth`,
+    };
+  }
   if (buildingEnabled(config)) {
     services[BUILDER_SERVICE] = {
       display: false,
@@ -224,6 +237,17 @@ function hubServices(config: HubConfig, ctx: HubValuesContext): Record<string, H
     };
   }
   return services;
+}
+
+/** Who may call the hub API besides pods labelled for it (z2jh's default): builder, Prometheus, Grafana. */
+function hubIngress(config: HubConfig): object[] {
+  const from: object[] = [];
+  if (buildingEnabled(config)) from.push({ podSelector: { matchLabels: BUILDER_POD_LABELS } });
+  if (config.monitoring.enabled) {
+    from.push({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": MONITORING_NAMESPACE } }, podSelector: { matchLabels: PROMETHEUS_POD_LABELS } });
+    from.push({ podSelector: { matchLabels: GRAFANA_POD_LABELS } });
+  }
+  return from.length ? [{ from, ports: [{ port: 8081, protocol: "TCP" }] }] : [];
 }
 
 /** Group admins may list, start and stop (not open) the servers of their group's members. */
@@ -248,6 +272,16 @@ function groupAdminRoles(config: HubConfig): Record<string, HubRole> {
       groups: builders,
     };
   }
+  if (config.monitoring.enabled) {
+    roles["dandihub-metrics"] = { description: "Prometheus reads /hub/metrics", scopes: ["read:metrics"], services: [PROMETHEUS_SERVICE] };
+    roles["dandihub-exporter"] = { description: "The exporter reads who is in which group", scopes: ["list:groups", "read:groups"], services: [EXPORTER_SERVICE] };
+    const { admins, viewers } = grafanaUsers(config);
+    roles["dandihub-grafana-users"] = {
+      description: "May sign in to Grafana (hub admins as Grafana admins, the rest as viewers)",
+      scopes: [`access:services!service=${GRAFANA_SERVICE}`],
+      users: [...admins, ...viewers],
+    };
+  }
   if (config.storage.retention.enabled) {
     roles[RETENTION_SERVICE] = {
       description: "Inactive-home policy: reads who was active when",
@@ -266,12 +300,16 @@ function proxyHttps(config: HubConfig): Z2jhValues["proxy"]["https"] {
 }
 
 /** Annotations that make the AWS Load Balancer Controller build an internet-facing NLB. */
-function loadBalancerAnnotations(config: HubConfig): Record<string, string> {
+function loadBalancerAnnotations(config: HubConfig, ctx: HubValuesContext): Record<string, string> {
+  const attributes = ["load_balancing.cross_zone.enabled=true"];
+  if (ctx.accessLogBucket) {
+    attributes.push("access_logs.s3.enabled=true", `access_logs.s3.bucket=${ctx.accessLogBucket}`, `access_logs.s3.prefix=${ACCESS_LOG_PREFIX}`);
+  }
   const annotations: Record<string, string> = {
     "service.beta.kubernetes.io/aws-load-balancer-type": "external",
     "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
     "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
-    "service.beta.kubernetes.io/aws-load-balancer-attributes": "load_balancing.cross_zone.enabled=true",
+    "service.beta.kubernetes.io/aws-load-balancer-attributes": attributes.join(","),
     "service.beta.kubernetes.io/aws-load-balancer-additional-resource-tags": Object.entries(config.tags)
       .map(([k, v]) => `${k}=${v}`)
       .join(","),
@@ -301,18 +339,12 @@ export function buildHubValues(config: HubConfig, ctx: HubValuesContext, setting
       ...(build ? { image: { name: build.hubImage.name, tag: build.hubImage.tag } } : {}),
       db: { type: "sqlite-pvc", pvc: { storage: formatQuantity(config.hub.dbSizeBytes), storageClassName: STORAGE_CLASSES.retained } },
       resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
-      networkPolicy: {
-        enabled: true,
-        // The image builder calls the hub API (z2jh's default admits only labelled pods).
-        ingress: build
-          ? [{ from: [{ podSelector: { matchLabels: BUILDER_POD_LABELS } }], ports: [{ port: 8081, protocol: "TCP" }] }]
-          : [],
-      },
+      networkPolicy: { enabled: true, ingress: hubIngress(config) },
     },
     proxy: {
       service: {
         type: "LoadBalancer",
-        annotations: loadBalancerAnnotations(config),
+        annotations: loadBalancerAnnotations(config, ctx),
         loadBalancerSourceRanges: [...config.hub.loadBalancerSourceRanges],
       },
       https: proxyHttps(config),
