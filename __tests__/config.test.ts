@@ -149,7 +149,7 @@ describe("cross-field rules", () => {
     ["no backend chosen", { backend: "backend: {}" }, "backend", "needs one of local, s3, cloud"],
     ["absolute state path", { backend: "backend:\n  local:\n    path: /tmp/state.tfstate" }, "backend.local.path", "must be a path relative to the project directory"],
     ["secret with both sources", (y) => y.replace("variable: github_client_secret", "variable: github_client_secret\n      secretsManager: {secretId: x}"), "auth.github.clientSecret", "choose one of variable, secretsManager"],
-    ["a literal secret", (y) => y.replace("clientSecret:\n      variable: github_client_secret", "clientSecret: hunter2"), "auth.github.clientSecret", "expected a mapping"],
+    ["a literal secret", (y) => y.replace("clientSecret:\n      variable: github_client_secret", "clientSecret: hunter2"), "auth.github.clientSecret", "a secret never appears in the deployment file"],
     ["VPC too small", { network: "network:\n  cidr: 10.1.0.0/24" }, "network.cidr", "the VPC needs a /16 to /20 block"],
     ["VPC host bits set", { network: "network:\n  cidr: 10.1.5.0/16" }, "network.cidr", "host bits are set; the block starts at 10.1.0.0/16"],
     ["VPC overlaps Docker's bridge", { network: "network:\n  cidr: 172.17.0.0/16" }, "network.cidr", "overlaps 172.17.0.0/16"],

@@ -89,7 +89,8 @@ export function minimalYaml(overrides: Record<string, string> = {}): string {
     environment: "environment: production",
     aws: "aws:\n  region: us-east-1",
     hub: "hub:\n  domain: hub.example.org\n  tls:\n    letsEncrypt:\n      email: a@example.org",
-    auth: "auth:\n  github:\n    clientId: Ov23liTestExample\n    clientSecret:\n      variable: github_client_secret\n    organizations: [example]",
+    auth: "auth:\n  admins: [admin]\n  github:\n    clientId: Ov23liTestExample\n    clientSecret:\n      variable: github_client_secret\n    organizations: [example]",
+    cluster: "cluster:\n  endpointPublicAccessCidrs: [203.0.113.0/24]",
     images: "images:\n  base:\n    name: quay.io/jupyter/base-notebook\n    tag: '2025-06-02'",
     profiles: "profiles:\n  small:\n    displayName: Small\n    cpu: { guarantee: 1, limit: 2 }\n    memory: { guarantee: 2Gi, limit: 4Gi }\n    images: [base]",
     groups: "groups:\n  team:\n    displayName: Team\n    members:\n      github: [example]\n    profiles: [small]\n    limits: { cpu: 64, memory: 256Gi }",
@@ -125,7 +126,7 @@ export function readShared<T = unknown>(path: string): T {
 export const IMAGES_BUILD_YAML = minimalYaml({
   name: "name: variant-e",
   aws: "aws:\n  region: us-east-2\n  accountId: '123456789012'",
-  cluster: "cluster:\n  coreNodes:\n    instanceTypes: [t3a.large]",
+  cluster: "cluster:\n  endpointPublicAccessCidrs: [203.0.113.0/24]\n  coreNodes:\n    instanceTypes: [t3a.large]",
   images:
     "images:\n  base:\n    name: quay.io/jupyter/base-notebook\n    tag: '2025-06-02'\n  cuda:\n    name: quay.io/jupyter/pytorch-notebook\n    tag: cuda12-2025-06-02\n    gpu: true",
   profiles:
@@ -177,7 +178,7 @@ export const VARIANTS: Record<string, () => Synthesized> = {
       minimalYaml({
         name: "name: variant-c",
         auth:
-          "auth:\n  archives:\n    - name: dandi\n      displayName: DANDI Archive\n      api: https://api.dandiarchive.org\n      web: https://dandiarchive.org\n      token: { variable: dandi_api_token }\n      check: list\n  dandiOAuth:\n    archive: dandi\n    clientId: dandihub-client",
+          "auth:\n  admins: [someone]\n  archives:\n    - name: dandi\n      displayName: DANDI Archive\n      api: https://api.dandiarchive.org\n      web: https://dandiarchive.org\n      token: { variable: dandi_api_token }\n      check: list\n  dandiOAuth:\n    archive: dandi\n    clientId: dandihub-client",
         groups: "groups:\n  dandi:\n    displayName: DANDI\n    members:\n      archives: [dandi]\n    profiles: [small]\n    limits: { cpu: 16, memory: 64Gi }",
       }),
       { name: "variant-c" },
@@ -188,7 +189,7 @@ export const VARIANTS: Record<string, () => Synthesized> = {
       minimalYaml({
         name: "name: variant-d",
         environment: "environment: development",
-        auth: "auth:\n  cognito: {}",
+        auth: "auth:\n  admins: [alice]\n  cognito: {}",
         groups: "groups:\n  dev:\n    displayName: Dev\n    members:\n      users: [alice]\n    profiles: [small]\n    limits: { cpu: 16, memory: 64Gi }",
       }),
       { name: "variant-d" },

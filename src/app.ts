@@ -2,13 +2,14 @@
  * The app behind main.ts: choose deployment files, validate them all, then synthesize into a
  * scratch directory that replaces cdktf.out only when every stack synthesized.
  */
-import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { App } from "./cdktf";
 import { ConfigError } from "./config/errors";
 import { loadDeployment } from "./config/load";
 import type { HubConfig } from "./config/resolve";
 import { HubStack } from "./hub-stack";
+import { checkPolicy, formatPolicy } from "./policy/run";
 
 export const CONFIG_DIR = "config";
 
@@ -71,6 +72,13 @@ export function synthesize(args: readonly string[], env: NodeJS.ProcessEnv): num
   const scratch = join(dirname(outdir), `.${basename(outdir)}.partial-${process.pid}`);
   try {
     buildApp(loaded.configs, scratch).synth();
+    const policy = loaded.configs.map((c) => formatPolicy(c, checkPolicy(c, readFileSync(join(scratch, "stacks", c.name, "cdk.tf.json"), "utf8"))));
+    for (const p of policy) if (p.notes) process.stderr.write(`${p.notes}\n`);
+    const errors = policy.filter((p) => p.errors).map((p) => p.errors);
+    if (errors.length) {
+      process.stderr.write(`${errors.join("\n\n")}\n`);
+      return 1;
+    }
     publish(scratch, outdir);
   } catch (err) {
     const detail = env.DANDIHUB_DEBUG ? (err as Error).stack : (err as Error).message;

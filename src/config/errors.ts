@@ -9,6 +9,8 @@ export interface ConfigProblem {
   readonly message: string;
   /** Point at the key itself (unknown or misspelt keys) rather than its value. */
   readonly atKey?: boolean;
+  /** The value may be a secret written where a reference belongs: never print it. */
+  readonly secret?: boolean;
 }
 
 export interface LocatedProblem extends ConfigProblem {
@@ -51,7 +53,8 @@ export class ConfigError extends Error {
     const lines = this.problems.map((p) => {
       const where = `${this.file}:${p.line}:${p.column}`;
       if (!p.path.length) return `${where}  ${p.message}`;
-      return `${where}  ${formatPath(p.path)} = ${formatValue(p.value)}: ${p.message}`;
+      const value = p.secret && p.value !== undefined && typeof p.value !== "object" ? "(not shown: it may be a secret)" : formatValue(p.value);
+      return `${where}  ${formatPath(p.path)} = ${value}: ${p.message}`;
     });
     return [`${this.file}: ${this.problems.length} problem(s); nothing was synthesized.`, ...lines].join("\n");
   }

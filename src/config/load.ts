@@ -22,7 +22,7 @@ export function loadDeployment(file: string, text?: string): HubConfig {
       { path: [], line: 1, column: 1, value: undefined, message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? err})` },
     ]);
   }
-  return resolveDeployment(validateDeployment(file, source));
+  return { ...resolveDeployment(validateDeployment(file, source)), file };
 }
 
 /** Parses and validates without resolving; throws ConfigError. */
@@ -36,7 +36,9 @@ export function validateDeployment(file: string, source: string): Deployment {
       file,
       syntax.map((e) => {
         const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
-        return { path: [], line: pos.line, column: pos.col, value: undefined, message: `YAML syntax: ${firstLine(e.message)}` };
+        const key = e.code === "DUPLICATE_KEY" ? /^\s*["']?([^"':\n]+)/.exec(source.slice(e.pos[0]))?.[1]?.trim() : undefined;
+        const detail = key ? ` ("${key}" appears twice here: merge the two blocks or rename one)` : "";
+        return { path: [], line: pos.line, column: pos.col, value: undefined, message: `YAML syntax: ${firstLine(e.message)}${detail}` };
       }),
     );
   }
@@ -118,6 +120,7 @@ function valueAt(data: unknown, path: ConfigPath): unknown {
 type JsonSchema = {
   properties?: Record<string, JsonSchema>;
   additionalProperties?: JsonSchema | boolean;
+  description?: string;
   items?: JsonSchema;
   anyOf?: JsonSchema[];
   enum?: unknown[];
@@ -136,6 +139,12 @@ function schemaAt(path: ConfigPath): JsonSchema | undefined {
     else s = s?.properties?.[seg] ?? (typeof s?.additionalProperties === "object" ? s.additionalProperties : undefined);
   }
   return s;
+}
+
+/** Whether the schema at `path` is a secret reference (SecretRef: variable or secretsManager). */
+function isSecretRef(path: ConfigPath): boolean {
+  const keys = Object.keys(schemaAt(path)?.properties ?? {}).sort();
+  return keys.length === 2 && keys[0] === "secretsManager" && keys[1] === "variable";
 }
 
 function typeName(value: unknown): string {
@@ -161,6 +170,10 @@ function fromZodIssue(issue: z.core.$ZodIssue, data: unknown): ConfigProblem[] {
   const value = valueAt(data, path);
   switch (issue.code) {
     case "invalid_type": {
+      if (isSecretRef(path)) {
+        const what = value === undefined ? "is required" : `a secret never appears in the deployment file (found ${typeName(value)})`;
+        return [{ path, secret: true, message: `${what}: write { variable: <name> } (its value from TF_VAR_<name> at apply) or { secretsManager: { secretId: <name or ARN> } }` }];
+      }
       if (value === undefined) return [{ path, message: `is required (${EXPECTED[issue.expected] ?? issue.expected})` }];
       const expected = EXPECTED[issue.expected] ?? issue.expected;
       const hint =
@@ -185,8 +198,14 @@ function fromZodIssue(issue: z.core.$ZodIssue, data: unknown): ConfigProblem[] {
     case "invalid_format":
       return [{ path, message: `expected ${issue.message}` }];
     case "too_small": {
-      const what = issue.origin === "array" ? `at least ${issue.minimum} entr${issue.minimum === 1 ? "y" : "ies"}` : `${issue.inclusive ? "at least" : "more than"} ${issue.minimum}`;
-      return [{ path, message: `must be ${what}` }];
+      const custom = issue.message && !/^Too small/.test(issue.message) ? ` (${issue.message})` : "";
+      const what =
+        issue.origin === "array"
+          ? `at least ${issue.minimum} entr${issue.minimum === 1 ? "y" : "ies"}`
+          : issue.origin === "string"
+            ? `at least ${issue.minimum} characters`
+            : `${issue.inclusive ? "at least" : "more than"} ${issue.minimum}`;
+      return [{ path, message: `must be ${what}${custom}` }];
     }
     case "too_big": {
       const what = issue.origin === "array" ? `at most ${issue.maximum} entries` : `${issue.inclusive ? "at most" : "less than"} ${issue.maximum}`;

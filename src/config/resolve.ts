@@ -183,6 +183,9 @@ export interface HubConfig {
   readonly groups: readonly ResolvedGroup[];
   readonly customImages: Deployment["customImages"];
   readonly cost: Deployment["cost"];
+  readonly policy: Deployment["policy"];
+  /** The deployment file this came from (policy findings point at it). */
+  readonly file?: string;
   readonly monitoring: Omit<Deployment["monitoring"], "retention" | "storageSize"> & { readonly retentionDays: number; readonly storageGiB: number };
   /** Karpenter pools for user servers: one per group, CPU/GPU model and capacity type. */
   readonly pools: readonly PlannedPool[];
@@ -305,6 +308,7 @@ export function resolveDeployment(d: Deployment): HubConfig {
     groups: resolveGroups(d, pools),
     customImages: d.customImages,
     cost: d.cost,
+    policy: d.policy,
     monitoring: {
       enabled: d.monitoring.enabled,
       alertEmails: d.monitoring.alertEmails,

@@ -576,6 +576,16 @@ const Monitoring = z.strictObject({
     .describe("Users (besides hub admins, who are Grafana admins) who may view the dashboards; group admins are added automatically."),
 });
 
+const Waiver = z.strictObject({
+  rule: z.string().regex(/^DH\d{3}$/, { message: "a rule id such as DH010 (help/security.md)" }),
+  address: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The finding's address as synth prints it; a trailing * matches a prefix. Omitted: every finding of the rule."),
+  reason: z.string().min(20, { message: "say why, in a sentence" }).describe("Printed at every synth."),
+});
+
 const Usage = z.strictObject({
   users: z.number().min(0).describe("How many users start this profile in a month."),
   hoursPerMonth: z.number().min(0).max(744).describe("Hours each of them runs a server in a month."),
@@ -640,6 +650,10 @@ export const DeploymentSchema = z
     storage: Storage.default(Storage.parse({})),
     cost: Cost.default(Cost.parse({})).describe("Billing tags, Kubecost, and inputs of the offline estimate."),
     monitoring: Monitoring.default(Monitoring.parse({})).describe("Metrics, dashboards, alerts and logs for admins."),
+    policy: z
+      .strictObject({ waivers: z.array(Waiver).default([]).describe("Accepted exceptions to the policy rules, each with its reason.") })
+      .default({ waivers: [] })
+      .describe("The security policy checked at synth (help/security.md)."),
   })
   .describe("A dandihub deployment: one JupyterHub on one EKS cluster.");
 

@@ -74,7 +74,11 @@ export interface Z2jhValues {
     readonly storage: { readonly type: "none"; readonly homeMountPath: string };
     readonly extraAnnotations: Readonly<Record<string, string>>;
     readonly cloudMetadata: { readonly blockWithIptables: boolean; readonly ip: string };
-    readonly networkPolicy: { readonly enabled: boolean };
+    readonly allowPrivilegeEscalation: false;
+    readonly networkPolicy: {
+      readonly enabled: boolean;
+      readonly egressAllowRules: { readonly cloudMetadataServer: false; readonly privateIPs: false };
+    };
     /** Empty: the hub serves each user's profiles from a callable (hub/dandihub_hub/profiles.py). */
     readonly profileList: readonly never[];
   };
@@ -365,7 +369,10 @@ export function buildHubValues(config: HubConfig, ctx: HubValuesContext, setting
       // The VPC CNI enforces NetworkPolicy and nodes allow one IMDS hop, so the metadata
       // server is already unreachable; the iptables init container would need NET_ADMIN.
       cloudMetadata: { blockWithIptables: false, ip: "169.254.169.254" },
-      networkPolicy: { enabled: true },
+      allowPrivilegeEscalation: false,
+      // Stated, not left to chart defaults: no metadata server, no private addresses (other
+      // pods, NFS servers, the hub's internals); the internet and DNS stay reachable.
+      networkPolicy: { enabled: true, egressAllowRules: { cloudMetadataServer: false, privateIPs: false } },
       profileList: [],
     },
     scheduling: {

@@ -1,0 +1,188 @@
+/** The policy checked at synth, its waivers, and the corpus of broken deployment files. */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadDeployment } from "../src/config/load";
+import { ConfigError } from "../src/config/errors";
+import { checkPolicy, formatPolicy } from "../src/policy/run";
+import { RULES } from "../src/policy/rules";
+import { minimalYaml, ROOT, synth, VARIANTS } from "./helpers";
+
+type Rec = Record<string, any>;
+const dandi = () => synth("config/dandi.yaml");
+
+/** Runs the rules on a synthesized stack after `mutate` changed its JSON. */
+function findingsAfter(mutate: (tf: Rec) => void, source = dandi()) {
+  const tf = JSON.parse(source.text) as Rec;
+  mutate(tf);
+  return checkPolicy(source.config, JSON.stringify(tf)).violations.map((v) => `${v.rule.id} ${v.address}: ${v.detail}`);
+}
+
+/** Rewrites the Helm values of a release inside a stack JSON. */
+function editValues(tf: Rec, release: string, edit: (v: Rec) => void): void {
+  const r = tf.resource.helm_release[release];
+  const v = JSON.parse(r.values[0].replace(/\$\$\{/g, "${"));
+  edit(v);
+  r.values[0] = JSON.stringify(v).replace(/\$\{(?!TfToken)/g, "$${");
+}
+
+describe("the default deployments pass every rule without a waiver", () => {
+  for (const name of ["dandi", "minimal", "acm-admins-3az", "images-build", "dev-dummy-cloud", "archive-oauth", "cognito-dev"]) {
+    it(name, () => {
+      const { config, text } = VARIANTS[name]();
+      const result = checkPolicy(config, text);
+      expect(result.violations.map((v) => `${v.rule.id} ${v.address}: ${v.detail}`)).toEqual([]);
+      if (name === "dandi" || name === "minimal") expect(result.waived).toEqual([]);
+    });
+  }
+});
+
+describe("each rule catches what it is for", () => {
+  const cases: [string, (tf: Rec) => void, string][] = [
+    ["DH001", (tf) => (tf.resource.aws_ebs_volume.storage_dandi_volume.encrypted = false), "DH001 aws_ebs_volume.storage_dandi_volume: EBS volume not encrypted"],
+    ["DH001", (tf) => delete tf.resource.aws_s3_bucket_server_side_encryption_configuration["storage_dandi-bucket_encryption"], "DH001 aws_s3_bucket.storage_dandi-bucket_bucket: bucket without default encryption"],
+    ["DH001", (tf) => (tf.module.cluster_eks.encryption_config = { resources: [] }), "DH001 module.cluster_eks: Kubernetes secrets not envelope-encrypted"],
+    ["DH002", (tf) => (tf.module.network_vpc.public_subnet_tags["karpenter.sh/discovery"] = "dandi"), "DH002 module.network_vpc: public subnets carry the Karpenter discovery tag"],
+    ["DH002", (tf) => (tf.module.cluster_eks.subnet_ids = "${module.network_vpc.public_subnets}"), "DH002 module.cluster_eks: subnet_ids"],
+    ["DH003", (tf) => editValues(tf, "jupyterhub_chart_release", (v) => (v.singleuser.extraContainerConfig = { securityContext: { privileged: true } })), "DH003 helm_release.jupyterhub_chart_release:singleuser: privileged container"],
+    ["DH003", (tf) => editValues(tf, "jupyterhub_chart_release", (v) => {
+      const s = JSON.parse(v.hub.extraFiles["dandihub-settings"].stringData);
+      s.groups.dandi.volumes.push({ name: "docker", hostPath: { path: "/var/run/docker.sock" } });
+      v.hub.extraFiles["dandihub-settings"].stringData = JSON.stringify(s);
+    }), "DH003 helm_release.jupyterhub_chart_release:group/dandi: host path volume"],
+    ["DH004", (tf) => editValues(tf, "karpenter_pools_release", (v) => (v.manifests[0].spec.metadataOptions.httpPutResponseHopLimit = 2)), "DH004 helm_release.karpenter_pools_release:EC2NodeClass/dandi-cpu-spot: IMDSv2 with hop limit 1 not enforced"],
+    ["DH004", (tf) => editValues(tf, "jupyterhub_chart_release", (v) => (v.singleuser.networkPolicy.egressAllowRules.cloudMetadataServer = true)), "DH004 helm_release.jupyterhub_chart_release:singleuser.networkPolicy"],
+    ["DH005", (tf) => (tf.module.cluster_eks.addons["vpc-cni"].configuration_values = "{}"), "DH005 module.cluster_eks:addon/vpc-cni: enableNetworkPolicy"],
+    ["DH005", (tf) => editValues(tf, "jupyterhub_chart_release", (v) => (v.singleuser.networkPolicy.egressAllowRules.privateIPs = true)), "DH005 helm_release.jupyterhub_chart_release:singleuser.networkPolicy: user pods may reach private addresses"],
+    ["DH006", (tf) => (tf.variable.github_client_secret.sensitive = false), "DH006 var.github_client_secret: variable not marked sensitive"],
+    ["DH007", (tf) => delete tf.resource.aws_s3_bucket["storage_linc-bucket_bucket"].lifecycle, "DH007 aws_s3_bucket.storage_linc-bucket_bucket: no destroy guard"],
+    ["DH007", (tf) => delete tf.resource.aws_ebs_volume.storage_ember_volume.tags["dandihub:backup"], "DH007 aws_ebs_volume.storage_ember_volume: not selected by any backup plan"],
+    ["DH008", (tf) => tf.module["user-access_dandi-role"].policy_statements.push({ sid: "Everything", actions: ["s3:GetObject"], resources: ["*"] }), "DH008 module.user-access_dandi-role:Everything: wildcard resource"],
+    ["DH008", (tf) => tf.module["user-access_linc-role"].policy_statements.push({ sid: "AllS3", actions: ["s3:*"], resources: ["arn:aws:s3:::x"] }), "DH008 module.user-access_linc-role:AllS3: wildcard action"],
+    ["DH009", (tf) => editValues(tf, "jupyterhub_chart_release", (v) => (v.proxy.https = { enabled: false })), "DH009 helm_release.jupyterhub_chart_release:proxy.https: the hub serves plain HTTP"],
+    ["DH010", (tf) => (tf.module.cluster_eks.endpoint_public_access_cidrs = ["0.0.0.0/0"]), "DH010 module.cluster_eks: public endpoint open to 0.0.0.0/0"],
+    ["DH012", (tf) => editValues(tf, "jupyterhub_chart_release", (v) => (v.hub.db.pvc.storageClassName = "gp3")), "DH012 helm_release.jupyterhub_chart_release:hub.db: storage class gp3 does not retain"],
+    ["DH013", (tf) => delete tf.resource.kubernetes_network_policy_v1["storage_dandi_network-policy"], "DH013 helm_release.storage_dandi_server_release: no NetworkPolicy"],
+    ["DH014", (tf) => delete tf.resource.aws_ebs_volume.storage_bican_volume.tags["dandihub:group"], "DH014 aws_ebs_volume.storage_bican_volume: no dandihub:group tag"],
+  ];
+  for (const [id, mutate, expected] of cases) {
+    it(`${id}: ${expected.split(": ")[1] ?? expected}`, () => {
+      const found = findingsAfter(mutate);
+      expect(found.some((f) => f.startsWith(expected)), found.join("\n")).toBe(true);
+      expect(found.every((f) => f.startsWith(id))).toBe(true);
+    });
+  }
+
+  it("covers every rule, and every rule has a title, what it protects and a fix", () => {
+    // DH006's literal scan and DH011 have their own tests below.
+    expect(new Set([...cases.map(([id]) => id), "DH006", "DH011"])).toEqual(new Set(RULES.map((r) => r.id)));
+    for (const r of RULES) for (const k of ["title", "protects", "fix"] as const) expect(r[k].length).toBeGreaterThan(10);
+  });
+
+  it("DH006 finds a token pasted into the deployment file, in the Helm values it lands in", () => {
+    const yaml = minimalYaml().replace("limits: { cpu: 64, memory: 256Gi }", `limits: { cpu: 64, memory: 256Gi }\n    env:\n      GITHUB_TOKEN: ghp_${"a1B2c3D4e5".repeat(4)}`);
+    const s = synth(yaml, { name: "leaky" });
+    const found = checkPolicy(s.config, s.text).violations;
+    expect(found.map((f) => f.rule.id)).toContain("DH006");
+    expect(found.find((f) => f.rule.id === "DH006")!.detail).toMatch(/^GitHub token \(ghp_a1B2c3D4/);
+    expect(found.find((f) => f.rule.id === "DH006")!.address).toBe("helm_release.jupyterhub_chart_release");
+  });
+
+  it("DH011: a hub with no named admin", () => {
+    const yaml = minimalYaml().replace("  admins: [admin]\n", "");
+    const s = synth(yaml, { name: "noadmin" });
+    expect(checkPolicy(s.config, s.text).violations.map((v) => v.rule.id)).toEqual(["DH011"]);
+  });
+
+  it("storage.allowDestroy is the documented switch for DH007's destroy guard", () => {
+    const s = VARIANTS["dev-dummy-cloud"]();
+    expect(s.config.storage.allowDestroy).toBe(true);
+    expect(checkPolicy(s.config, s.text).violations).toEqual([]);
+  });
+});
+
+describe("waivers", () => {
+  const open = minimalYaml({ cluster: "cluster:\n  endpointPublicAccessCidrs: [0.0.0.0/0]" });
+
+  it("a waiver with a reason turns a violation into a printed note", () => {
+    const waived = synth(open + "policy:\n  waivers:\n    - rule: DH010\n      address: module.cluster_eks\n      reason: Operators deploy from home networks and Terraform Cloud; the API still needs IAM.\n", { name: "waived" });
+    const result = checkPolicy(waived.config, waived.text);
+    expect(result.violations).toEqual([]);
+    const { errors, notes } = formatPolicy(waived.config, result);
+    expect(errors).toBe("");
+    expect(notes).toContain("policy DH010 waived at module.cluster_eks: public endpoint open to 0.0.0.0/0 (reason: Operators deploy");
+  });
+
+  it("without one the same file fails; a waiver matching nothing is an error too", () => {
+    const failing = synth(open, { name: "open" });
+    expect(formatPolicy(failing.config, checkPolicy(failing.config, failing.text)).errors).toContain("policy DH010 (Kubernetes API restricted) at module.cluster_eks");
+    const stale = synth(minimalYaml() + "policy:\n  waivers:\n    - rule: DH003\n      address: helm_release.x*\n      reason: left over from an old experiment with FUSE mounts\n", { name: "stale" });
+    expect(formatPolicy(stale.config, checkPolicy(stale.config, stale.text)).errors).toContain("policy.waivers[0] (DH003 at helm_release.x*) matches nothing; remove it");
+  });
+});
+
+describe("bad input: every broken file is refused with file:line, field and fix", () => {
+  const dir = join(ROOT, "__tests__", "bad-input");
+  const files = readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
+
+  it("the corpus covers the kinds of mistakes people make", () => {
+    for (const kind of ["wrong-type", "unknown-key", "missing-auth-secret", "overlapping-cidrs", "unknown-instance-type", "profile-too-large", "bad-quantity-unit", "duplicate-group", "yaml-syntax"]) expect(files).toContain(`${kind}.yaml`);
+  });
+
+  for (const f of files) {
+    it(f, () => {
+      const path = join(dir, f);
+      const text = readFileSync(path, "utf8");
+      const expects = [...text.matchAll(/^# expect: (.*)$/gm)].map((m) => m[1]);
+      expect(expects.length).toBeGreaterThan(0);
+      let err: unknown;
+      try {
+        loadDeployment(path);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      const out = (err as ConfigError).format();
+      for (const e of expects) expect(out).toContain(e);
+      expect(out).toMatch(new RegExp(`${f.replace(".", "\\.")}:\\d+:\\d+  `));
+    });
+  }
+
+  it("through main.ts: exit 1, every file's problems, no stack trace, no secret echoed, nothing written", () => {
+    const out = join(mkdtempSync(join(tmpdir(), "dandihub-bad-")), "cdktf.out");
+    const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), "main.ts", ...files.map((f) => join("__tests__", "bad-input", f))], {
+      cwd: ROOT,
+      env: { ...process.env, CDKTF_OUTDIR: out },
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(1);
+    for (const f of files) expect(r.stderr).toContain(`${f}: `);
+    expect(r.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+    expect(r.stderr).not.toContain("4f1c0ffee0ddba11deadbeef");
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("a policy failure through main.ts: exit 1, the rule, the address and the fix, nothing written", () => {
+    const dir2 = mkdtempSync(join(tmpdir(), "dandihub-policy-"));
+    const file = join(dir2, "open.yaml");
+    writeFileSync(file, minimalYaml({ cluster: "cluster:\n  endpointPublicAccessCidrs: [0.0.0.0/0]" }));
+    const out = join(dir2, "cdktf.out");
+    const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), "main.ts", file], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: out }, encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${file}: 1 policy problem(s); nothing was synthesized.`);
+    expect(r.stderr).toContain("policy DH010 (Kubernetes API restricted) at module.cluster_eks: public endpoint open to 0.0.0.0/0");
+    expect(r.stderr).toContain("fix: List your operators'");
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe("help/security.md", () => {
+  it("lists every rule with what it protects", () => {
+    const doc = readFileSync(join(ROOT, "help/security.md"), "utf8");
+    for (const r of RULES) {
+      expect(doc).toContain(`| ${r.id} | ${r.title} |`);
+    }
+  });
+});
