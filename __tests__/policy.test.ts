@@ -103,6 +103,19 @@ describe("each rule catches what it is for", () => {
   });
 });
 
+describe("least privilege for user servers", () => {
+  it("a group reads the buckets it lists and no other group does; nothing account-wide", () => {
+    const { tf, config } = dandi();
+    const statements = (g: string) => (tf.module[`user-access_${g}-role`] as Rec).policy_statements as Rec[];
+    expect(statements("dandi").filter((s) => s.sid.includes("ReadBuckets"))).toEqual([
+      { sid: "ListReadBuckets", actions: ["s3:ListBucket", "s3:GetBucketLocation"], resources: ["arn:aws:s3:::dandiarchive"] },
+      { sid: "ReadReadBuckets", actions: ["s3:GetObject"], resources: ["arn:aws:s3:::dandiarchive/*"] },
+    ]);
+    for (const g of config.groups.filter((x) => x.key !== "dandi")) expect(JSON.stringify(statements(g.key))).not.toContain("dandiarchive");
+    for (const g of config.groups) for (const s of statements(g.key)) expect(s.resources).not.toContain("*");
+  });
+});
+
 describe("waivers", () => {
   const open = minimalYaml({ cluster: "cluster:\n  endpointPublicAccessCidrs: [0.0.0.0/0]" });
 

@@ -75,6 +75,7 @@ export interface ResolvedGroup {
   readonly mounts: readonly ResolvedMount[];
   readonly customImages: { readonly own: boolean; readonly build: boolean };
   readonly budget?: GroupConfig["budget"];
+  readonly readBuckets: readonly string[];
   readonly storage: {
     readonly homeQuotaGiB: number;
     readonly sharedQuotaGiB: number;
@@ -348,6 +349,7 @@ function resolveGroups(d: Deployment, pools: readonly PlannedPool[]): ResolvedGr
       mounts: g.mounts,
       customImages: g.customImages,
       budget: g.budget,
+      readBuckets: g.readBuckets,
       storage: {
         homeQuotaGiB: gib(g.storage.homeQuota),
         sharedQuotaGiB: gib(g.storage.sharedQuota),

@@ -463,6 +463,10 @@ const Group = z.strictObject({
   mounts: z.array(Mount).default([]).describe("Extra volumes mounted into every server of the group's members."),
   storage: GroupStorage.default(GroupStorage.parse({})),
   budget: Budget.optional(),
+  readBuckets: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "an S3 bucket name such as dandiarchive" }))
+    .default([])
+    .describe("S3 buckets members' servers may list and read with their group's role (e.g. an archive's bucket); nothing else."),
   customImages: z
     .strictObject({
       own: z.boolean().default(false).describe("Members may start any image from customImages.allowedRegistries."),

@@ -24,8 +24,8 @@ export const RETENTION_SERVICE_ACCOUNT = "dandihub-retention";
 /**
  * AWS access of user servers, per group and least privilege: a server may read and write only
  * its own scratch prefix (`scratch/<pod name>/` of its group's bucket, keyed on the pod-name
- * session tag EKS Pod Identity sets), and nothing else. The retention job may only add home
- * archives.
+ * session tag EKS Pod Identity sets), read the buckets its group lists in `readBuckets`, and
+ * nothing else. The retention job may only add home archives.
  */
 export class UserAccess extends Construct {
   constructor(scope: Construct, id: string, props: UserAccessProps) {
@@ -51,6 +51,12 @@ export class UserAccess extends Construct {
             },
           ]
         : [];
+      if (group.readBuckets.length) {
+        statements.push(
+          { sid: "ListReadBuckets", actions: ["s3:ListBucket", "s3:GetBucketLocation"], resources: group.readBuckets.map((b) => `arn:aws:s3:::${b}`) },
+          { sid: "ReadReadBuckets", actions: ["s3:GetObject"], resources: group.readBuckets.map((b) => `arn:aws:s3:::${b}/*`) },
+        );
+      }
       const sa = new ServiceAccountV1(this, `${group.key}-service-account`, {
         metadata: { name: userServiceAccount(group.key), namespace, labels: { "dandihub.org/group": group.key } },
         automountServiceAccountToken: false,
