@@ -184,6 +184,13 @@ export const VARIANTS: Record<string, () => Synthesized> = {
       { name: "variant-c" },
     ),
   "images-build": () => synth(IMAGES_BUILD_YAML, { name: "variant-e" }),
+  /** A chart service published through the hub, with its own namespace and IAM. */
+  "chart-service": () =>
+    synth(
+      minimalYaml({ name: "name: variant-f" }) +
+        "services:\n  charts:\n    viewer:\n      chart: { repository: https://charts.example.org/, name: dataset-viewer, version: 1.4.2 }\n      namespace: viewer\n      values: { replicas: 1 }\n      hub: { url: 'http://dataset-viewer.viewer.svc', groups: [team] }\n      serviceAccount: dataset-viewer\n      iam:\n        - actions: [s3:GetObject]\n          resources: ['arn:aws:s3:::dandiarchive/*']\n",
+      { name: "variant-f" },
+    ),
   "cognito-dev": () =>
     synth(
       minimalYaml({

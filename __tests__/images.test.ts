@@ -41,27 +41,32 @@ describe("which image references are allowed", () => {
 
 describe("own and built images per group, as the hub enforces them", () => {
   const settings = () => hubSettings(hubValues(built().tf));
-  const choose = (groups: string[], image: string, profile = "small") =>
-    askHub(settings(), `attempt(selection, s, "u", ${JSON.stringify(groups)}, {"profile": "${profile}", "image": "unlisted_choice", "image--unlisted-choice": "${image}"})`);
+  /** Asks the hub's Python about many (groups, image, profile) choices in one run. */
+  const chooseAll = (cases: [string[], string, string?][]) =>
+    askHub(
+      settings(),
+      `[attempt(selection, s, "u", g, {"profile": p or "small", "image": "unlisted_choice", "image--unlisted-choice": i}) for g, i, p in ${JSON.stringify(cases.map(([g, i, p]) => [g, i, p ?? null])).replace(/null/g, "None")}]`,
+    ) as (string | number)[];
 
   it("groups with own images may use the allowed registries and this hub's builds", () => {
+    const images: [string, string | number][] = [
+      ["quay.io/jupyter/scipy-notebook:2025-06-02", "ok"],
+      ["python:3.12", "ok"],
+      [`${ECR}github-dandi-example-abc:1f2e3d`, "ok"],
+      ["evil.example.com/miner:1", 400],
+      ["quay.io/jupyter/scipy-notebook", 400],
+    ];
     for (const group of ["builders", "owners"]) {
-      expect(choose([group], "quay.io/jupyter/scipy-notebook:2025-06-02")).toBe("ok");
-      expect(choose([group], "python:3.12")).toBe("ok");
-      expect(choose([group], `${ECR}github-dandi-example-abc:1f2e3d`)).toBe("ok");
-      expect(choose([group], "evil.example.com/miner:1")).toBe(400);
-      expect(choose([group], "quay.io/jupyter/scipy-notebook")).toBe(400);
+      expect(chooseAll(images.map(([i]) => [[group], i]))).toEqual(images.map(([, want]) => want));
     }
   });
 
   it("a group that may only build may only start built images", () => {
-    expect(choose(["buildonly"], `${ECR}github-x-y-abc:1`)).toBe("ok");
-    expect(choose(["buildonly"], "quay.io/jupyter/scipy-notebook:2025-06-02")).toBe(400);
+    expect(chooseAll([[["buildonly"], `${ECR}github-x-y-abc:1`], [["buildonly"], "quay.io/jupyter/scipy-notebook:2025-06-02"]])).toEqual(["ok", 400]);
   });
 
   it("other groups, and profiles that opt out, get no free-form image at all", () => {
-    expect(choose(["plain"], "quay.io/jupyter/scipy-notebook:2025-06-02")).toBe(403);
-    expect(choose(["builders"], "quay.io/jupyter/scipy-notebook:2025-06-02", "fixed")).toBe(403);
+    expect(chooseAll([[["plain"], "quay.io/jupyter/scipy-notebook:2025-06-02"], [["builders"], "quay.io/jupyter/scipy-notebook:2025-06-02", "fixed"]])).toEqual([403, 403]);
     // Their one image is no choice at all: no menu, the image set on the profile.
     const small = askHub(settings(), "[p for p in profiles_for(s, ['plain']) if p['slug'] == 'small'][0]") as any;
     expect(small.profile_options).toBeUndefined();

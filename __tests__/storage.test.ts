@@ -66,7 +66,9 @@ describe("home-nfs mode: a volume and NFS server per group, hard quotas", () => 
   it("NetworkPolicies keep user pods off the NFS servers: their egress has no private IPs, the servers admit only NFS", () => {
     const hub = releaseValues(dandi().tf, "jupyterhub_chart_release") as Rec;
     // z2jh's singleuser policy (defaults kept): no egress to private IPs, no extra egress rules.
-    expect(hub.singleuser.networkPolicy).toEqual({ enabled: true, egressAllowRules: { cloudMetadataServer: false, privateIPs: false } });
+    expect(hub.singleuser.networkPolicy).toMatchObject({ enabled: true, egressAllowRules: { cloudMetadataServer: false, privateIPs: false } });
+    // The one private destination: Dask Gateway's pods (the proxy clients connect through).
+    expect(hub.singleuser.networkPolicy.egress).toEqual([{ to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "dask-gateway", "app.kubernetes.io/instance": "dask-gateway" } } }] }]);
     const policy = res(dandi().tf, "kubernetes_network_policy_v1")["storage_dandi_network-policy"];
     expect(policy.metadata.namespace).toBe("storage-dandi");
     expect(policy.spec.policy_types).toEqual(["Ingress", "Egress"]);

@@ -28,6 +28,8 @@ export const CHARTS = {
   dcgmExporter: { repository: "https://nvidia.github.io/dcgm-exporter/helm-charts", chart: "dcgm-exporter", version: "4.8.1" },
   /** Kubecost (free tier) on the cluster's Prometheus. */
   kubecost: { repository: "https://kubecost.github.io/cost-analyzer/", chart: "cost-analyzer", version: "2.9.5" },
+  /** Dask Gateway (services.daskGateway), in the hub's namespace to share its service tokens. */
+  daskGateway: { repository: "https://helm.dask.org/", chart: "dask-gateway", version: "2026.3.0" },
   nvidiaDevicePlugin: { repository: "https://nvidia.github.io/k8s-device-plugin", chart: "nvidia-device-plugin", version: "0.17.1" },
 } as const satisfies Record<string, ChartPin>;
 

@@ -26,6 +26,7 @@ import { HUB_NAMESPACE, JupyterHub } from "./constructs/jupyterhub";
 import { Karpenter } from "./constructs/karpenter";
 import { LoadBalancerController } from "./constructs/load-balancer-controller";
 import { Monitoring } from "./constructs/monitoring";
+import { Services } from "./constructs/services";
 import { Network } from "./constructs/network";
 import { Secrets } from "./constructs/secrets";
 import { Storage } from "./constructs/storage";
@@ -100,6 +101,9 @@ export class HubStack extends TerraformStack {
       dependsOn: [lbController.chart.release, karpenter.pools.release, ...storageClasses.classes],
     });
 
+    if (config.services.daskGateway || Object.keys(config.services.charts).length) {
+      new Services(this, "services", { config, cluster, hubRelease: this.hub.chart.release });
+    }
     if (monitoringNamespace) {
       new Monitoring(this, "monitoring", { config, cluster, namespace: monitoringNamespace, hubRelease: this.hub.chart.release, jobCode: storageJobs.release });
     }

@@ -39,6 +39,7 @@ export function checkDeployment(d: Deployment): ConfigProblem[] {
     ...checkStorage(d),
     ...checkCustomImages(d),
     ...checkCost(d),
+    ...checkServices(d),
   ];
 }
 
@@ -390,6 +391,34 @@ function checkCustomImages(d: Deployment): ConfigProblem[] {
   }
   const wide = d.customImages.allowedRegistries.findIndex((r) => !r.includes("/") || r === "/");
   if (wide >= 0) problems.push({ path: ["customImages", "allowedRegistries", wide], message: "must end in /" });
+  return problems;
+}
+
+/** Hub service names dandihub uses itself. */
+const RESERVED_SERVICES = ["grafana", "prometheus", "binder", "dask-gateway", "dandihub-exporter", "dandihub-retention"];
+
+function checkServices(d: Deployment): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const groups = Object.keys(d.groups);
+  const dask = d.services.daskGateway;
+  if (dask) {
+    for (const g of Object.keys(dask.groups)) {
+      const path = ["services", "daskGateway", "groups", g];
+      if (!d.groups[g]) problems.push({ path, atKey: true, message: `no such group; groups: ${groups.join(", ")}` });
+      else if (!d.groups[g].profiles.some((p) => d.profiles[p] && !d.profiles[p].gpu)) problems.push({ path, atKey: true, message: "the group has no CPU profile, so no CPU nodes for Dask workers" });
+    }
+  }
+  for (const [name, svc] of Object.entries(d.services.charts)) {
+    const path = ["services", "charts", name];
+    if (RESERVED_SERVICES.includes(name)) problems.push({ path, atKey: true, message: `dandihub uses this service name itself; reserved: ${RESERVED_SERVICES.join(", ")}` });
+    (svc.hub?.groups ?? []).forEach((g, i) => {
+      if (!d.groups[g]) problems.push({ path: [...path, "hub", "groups", i], message: `no such group; groups: ${groups.join(", ")}` });
+    });
+    if (svc.iam.length && !svc.serviceAccount) problems.push({ path: [...path, "iam"], message: "name the serviceAccount the role is for" });
+    svc.iam.forEach((s, i) => {
+      if (s.resources.includes("*")) problems.push({ path: [...path, "iam", i, "resources"], message: "name the resources (ARNs); '*' is refused (policy DH008)" });
+    });
+  }
   return problems;
 }
 

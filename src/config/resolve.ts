@@ -185,6 +185,7 @@ export interface HubConfig {
   readonly customImages: Deployment["customImages"];
   readonly cost: Deployment["cost"];
   readonly policy: Deployment["policy"];
+  readonly services: Deployment["services"];
   /** The deployment file this came from (policy findings point at it). */
   readonly file?: string;
   readonly monitoring: Omit<Deployment["monitoring"], "retention" | "storageSize"> & { readonly retentionDays: number; readonly storageGiB: number };
@@ -310,6 +311,7 @@ export function resolveDeployment(d: Deployment): HubConfig {
     customImages: d.customImages,
     cost: d.cost,
     policy: d.policy,
+    services: d.services,
     monitoring: {
       enabled: d.monitoring.enabled,
       alertEmails: d.monitoring.alertEmails,

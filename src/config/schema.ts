@@ -580,6 +580,58 @@ const Monitoring = z.strictObject({
     .describe("Users (besides hub admins, who are Grafana admins) who may view the dashboards; group admins are added automatically."),
 });
 
+const DaskGroup = z.strictObject({
+  maxCores: z.number().positive().describe("Most worker cores one cluster of this group's members may have."),
+  maxMemory: Quantity.describe("Most worker memory one cluster may have."),
+  maxWorkers: z.int().positive().default(50).describe("Most workers one cluster may have."),
+});
+
+const DaskGateway = z.strictObject({
+  groups: z
+    .record(Name, DaskGroup)
+    .describe("Groups whose members may create Dask clusters, with each group's per-cluster limits. Workers run on the group's own nodes (spot if it has spot nodes)."),
+  worker: z
+    .strictObject({
+      cores: z.number().positive().default(2).describe("Default cores per worker."),
+      memory: Quantity.default("8Gi").describe("Default memory per worker."),
+      maxCores: z.number().positive().default(8).describe("Most cores a user may ask per worker."),
+      maxMemory: Quantity.default("32Gi").describe("Most memory a user may ask per worker."),
+    })
+    .default({ cores: 2, memory: "8Gi", maxCores: 8, maxMemory: "32Gi" }),
+  image: z
+    .strictObject({ name: z.string().min(1), tag: z.string().min(1) })
+    .optional()
+    .describe("Scheduler and worker image; it must have the same dask and distributed as the users' notebooks. Default: the chart's."),
+  idleTimeout: Duration.default("30m").describe("A cluster nobody uses is shut down after this long."),
+});
+
+const ChartService = z.strictObject({
+  chart: z.strictObject({
+    repository: z.string().regex(/^(https:\/\/|oci:\/\/)\S+$/, { message: "an https:// or oci:// chart repository" }),
+    name: z.string().min(1),
+    version: z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, { message: "an exact chart version such as 1.2.3 (no ranges)" }),
+  }),
+  namespace: Name.optional().describe("Namespace of the release (created). Default: the hub's, so it can use hub service tokens."),
+  values: z.record(z.string(), z.unknown()).default({}).describe("Helm values, as the chart documents them. No secrets: they would be in the plan."),
+  hub: z
+    .strictObject({
+      url: z.string().regex(/^http:\/\/\S+$/, { message: "the in-cluster http:// address of the service" }),
+      groups: z.array(Name).min(1).describe("Groups whose members may use it (the hub role access:services!service=<name>)."),
+    })
+    .optional()
+    .describe("Publish it as a JupyterHub service at /services/<name>/, behind the hub's login."),
+  serviceAccount: z.string().optional().describe("The service account its pods use, for the IAM role."),
+  iam: z
+    .array(z.strictObject({ actions: z.array(z.string().regex(/^[a-z0-9-]+:[A-Za-z*]+$/)).min(1), resources: z.array(z.string().min(1)).min(1) }))
+    .default([])
+    .describe("IAM statements for its service account (Pod Identity); no wildcard resources (policy DH008)."),
+});
+
+const Services = z.strictObject({
+  daskGateway: DaskGateway.optional().describe("Dask Gateway behind the hub: granted groups create Dask clusters from a notebook."),
+  charts: z.record(Name, ChartService).default({}).describe("Other Helm releases hub users can use, by name."),
+});
+
 const Waiver = z.strictObject({
   rule: z.string().regex(/^DH\d{3}$/, { message: "a rule id such as DH010 (help/security.md)" }),
   address: z
@@ -654,6 +706,7 @@ export const DeploymentSchema = z
     storage: Storage.default(Storage.parse({})),
     cost: Cost.default(Cost.parse({})).describe("Billing tags, Kubecost, and inputs of the offline estimate."),
     monitoring: Monitoring.default(Monitoring.parse({})).describe("Metrics, dashboards, alerts and logs for admins."),
+    services: Services.default({ charts: {} }).describe("Services on the cluster for hub users."),
     policy: z
       .strictObject({ waivers: z.array(Waiver).default([]).describe("Accepted exceptions to the policy rules, each with its reason.") })
       .default({ waivers: [] })

@@ -8,6 +8,7 @@ import { formatSpawnerBytes } from "../config/units";
 import { userServiceAccount } from "../constructs/user-access";
 import { GPU_TAINT, GROUP_LABEL, POOL_LABEL, PROFILE_LABEL, USER_TAINT } from "../labels";
 import { buildGroups, buildingEnabled, unlistedChoice, type CustomImageContext } from "../images/custom-images";
+import { daskClientEnv } from "../services/dask-gateway";
 import { claimName, MOUNT_PATHS, SHARED_DIR } from "../storage/layout";
 
 export interface Toleration {
@@ -182,7 +183,7 @@ function groupSettings(config: HubConfig, g: ResolvedGroup, ctx: HubSettingsCont
     displayName: g.displayName,
     members: { orgs: g.members.orgs, teams: g.members.teams, archives: g.members.archives, users: g.members.users },
     profiles: g.placements,
-    env: g.env,
+    env: { ...daskClientEnv(config, g.key), ...g.env },
     labels: g.labels,
     volumes: g.mounts.map((m) =>
       m.nfs

@@ -8,6 +8,7 @@ import { formatQuantity, formatSpawnerBytes } from "../config/units";
 import { STORAGE_CLASSES } from "../constructs/storage-classes";
 import { DO_NOT_DISRUPT, GROUP_LABEL } from "../labels";
 import { buildingEnabled } from "../images/custom-images";
+import { DASK_GATEWAY_POD_LABELS, DASK_SERVICE, DASK_URL } from "../services/dask-gateway";
 import { ACCESS_LOG_PREFIX, EXPORTER_SERVICE, GRAFANA_POD_LABELS, GRAFANA_SERVICE, GRAFANA_URL, grafanaUsers, MONITORING_NAMESPACE, PROMETHEUS_POD_LABELS, PROMETHEUS_SERVICE } from "../monitoring/values";
 import { MOUNT_PATHS } from "../storage/layout";
 import { hubExtraConfig, hubPackageFiles, settingsFile, type ExtraFile } from "./hub-python";
@@ -78,6 +79,8 @@ export interface Z2jhValues {
     readonly networkPolicy: {
       readonly enabled: boolean;
       readonly egressAllowRules: { readonly cloudMetadataServer: false; readonly privateIPs: false };
+      /** Private addresses user servers may reach after all: the services they use. */
+      readonly egress: readonly object[];
     };
     /** Empty: the hub serves each user's profiles from a callable (hub/dandihub_hub/profiles.py). */
     readonly profileList: readonly never[];
@@ -231,6 +234,10 @@ function hubServices(config: HubConfig, ctx: HubValuesContext): Record<string, H
       oauth_redirect_uri: `${config.hub.url}/services/${GRAFANA_SERVICE}/login/generic_oauth`,
     };
   }
+  if (config.services.daskGateway) services[DASK_SERVICE] = { display: false, url: DASK_URL };
+  for (const [name, svc] of Object.entries(config.services.charts)) {
+    if (svc.hub) services[name] = { display: true, url: svc.hub.url };
+  }
   if (buildingEnabled(config)) {
     services[BUILDER_SERVICE] = {
       display: false,
@@ -241,6 +248,11 @@ function hubServices(config: HubConfig, ctx: HubValuesContext): Record<string, H
     };
   }
   return services;
+}
+
+/** User servers reach no private address except the services they use (Dask Gateway's proxy). */
+function userEgress(config: HubConfig): object[] {
+  return config.services.daskGateway ? [{ to: [{ podSelector: { matchLabels: { ...DASK_GATEWAY_POD_LABELS } } }] }] : [];
 }
 
 /** Who may call the hub API besides pods labelled for it (z2jh's default): builder, Prometheus, Grafana. */
@@ -285,6 +297,18 @@ function groupAdminRoles(config: HubConfig): Record<string, HubRole> {
       scopes: [`access:services!service=${GRAFANA_SERVICE}`],
       users: [...admins, ...viewers],
     };
+  }
+  const dask = config.services.daskGateway;
+  if (dask) {
+    roles["dandihub-dask-gateway"] = { description: "Dask Gateway checks who a user is and their groups", scopes: ["read:users:name", "read:users:groups"], services: [DASK_SERVICE] };
+    roles["dandihub-dask-users"] = {
+      description: "Groups that may create Dask clusters",
+      scopes: [`access:services!service=${DASK_SERVICE}`],
+      groups: config.groups.map((g) => g.key).filter((g) => g in dask.groups),
+    };
+  }
+  for (const [name, svc] of Object.entries(config.services.charts)) {
+    if (svc.hub) roles[`dandihub-service-${name}`] = { description: `Groups that may use ${name}`, scopes: [`access:services!service=${name}`], groups: [...svc.hub.groups] };
   }
   if (config.storage.retention.enabled) {
     roles[RETENTION_SERVICE] = {
@@ -372,7 +396,7 @@ export function buildHubValues(config: HubConfig, ctx: HubValuesContext, setting
       allowPrivilegeEscalation: false,
       // Stated, not left to chart defaults: no metadata server, no private addresses (other
       // pods, NFS servers, the hub's internals); the internet and DNS stay reachable.
-      networkPolicy: { enabled: true, egressAllowRules: { cloudMetadataServer: false, privateIPs: false } },
+      networkPolicy: { enabled: true, egressAllowRules: { cloudMetadataServer: false, privateIPs: false }, egress: userEgress(config) },
       profileList: [],
     },
     scheduling: {

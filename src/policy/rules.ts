@@ -189,13 +189,13 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: "DH008",
-    title: "user IAM scoped",
-    protects: "Other groups' buckets and the account from credentials a user server holds.",
+    title: "user and service IAM scoped",
+    protects: "Other groups' buckets and the account from credentials a user server or a user-facing service holds.",
     fix: "User roles name their own group's resources; no '*' resource and no service-wide action ('s3:*').",
     check: (view) => {
       const f: Finding[] = [];
       for (const [name, m] of Object.entries(view.tf.module ?? {})) {
-        if (!name.startsWith("user-access_")) continue;
+        if (!name.startsWith("user-access_") && !name.startsWith("services_")) continue;
         for (const s of (m.policy_statements ?? []) as Json[]) {
           const where = `module.${name}:${s.sid ?? "statement"}`;
           if ((s.resources ?? []).some((r: string) => r === "*" || /^arn:aws:s3:::\*$/.test(r))) f.push({ address: where, detail: "wildcard resource" });
