@@ -72,9 +72,11 @@ export class HubStack extends TerraformStack {
     if (config.profiles.some((p) => p.gpu)) {
       new GpuSupport(this, "gpu", { dependsOn: [karpenter.controller.release] });
     }
+    // What everything in the hub's and monitoring's namespaces needs first.
+    const platformReady = [lbController.chart.release, karpenter.pools.release, ...storageClasses.classes];
     const hubNamespace = new NamespaceV1(this, "hub-namespace", {
       metadata: { name: HUB_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "dandihub" } },
-      dependsOn: [lbController.chart.release, karpenter.pools.release, ...storageClasses.classes],
+      dependsOn: platformReady,
     });
     // Was created by the JupyterHub construct until the storage claims needed it first.
     hubNamespace.moveFromId("kubernetes_namespace_v1.jupyterhub_namespace");
@@ -86,7 +88,7 @@ export class HubStack extends TerraformStack {
     const monitoringNamespace = config.monitoring.enabled
       ? new NamespaceV1(this, "monitoring-namespace", {
           metadata: { name: MONITORING_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "dandihub" } },
-          dependsOn: [lbController.chart.release, karpenter.pools.release, ...storageClasses.classes],
+          dependsOn: platformReady,
         })
       : undefined;
     const eventLog = monitoringNamespace ? new EventLog(this, "event-log", { config, cluster, namespace: monitoringNamespace }) : undefined;
@@ -98,7 +100,7 @@ export class HubStack extends TerraformStack {
       cognito,
       images,
       accessLogBucket: eventLog?.accessLogBucket,
-      dependsOn: [lbController.chart.release, karpenter.pools.release, ...storageClasses.classes],
+      dependsOn: platformReady,
     });
 
     if (config.services.daskGateway || Object.keys(config.services.charts).length) {

@@ -37,3 +37,17 @@ export const DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt";
 /** Nodes of the storage pool (NFS servers): labelled with this role and tainted so nothing else lands there. */
 export const STORAGE_NODE_ROLE = { "dandihub.org/node-role": "storage" } as const;
 export const STORAGE_TAINT = { key: "dandihub.org/storage", value: "true", effect: "NoSchedule" } as const;
+
+/** Tolerates the user-node taint (user servers, and whatever else must run on user nodes). */
+export const USER_TOLERATION = { key: USER_TAINT.key, operator: "Equal", value: USER_TAINT.value, effect: USER_TAINT.effect } as const;
+
+/** Karpenter's label on every NVIDIA GPU node, whatever its group or pool. */
+export const NVIDIA_GPU_NODES = { "karpenter.k8s.aws/instance-gpu-manufacturer": "nvidia" } as const;
+
+/** What an agent on every GPU user node tolerates: the GPU and user taints, and any group's taint. */
+export const GPU_NODE_AGENT_TOLERATIONS = [
+  { key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect },
+  USER_TOLERATION,
+  // GPU nodes belong to a group; the agent serves all of them.
+  { key: GROUP_LABEL, operator: "Exists", effect: "NoSchedule" },
+] as const;

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import type { ITerraformDependable } from "../cdktf";
 import { CHARTS } from "../charts";
 import { HelmChart } from "../helm";
-import { GPU_TAINT, GROUP_LABEL, USER_TAINT } from "../labels";
+import { GPU_NODE_AGENT_TOLERATIONS, NVIDIA_GPU_NODES } from "../labels";
 
 export interface GpuSupportProps {
   readonly dependsOn: ITerraformDependable[];
@@ -22,13 +22,8 @@ export class GpuSupport extends Construct {
       namespace: "kube-system",
       values: {
         affinity: null,
-        nodeSelector: { "karpenter.k8s.aws/instance-gpu-manufacturer": "nvidia" },
-        tolerations: [
-          { key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect },
-          { key: USER_TAINT.key, operator: "Equal", value: USER_TAINT.value, effect: USER_TAINT.effect },
-          // GPU nodes belong to a group; the plugin serves all of them.
-          { key: GROUP_LABEL, operator: "Exists", effect: "NoSchedule" },
-        ],
+        nodeSelector: { ...NVIDIA_GPU_NODES },
+        tolerations: [...GPU_NODE_AGENT_TOLERATIONS],
       },
       dependsOn: props.dependsOn,
     });

@@ -8,13 +8,13 @@ import { Fn, type ITerraformDependable } from "../cdktf";
 import type { HubConfig } from "../config/resolve";
 import { HelmChart } from "../helm";
 import { buildingEnabled, buildRepositoryPrefix } from "../images/custom-images";
-import { CORE_NODE_LABELS, GPU_TAINT, GROUP_LABEL, USER_TAINT } from "../labels";
+import { CORE_NODE_LABELS, GPU_NODE_AGENT_TOLERATIONS, NVIDIA_GPU_NODES, USER_TOLERATION } from "../labels";
 import { BUILDER_NODE_ROLE } from "../karpenter/node-pools";
 import type { Cluster } from "./cluster";
 import type { Secrets } from "./secrets";
 import { BUILDER_SERVICE } from "../jupyterhub/values";
 import { HUB_NAMESPACE } from "./jupyterhub";
-import { CODE_DIR, codeVolume, cronJob, JOB_IMAGES, RESTRICTED } from "./storage-jobs";
+import { awsJobEnv, CODE_DIR, codeVolume, cronJob, JOB_IMAGES, RESTRICTED } from "./storage-jobs";
 
 export interface ImagesProps {
   readonly config: HubConfig;
@@ -198,7 +198,7 @@ export function builderValues(config: HubConfig, ecrHost: string): object {
     // The Docker daemon builds run in is privileged: only on builder nodes, nothing else there.
     dockerApi: {
       nodeSelector: { ...BUILDER_NODE_ROLE },
-      tolerations: [{ key: USER_TAINT.key, operator: "Equal", value: USER_TAINT.value, effect: USER_TAINT.effect }],
+      tolerations: [USER_TOLERATION],
     },
   };
 }
@@ -239,12 +239,7 @@ function ecrMaintenanceJob(config: HubConfig, keepDays: number): object {
       command: ["python3", "-m", "dandihub_jobs.ecr_maintenance"],
       args: ["--prefix", buildRepositoryPrefix(config), "--keep-days", String(keepDays), "--tag", `dandihub:deployment=${config.name}`],
       workingDir: CODE_DIR,
-      env: [
-        { name: "PYTHONPATH", value: CODE_DIR },
-        { name: "PYTHONDONTWRITEBYTECODE", value: "1" },
-        { name: "AWS_REGION", value: config.region },
-        { name: "AWS_DEFAULT_REGION", value: config.region },
-      ],
+      env: awsJobEnv(config),
       securityContext: RESTRICTED,
       resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
       volumeMounts: [{ name: "code", mountPath: CODE_DIR, readOnly: true }],
@@ -268,12 +263,8 @@ export function gpuPrePuller(images: readonly string[], pullSecrets: readonly st
       template: {
         metadata: { labels: { "app.kubernetes.io/name": "dandihub-gpu-image-puller" } },
         spec: {
-          nodeSelector: { "karpenter.k8s.aws/instance-gpu-manufacturer": "nvidia" },
-          tolerations: [
-            { key: USER_TAINT.key, operator: "Equal", value: USER_TAINT.value, effect: USER_TAINT.effect },
-            { key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect },
-            { key: GROUP_LABEL, operator: "Exists", effect: "NoSchedule" },
-          ],
+          nodeSelector: { ...NVIDIA_GPU_NODES },
+          tolerations: [...GPU_NODE_AGENT_TOLERATIONS],
           automountServiceAccountToken: false,
           ...(pullSecrets.length ? { imagePullSecrets: pullSecrets.map((name) => ({ name })) } : {}),
           initContainers: images.map((image, i) => ({

@@ -10,7 +10,7 @@ import { HelmChart } from "../helm";
 import { instanceType } from "../catalog/instance-types";
 import { instancePrice } from "../cost/prices";
 import { STORAGE_FAMILIES, STORAGE_SIZES } from "../karpenter/node-pools";
-import { CORE_NODE_LABELS, GPU_TAINT, GROUP_LABEL, USER_TAINT } from "../labels";
+import { CORE_NODE_LABELS, GPU_NODE_AGENT_TOLERATIONS, GROUP_LABEL, NVIDIA_GPU_NODES } from "../labels";
 import { EXPORTER_INTERVAL_SECONDS, ruleGroups } from "../monitoring/alerts";
 import { dashboards } from "../monitoring/dashboards";
 import { ksmLabel, USERNAME_KEY } from "../monitoring/metrics";
@@ -36,7 +36,7 @@ const EXPORTER_PORT = 9090;
 const VOLUMES_DIR = "/volumes";
 
 /** Where each volume is mounted in the exporter, and what it measures there. */
-export function exporterConfig(config: HubConfig): object {
+export function exporterConfig(config: HubConfig): { volumes: { volume: string; path: string }[] } & Record<string, unknown> {
   const homeNfs = config.storage.mode === "home-nfs";
   const groupVolumes = config.groups.map((g) => ({
     volume: g.key,
@@ -81,9 +81,10 @@ export function instancePrices(config: HubConfig): { instanceType: string; capac
 
 function exporterManifests(config: HubConfig): object[] {
   const labels = { "app.kubernetes.io/name": EXPORTER_SERVICE, "app.kubernetes.io/part-of": "dandihub" };
-  const mounted = (exporterConfig(config) as { volumes: { volume: string; path: string }[] }).volumes;
+  const exporter = exporterConfig(config);
+  const mounted = exporter.volumes;
   return [
-    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: EXPORTER_SERVICE, namespace: HUB_NAMESPACE }, data: { "config.json": JSON.stringify(exporterConfig(config), null, 1) } },
+    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: EXPORTER_SERVICE, namespace: HUB_NAMESPACE }, data: { "config.json": JSON.stringify(exporter, null, 1) } },
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: EXPORTER_SERVICE, namespace: HUB_NAMESPACE }, automountServiceAccountToken: false },
     {
       apiVersion: "apps/v1",
@@ -219,12 +220,8 @@ export class Monitoring extends Construct {
         namespace: MONITORING_NAMESPACE,
         values: {
           serviceMonitor: { enabled: true, honorLabels: true, interval: "60s" },
-          nodeSelector: { "karpenter.k8s.aws/instance-gpu-manufacturer": "nvidia" },
-          tolerations: [
-            { key: USER_TAINT.key, operator: "Equal", value: USER_TAINT.value, effect: USER_TAINT.effect },
-            { key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect },
-            { key: GROUP_LABEL, operator: "Exists", effect: "NoSchedule" },
-          ],
+          nodeSelector: { ...NVIDIA_GPU_NODES },
+          tolerations: [...GPU_NODE_AGENT_TOLERATIONS],
         },
         dependsOn: [this.stack.release],
       });

@@ -110,6 +110,16 @@ export function cronJob(name: string, schedule: string, container: object, volum
   };
 }
 
+/** Environment of a job that runs the jobs' package and calls AWS (with the pod's role). */
+export function awsJobEnv(config: HubConfig): object[] {
+  return [
+    { name: "PYTHONPATH", value: CODE_DIR },
+    { name: "PYTHONDONTWRITEBYTECODE", value: "1" },
+    { name: "AWS_REGION", value: config.region },
+    { name: "AWS_DEFAULT_REGION", value: config.region },
+  ];
+}
+
 /** The jobs' Python package (the dandihub-jobs ConfigMap), to mount at CODE_DIR. */
 export function codeVolume(): object {
   return { name: "code", configMap: { name: "dandihub-jobs", items: Object.keys(jobCode()).map((f) => ({ key: f, path: `dandihub_jobs/${f}` })) } };
@@ -172,10 +182,7 @@ export function storageJobManifests(config: HubConfig, buckets: Readonly<Record<
             ],
             workingDir: CODE_DIR,
             env: [
-              { name: "PYTHONPATH", value: CODE_DIR },
-              { name: "PYTHONDONTWRITEBYTECODE", value: "1" },
-              { name: "AWS_REGION", value: config.region },
-              { name: "AWS_DEFAULT_REGION", value: config.region },
+              ...awsJobEnv(config),
               // z2jh generates the token of a registered service into its `hub` Secret.
               { name: "JUPYTERHUB_API_TOKEN", valueFrom: { secretKeyRef: { name: "hub", key: `hub.services.${RETENTION_SERVICE}.apiToken` } } },
             ],

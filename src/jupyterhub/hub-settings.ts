@@ -6,7 +6,7 @@
 import type { HubConfig, ResolvedGroup, ResolvedMount, ResolvedProfile } from "../config/resolve";
 import { formatSpawnerBytes } from "../config/units";
 import { userServiceAccount } from "../constructs/user-access";
-import { GPU_TAINT, GROUP_LABEL, POOL_LABEL, PROFILE_LABEL, USER_TAINT } from "../labels";
+import { GPU_TAINT, GROUP_LABEL, POOL_LABEL, PROFILE_LABEL, USER_TOLERATION } from "../labels";
 import { buildGroups, buildingEnabled, unlistedChoice, type CustomImageContext } from "../images/custom-images";
 import { daskClientEnv } from "../services/dask-gateway";
 import { claimName, MOUNT_PATHS, SHARED_DIR } from "../storage/layout";
@@ -117,7 +117,7 @@ export function archiveTokenEnv(name: string): string {
 
 /** Tolerations of user pods: z2jh's own user taint, plus the GPU taint for GPU profiles. */
 function userTolerations(gpu: boolean): Toleration[] {
-  const tolerations: Toleration[] = [{ key: USER_TAINT.key, operator: "Equal", value: USER_TAINT.value, effect: USER_TAINT.effect }];
+  const tolerations: Toleration[] = [USER_TOLERATION];
   if (gpu) tolerations.push({ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect });
   return tolerations;
 }

@@ -90,42 +90,69 @@ export const BUILDER_POOL = "builder";
 /** Nodes where image builds (and their privileged Docker daemon) run, and nothing else. */
 export const BUILDER_NODE_ROLE = { "dandihub.org/node-role": "builder" } as const;
 
+interface PlatformPool {
+  readonly name: string;
+  readonly capacityTypes: readonly ("spot" | "on-demand")[];
+  readonly arch: PlannedPool["arch"];
+  readonly families: readonly string[];
+  /** Labels of its nodes (what its pods select). */
+  readonly nodeLabels: Readonly<Record<string, string>>;
+  /** Keeps everything else off its nodes. */
+  readonly taint: Taint;
+  /** Requirements beyond capacity type, architecture and family. */
+  readonly requirements?: readonly NodeSelectorRequirement[];
+  readonly limits: { readonly cpu: number; readonly memoryBytes: number };
+}
+
+/** A pool for platform pods (not a group's servers): its node class and its NodePool. */
+function platformPoolManifests(config: HubConfig, ctx: PoolContext, p: PlatformPool): [EC2NodeClass, NodePool] {
+  const nodeClass = nodeClassManifest(
+    config,
+    { name: p.name, group: "platform", capacity: p.capacityTypes[0], families: [...p.families], arch: p.arch, profiles: [], limits: { ...p.limits, gpus: 0 } },
+    ctx,
+  );
+  const pool: NodePool = {
+    apiVersion: "karpenter.sh/v1",
+    kind: "NodePool",
+    metadata: { name: p.name },
+    spec: {
+      template: {
+        metadata: { labels: { ...p.nodeLabels } },
+        spec: {
+          nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: p.name },
+          requirements: [
+            { key: "karpenter.sh/capacity-type", operator: "In", values: [...p.capacityTypes] },
+            { key: "kubernetes.io/arch", operator: "In", values: [p.arch] },
+            { key: "karpenter.k8s.aws/instance-family", operator: "In", values: [...p.families] },
+            ...(p.requirements ?? []),
+          ],
+          taints: [p.taint],
+          expireAfter: formatGoDuration(config.userNodes.expireAfterSeconds),
+          terminationGracePeriod: formatGoDuration(config.userNodes.terminationGracePeriodSeconds),
+        },
+      },
+      disruption: { consolidationPolicy: "WhenEmpty", consolidateAfter: formatGoDuration(config.userNodes.consolidateAfterSeconds) },
+      limits: { cpu: String(p.limits.cpu), memory: formatQuantity(p.limits.memoryBytes) },
+    },
+  };
+  return [nodeClass, pool];
+}
+
 /**
  * The builder pool (when some group builds images): spot capacity of the user families, tainted
  * like user nodes (build pods tolerate that) and selected by role, so user servers never land
  * beside the privileged Docker daemon.
  */
 export function builderPoolManifests(config: HubConfig, ctx: PoolContext): [EC2NodeClass, NodePool] {
-  const families = [...config.userNodes.instanceFamilies];
-  const nodeClass = nodeClassManifest(
-    config,
-    { name: BUILDER_POOL, group: "platform", capacity: "spot", families, arch: config.userNodes.arch, profiles: [], limits: { cpu: 32, memoryBytes: 128 * 2 ** 30, gpus: 0 } },
-    ctx,
-  );
-  const pool: NodePool = {
-    apiVersion: "karpenter.sh/v1",
-    kind: "NodePool",
-    metadata: { name: BUILDER_POOL },
-    spec: {
-      template: {
-        metadata: { labels: { ...BUILDER_NODE_ROLE } },
-        spec: {
-          nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: BUILDER_POOL },
-          requirements: [
-            { key: "karpenter.sh/capacity-type", operator: "In", values: ["spot", "on-demand"] },
-            { key: "kubernetes.io/arch", operator: "In", values: [config.userNodes.arch] },
-            { key: "karpenter.k8s.aws/instance-family", operator: "In", values: families },
-          ],
-          taints: [USER_TAINT],
-          expireAfter: formatGoDuration(config.userNodes.expireAfterSeconds),
-          terminationGracePeriod: formatGoDuration(config.userNodes.terminationGracePeriodSeconds),
-        },
-      },
-      disruption: { consolidationPolicy: "WhenEmpty", consolidateAfter: formatGoDuration(config.userNodes.consolidateAfterSeconds) },
-      limits: { cpu: "32", memory: "128Gi" },
-    },
-  };
-  return [nodeClass, pool];
+  return platformPoolManifests(config, ctx, {
+    name: BUILDER_POOL,
+    capacityTypes: ["spot", "on-demand"],
+    arch: config.userNodes.arch,
+    families: config.userNodes.instanceFamilies,
+    nodeLabels: BUILDER_NODE_ROLE,
+    taint: USER_TAINT,
+    limits: { cpu: 32, memoryBytes: 128 * 2 ** 30 },
+  });
 }
 
 /**
@@ -133,40 +160,21 @@ export function builderPoolManifests(config: HubConfig, ctx: PoolContext): [EC2N
  * the NFS servers only. Never spot: an interrupted NFS server stalls every server of its group.
  */
 export function storagePoolManifests(config: HubConfig, ctx: PoolContext, zone: string): [EC2NodeClass, NodePool] {
-  // amd64 whatever the core nodes are: the NFS server image is not known to have an arm64 build.
-  const families = [...STORAGE_FAMILIES];
-  const nodeClass = nodeClassManifest(
-    config,
-    { name: STORAGE_POOL, group: "platform", capacity: "on-demand", families, arch: "amd64", profiles: [], limits: { cpu: 8, memoryBytes: 32 * 2 ** 30, gpus: 0 } },
-    ctx,
-  );
-  const pool: NodePool = {
-    apiVersion: "karpenter.sh/v1",
-    kind: "NodePool",
-    metadata: { name: STORAGE_POOL },
-    spec: {
-      template: {
-        metadata: { labels: { ...STORAGE_NODE_ROLE } },
-        spec: {
-          nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: STORAGE_POOL },
-          requirements: [
-            { key: "karpenter.sh/capacity-type", operator: "In", values: ["on-demand"] },
-            { key: "kubernetes.io/arch", operator: "In", values: ["amd64"] },
-            { key: "karpenter.k8s.aws/instance-family", operator: "In", values: families },
-            { key: "karpenter.k8s.aws/instance-size", operator: "In", values: [...STORAGE_SIZES] },
-            // The volumes are zonal; their servers must run beside them.
-            { key: "topology.kubernetes.io/zone", operator: "In", values: [zone] },
-          ],
-          taints: [STORAGE_TAINT],
-          expireAfter: formatGoDuration(config.userNodes.expireAfterSeconds),
-          terminationGracePeriod: formatGoDuration(config.userNodes.terminationGracePeriodSeconds),
-        },
-      },
-      disruption: { consolidationPolicy: "WhenEmpty", consolidateAfter: formatGoDuration(config.userNodes.consolidateAfterSeconds) },
-      limits: { cpu: "8", memory: "32Gi" },
-    },
-  };
-  return [nodeClass, pool];
+  return platformPoolManifests(config, ctx, {
+    name: STORAGE_POOL,
+    capacityTypes: ["on-demand"],
+    // amd64 whatever the core nodes are: the NFS server image is not known to have an arm64 build.
+    arch: "amd64",
+    families: STORAGE_FAMILIES,
+    nodeLabels: STORAGE_NODE_ROLE,
+    taint: STORAGE_TAINT,
+    requirements: [
+      { key: "karpenter.k8s.aws/instance-size", operator: "In", values: [...STORAGE_SIZES] },
+      // The volumes are zonal; their servers must run beside them.
+      { key: "topology.kubernetes.io/zone", operator: "In", values: [zone] },
+    ],
+    limits: { cpu: 8, memoryBytes: 32 * 2 ** 30 },
+  });
 }
 
 /** Every Karpenter object of the deployment, NodeClasses first. */

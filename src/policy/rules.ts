@@ -26,6 +26,11 @@ function nodeClasses(view: PolicyView): [string, Json][] {
   return manifests(view).filter(([, m]) => m.kind === "EC2NodeClass");
 }
 
+/** The EKS managed node groups (the core nodes), with an address naming each. */
+function nodeGroups(view: PolicyView): [string, Json][] {
+  return Object.entries((view.tf.module?.cluster_eks?.eks_managed_node_groups ?? {}) as Record<string, Json>).map(([name, ng]) => [`module.cluster_eks:node-group/${name}`, ng]);
+}
+
 /** Secret formats that must never appear in output: cloud keys, tokens, private keys. */
 export const SECRET_PATTERNS: readonly { readonly name: string; readonly pattern: RegExp }[] = [
   { name: "AWS access key id", pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
@@ -60,8 +65,8 @@ export const RULES: readonly Rule[] = [
       for (const [a, r] of resources(view, "aws_sns_topic")) if (!r.kms_master_key_id) f.push({ address: a, detail: "SNS topic without KMS encryption" });
       const eks = view.tf.module?.cluster_eks;
       if (eks && !(eks.encryption_config?.resources ?? []).includes("secrets")) f.push({ address: "module.cluster_eks", detail: "Kubernetes secrets not envelope-encrypted with KMS" });
-      for (const [name, ng] of Object.entries((eks?.eks_managed_node_groups ?? {}) as Record<string, Json>)) {
-        for (const bd of Object.values((ng.block_device_mappings ?? {}) as Record<string, Json>)) if (bd.ebs?.encrypted !== true) f.push({ address: `module.cluster_eks:node-group/${name}`, detail: "node disk not encrypted" });
+      for (const [a, ng] of nodeGroups(view)) {
+        for (const bd of Object.values((ng.block_device_mappings ?? {}) as Record<string, Json>)) if (bd.ebs?.encrypted !== true) f.push({ address: a, detail: "node disk not encrypted" });
       }
       for (const [a, m] of nodeClasses(view)) for (const bd of m.spec?.blockDeviceMappings ?? []) if (bd.ebs?.encrypted !== true) f.push({ address: a, detail: "node disk not encrypted" });
       return f;
@@ -120,10 +125,9 @@ export const RULES: readonly Rule[] = [
     fix: "IMDSv2 with hop limit 1 on every node, and the singleuser NetworkPolicy on with the metadata server denied.",
     check: (view) => {
       const f: Finding[] = [];
-      const eks = view.tf.module?.cluster_eks;
-      for (const [name, ng] of Object.entries((eks?.eks_managed_node_groups ?? {}) as Record<string, Json>)) {
+      for (const [a, ng] of nodeGroups(view)) {
         const md = ng.metadata_options ?? {};
-        if (md.http_tokens !== "required" || md.http_put_response_hop_limit !== 1) f.push({ address: `module.cluster_eks:node-group/${name}`, detail: "IMDSv2 with hop limit 1 not enforced" });
+        if (md.http_tokens !== "required" || md.http_put_response_hop_limit !== 1) f.push({ address: a, detail: "IMDSv2 with hop limit 1 not enforced" });
       }
       for (const [a, m] of nodeClasses(view)) {
         const md = m.spec?.metadataOptions ?? {};

@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import type { HubConfig } from "../config/resolve";
 import { parseDuration, parseQuantity } from "../config/units";
 import { groupTaint } from "../karpenter/node-pools";
-import { CORE_NODE_LABELS, GROUP_LABEL, POOL_LABEL, USER_TAINT } from "../labels";
+import { CORE_NODE_LABELS, GROUP_LABEL, POOL_LABEL, USER_TOLERATION } from "../labels";
 import { HUB_NAMESPACE } from "../namespaces";
 
 export const DASK_SERVICE = "dask-gateway";
@@ -40,7 +40,7 @@ export function daskSettings(config: HubConfig): object {
         maxWorkers: limits.maxWorkers,
         nodeSelector: { [GROUP_LABEL]: g, [POOL_LABEL]: workerPool(config, g) },
         tolerations: [
-          { key: USER_TAINT.key, operator: "Equal", value: USER_TAINT.value, effect: USER_TAINT.effect },
+          USER_TOLERATION,
           { ...groupTaint(g), operator: "Equal" },
         ],
         labels: { [GROUP_LABEL]: g, "app.kubernetes.io/part-of": "dandihub" },
