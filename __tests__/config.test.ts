@@ -50,7 +50,7 @@ describe("the shipped deployment files", () => {
     expect(c.network).toMatchObject({ cidr: "10.1.0.0/16", azs: 2, singleNatGateway: true });
     expect(c.network.privateSubnets).toEqual(["10.1.0.0/19", "10.1.32.0/19"]);
     expect(c.network.publicSubnets).toEqual(["10.1.224.0/24", "10.1.225.0/24"]);
-    expect(c.cluster.kubeAuth).toBe("exec");
+
     expect(c.profiles).toHaveLength(1);
     expect(c.profiles[0].default).toBe(true);
     expect(c.groups.map((g) => g.key)).toEqual(["users"]);

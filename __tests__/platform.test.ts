@@ -252,6 +252,22 @@ describe("load balancer controller", () => {
     expect(hub.depends_on).toContain("helm_release.lb-controller_chart_release");
     expect(releaseValues(dandi().tf, "lb-controller_chart_release")).toMatchObject({ clusterName: "dandi", vpcId: "${module.network_vpc.vpc_id}" });
   });
+
+  it("its Service webhook is off (no race with releases that create Services), so every LoadBalancer names the controller itself", () => {
+    for (const [variant, get] of Object.entries(VARIANTS)) {
+      const { tf } = get();
+      expect((releaseValues(tf, "lb-controller_chart_release") as Rec).enableServiceMutatorWebhook, variant).toBe(false);
+      // The only LoadBalancer Service: the hub's proxy-public. Without the webhook, only this
+      // annotation keeps it from Kubernetes' legacy controller (a Classic Load Balancer).
+      const proxy = (releaseValues(tf, "jupyterhub_chart_release") as { proxy: { service: { type: string; annotations: Record<string, string> } } }).proxy.service;
+      expect(proxy.type).toBe("LoadBalancer");
+      expect(proxy.annotations["service.beta.kubernetes.io/aws-load-balancer-type"], variant).toBe("external");
+      // No other release asks for a LoadBalancer.
+      for (const [address, r] of Object.entries(tf.resource.helm_release)) {
+        if (address !== "jupyterhub_chart_release") expect(String((r.values as string[])[0]), `${variant} ${address}`).not.toMatch(/"type":"LoadBalancer"/);
+      }
+    }
+  });
 });
 
 describe("providers and backends", () => {
@@ -290,12 +306,29 @@ describe("providers and backends", () => {
     expect(minimal().tf.terraform.backend).toEqual({ local: { path: "../../../terraform.minimal.tfstate" } });
   });
 
-  it("Terraform Cloud: a named workspace, and token auth (no AWS CLI on its runners)", () => {
-    const s = synth(minimalYaml({ name: "name: tfc", backend: "backend:\n  cloud:\n    organization: dandi\n    workspace: dandi-hub" }), { name: "tfc" });
+  it("Terraform Cloud: a named workspace, run locally or on an agent, always with exec auth", () => {
+    const cloud = (mode: string) => `backend:\n  cloud:\n    organization: dandi\n    workspace: dandi-hub\n    executionMode: ${mode}`;
+    const s = synth(minimalYaml({ name: "name: tfc", backend: cloud("local") }), { name: "tfc" });
     expect(s.tf.terraform.cloud).toEqual({ organization: "dandi", workspaces: { name: "dandi-hub" } });
-    const k8s = s.tf.provider.kubernetes[0] as Rec;
-    expect(k8s.token).toBe("${data.aws_eks_cluster_auth.cluster-auth.token}");
-    expect(k8s.exec).toBeUndefined();
+    // A token read at plan time lasts 15 minutes; a first apply waits longer on the hub alone.
+    for (const k8s of [s.tf.provider.kubernetes[0] as Rec, (s.tf.provider.helm[0] as Rec).kubernetes as Rec]) {
+      expect(k8s.token).toBeUndefined();
+      expect(JSON.stringify(k8s.exec)).toContain('"command":"aws"');
+    }
+    expect(s.tf.data?.aws_eks_cluster_auth).toBeUndefined();
+    expect((s.tf.module.cluster_eks as Rec).security_group_additional_rules).toBeUndefined();
+    // An agent's private network reaches the private endpoint.
+    const agent = VARIANTS["dev-dummy-cloud"]().tf.module.cluster_eks as Rec;
+    expect(agent.security_group_additional_rules).toEqual({
+      "terraform-agent": { type: "ingress", protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["10.200.0.0/24"], description: "Kubernetes API from the HCP Terraform agent" },
+    });
+  });
+
+  it("Terraform Cloud without an execution mode is refused: its remote runners cannot reach the cluster", () => {
+    const err = problemsOf(minimalYaml({ backend: "backend:\n  cloud:\n    organization: dandi\n    workspace: dandi-hub" }));
+    expect(err.format()).toMatch(/config\/test\.yaml:\d+:\d+  backend\.cloud = \{\.\.\.\}: say where Terraform runs: executionMode: local .* or agent .*remote runners cannot/);
+    const agentOnly = problemsOf(minimalYaml({ backend: "backend:\n  cloud:\n    organization: dandi\n    workspace: w\n    executionMode: local\n    agentCidrs: [10.9.0.0/24]" }));
+    expect(agentOnly.format()).toContain("backend.cloud.agentCidrs = [list of 1]: only for executionMode: agent");
   });
 });
 

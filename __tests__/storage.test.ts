@@ -21,7 +21,12 @@ describe("home-nfs mode: a volume and NFS server per group, hard quotas", () => 
       exclude: ["_reports"],
       wait_time: 30,
       min_projid: 1000,
+      // The All_Squash export's anonymous identity: jovyan, as user servers run.
+      uid: 1000,
+      gid: 100,
     });
+    const hub = releaseValues(dandi().tf, "jupyterhub_chart_release") as Rec;
+    expect([hub.singleuser.uid, hub.singleuser.fsGid]).toEqual([1000, 100]);
     expect(q("storage_linc_server_release")).toMatchObject({ hard_quota: 50, quota_overrides: { _shared: 500 } });
     expect(q("storage_workshop_server_release")).toMatchObject({ hard_quota: 5, quota_overrides: { _shared: 50 } });
     // Defaults for a group that says nothing: 10Gi homes, 100Gi shared.
@@ -113,7 +118,15 @@ describe("efs mode", () => {
     const tf = efs().tf;
     expect(res(tf, "aws_efs_file_system")["storage_dev_file-system"]).toMatchObject({ encrypted: true, throughput_mode: "elastic", tags: { "dandihub:group": "dev", "dandihub:backup": "daily" } });
     expect(Object.keys(res(tf, "aws_efs_mount_target")).sort()).toEqual(["storage_common_mount-target-0", "storage_common_mount-target-1", "storage_dev_mount-target-0", "storage_dev_mount-target-1"]);
-    expect(res(tf, "kubernetes_persistent_volume_v1").storage_dev_pv.spec[0].persistent_volume_source).toEqual({ csi: { driver: "efs.csi.aws.com", volume_handle: "${aws_efs_file_system.storage_dev_file-system.id}" } });
+    // Through an access point that makes every access jovyan's (no chown, no root init container).
+    expect(res(tf, "kubernetes_persistent_volume_v1").storage_dev_pv.spec[0].persistent_volume_source).toEqual({
+      csi: { driver: "efs.csi.aws.com", volume_handle: "${aws_efs_file_system.storage_dev_file-system.id}::${aws_efs_access_point.storage_dev_access-point.id}" },
+    });
+    expect(res(tf, "aws_efs_access_point")["storage_dev_access-point"]).toMatchObject({
+      file_system_id: "${aws_efs_file_system.storage_dev_file-system.id}",
+      posix_user: { uid: 1000, gid: 100 },
+      root_directory: { path: "/dandihub", creation_info: { owner_uid: 1000, owner_gid: 100, permissions: "0775" } },
+    });
     expect((tf.module.cluster_eks.addons as Rec)["aws-efs-csi-driver"]).toBeDefined();
     expect(Object.keys(tf.resource.helm_release).filter((r) => r.includes("server"))).toEqual([]);
     const { manifests } = releaseValues(tf, "karpenter_pools_release") as { manifests: Rec[] };

@@ -42,6 +42,16 @@ export interface EksManagedNodeGroup {
   readonly tags?: Record<string, string>;
 }
 
+/** An extra rule on the cluster (control plane) security group. */
+export interface EksSecurityGroupRule {
+  readonly protocol?: string;
+  readonly from_port: number;
+  readonly to_port: number;
+  readonly type?: "ingress" | "egress";
+  readonly description?: string;
+  readonly cidr_blocks?: string[];
+}
+
 /** Inputs of terraform-aws-modules/eks/aws that dandihub sets (names as in its variables.tf). */
 export interface EksInputs {
   readonly name: string;
@@ -52,6 +62,7 @@ export interface EksInputs {
   readonly endpoint_public_access: boolean;
   readonly endpoint_private_access: boolean;
   readonly endpoint_public_access_cidrs?: string[];
+  readonly security_group_additional_rules?: Record<string, EksSecurityGroupRule>;
   readonly authentication_mode?: "API" | "API_AND_CONFIG_MAP";
   readonly enable_cluster_creator_admin_permissions: boolean;
   readonly access_entries?: Record<string, EksAccessEntry>;

@@ -26,8 +26,12 @@ export const CHARTS = {
   kubePrometheusStack: { repository: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "82.16.0" },
   /** NVIDIA DCGM exporter: GPU utilisation per pod (the version ai-on-eks pins). */
   dcgmExporter: { repository: "https://nvidia.github.io/dcgm-exporter/helm-charts", chart: "dcgm-exporter", version: "4.8.1" },
-  /** Kubecost (free tier) on the cluster's Prometheus. */
-  kubecost: { repository: "https://kubecost.github.io/cost-analyzer/", chart: "cost-analyzer", version: "2.9.5" },
+  /**
+   * Kubecost (free tier) on the cluster's Prometheus. 2.8.7 is the last release that runs on its
+   * own: 2.9.x only prepares agents for 3.0 (it fails without a federated store and a cluster id
+   * set twice) and 3.x drops bring-your-own Prometheus (help/versions.md).
+   */
+  kubecost: { repository: "https://kubecost.github.io/cost-analyzer/", chart: "cost-analyzer", version: "2.8.7" },
   /** Dask Gateway (services.daskGateway), in the hub's namespace to share its service tokens. */
   daskGateway: { repository: "https://helm.dask.org/", chart: "dask-gateway", version: "2026.3.0" },
   nvidiaDevicePlugin: { repository: "https://nvidia.github.io/k8s-device-plugin", chart: "nvidia-device-plugin", version: "0.17.1" },

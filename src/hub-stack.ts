@@ -1,4 +1,3 @@
-import { DataAwsEksClusterAuth } from "@cdktf/provider-aws/lib/data-aws-eks-cluster-auth";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
@@ -146,21 +145,23 @@ export class HubStack extends TerraformStack {
     }
   }
 
-  /** Helm and Kubernetes providers talk to the cluster this stack creates. */
+  /**
+   * Helm and Kubernetes providers talk to the cluster this stack creates, with a fresh token from
+   * `aws eks get-token` for every connection: a token read once at plan time lasts 15 minutes, less
+   * than a first apply that waits on the hub (20 min) and monitoring (15 min each).
+   */
   private configureKubernetesProviders(cluster: Cluster): void {
-    const c = this.config.cluster;
     const connection = {
       host: cluster.eks.clusterEndpoint,
       clusterCaCertificate: Fn.base64decode(cluster.eks.clusterCertificateAuthorityData),
     };
-    const token = c.kubeAuth === "token" ? new DataAwsEksClusterAuth(this, "cluster-auth", { name: cluster.eks.clusterName }).token : undefined;
     const exec = {
       apiVersion: "client.authentication.k8s.io/v1beta1",
       command: "aws",
       args: ["eks", "get-token", "--cluster-name", cluster.eks.clusterName, "--region", this.config.region, "--output", "json"],
     };
     // The two bindings spell the same exec block differently (list vs object).
-    new KubernetesProvider(this, "kubernetes", { ...connection, ...(token ? { token } : { exec: [exec] }) });
-    new HelmProvider(this, "helm", { kubernetes: { ...connection, ...(token ? { token } : { exec }) } });
+    new KubernetesProvider(this, "kubernetes", { ...connection, exec: [exec] });
+    new HelmProvider(this, "helm", { kubernetes: { ...connection, exec } });
   }
 }

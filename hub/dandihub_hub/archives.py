@@ -1,16 +1,21 @@
 """Is a GitHub login an approved user of a DANDI-style archive?
 
-DANDI, EMBER and LINC run the same REST API. Two ways to ask, chosen per archive:
+DANDI, EMBER and LINC run the same REST API (dandi-archive, ``dandiapi/api/views/users.py``).
+Two ways to ask, chosen per archive:
 
 - ``search``: ``GET /api/users/search/?username=<login>`` with an approved user's token. It
-  returns at most 10 approved users whose name contains the text, so we look for an exact match;
+  answers a JSON list of at most 10 approved users, ``[{"admin", "username", "name", "status"}]``,
+  whose first name, last name, Django username or GitHub login *contains* the text; ``username`` is
+  the GitHub login, or the Django username of an account without one. We look for an exact match;
   when 10 come back and none is exact, the login cannot be confirmed either way.
-- ``list``: ``GET /api/users/?approved_only=true`` with an archive admin's token: every approved
-  login, exact and complete. Cached for ``LIST_TTL`` seconds.
+- ``list``: ``GET /api/users/?approved_only=true`` with an archive admin's token: a flat JSON
+  list of the GitHub logins (``socialaccount.extra_data.login``) of every approved account, not
+  paginated. Exact and complete. Cached for ``LIST_TTL`` seconds.
 
-An archive that times out, answers 5xx, or rejects our token gives an ``error`` result, never an
-approval. A login that an archive approved within ``STALE_OK`` seconds keeps that approval
-through an outage (logged as such); nobody the archive has not approved gets in.
+An archive that times out, answers 5xx or anything we cannot read, rejects our token, has no token
+configured, or fails in any other way gives an ``error`` result, never an approval and never an
+exception out of ``check``. A login that an archive approved within ``STALE_OK`` seconds keeps that
+approval through an outage (logged as such); nobody the archive has not approved gets in.
 """
 import asyncio
 import json
@@ -28,7 +33,6 @@ SEARCH_LIMIT = 10
 LIST_TTL = 600
 POSITIVE_TTL = 600
 STALE_OK = 24 * 3600
-MAX_LIST_PAGES = 200
 
 
 class Result:
@@ -89,6 +93,7 @@ class ArchiveChecker:
         return list(await asyncio.gather(*(self.check(a, login) for a in archives)))
 
     async def check(self, archive, login):
+        """This archive's Result for ``login``. Never raises: any failure is an ERROR result."""
         name = archive["name"]
         key = (name, login.lower())
         now = self.clock()
@@ -96,12 +101,17 @@ class ArchiveChecker:
         if seen is not None and now - seen < POSITIVE_TTL:
             return Result(name, APPROVED, "cached")
         try:
-            if archive.get("check") == "list":
+            if not self.tokens.get(name):
+                result = Result(name, ERROR, "no API token configured for this archive")
+            elif archive.get("check") == "list":
                 result = await self._check_list(archive, login)
             else:
                 result = await self._check_search(archive, login)
         except (HTTPFailure, asyncio.TimeoutError) as e:
             result = Result(name, ERROR, f"unreachable: {e or 'timeout'}")
+        except Exception as e:  # an answer we could not read, a bug: refuse, say why, keep serving
+            self._log("error", "%s: checking %s failed: %s: %s", name, login, type(e).__name__, e)
+            result = Result(name, ERROR, f"unexpected error ({type(e).__name__})")
         if result.status == APPROVED:
             self._approved_at[key] = now
         elif result.status in (ERROR, UNCONFIRMED) and seen is not None and now - seen < STALE_OK:
@@ -110,20 +120,13 @@ class ArchiveChecker:
         return result
 
     async def _get(self, archive, path):
-        headers = {"Accept": "application/json", "Authorization": f"token {self.tokens.get(archive['name'], '')}"}
-        url = path if path.startswith("https://") else archive["api"].rstrip("/") + path
+        headers = {"Accept": "application/json", "Authorization": f"token {self.tokens[archive['name']]}"}
+        url = archive["api"].rstrip("/") + path
         timeout = archive.get("timeoutSeconds", 5)
         status, body = await asyncio.wait_for(self.fetch(url, headers, timeout), timeout + 1)
         if status >= 500:
             raise HTTPFailure(f"HTTP {status}")
         return status, body
-
-    @staticmethod
-    def _items(body):
-        """DANDI answers a list, or a paginated {"results": [...], "next": url}."""
-        if isinstance(body, dict):
-            return body.get("results") or [], body.get("next")
-        return body or [], None
 
     async def _check_search(self, archive, login):
         name = archive["name"]
@@ -133,30 +136,26 @@ class ArchiveChecker:
             return Result(name, ERROR, f"token rejected (HTTP {status})")
         if status != 200:
             return Result(name, ERROR, f"HTTP {status}")
-        items, _ = self._items(body)
-        if any((u.get("username") or "").lower() == login.lower() for u in items):
+        if not isinstance(body, list) or not all(isinstance(u, dict) for u in body):
+            return Result(name, ERROR, "unexpected answer from the user search (not a list of users)")
+        if any(str(u.get("username") or "").lower() == login.lower() for u in body):
             return Result(name, APPROVED)
-        if len(items) >= SEARCH_LIMIT:
-            return Result(name, UNCONFIRMED, f"search returned {len(items)} longer matches, not the exact login")
+        if len(body) >= SEARCH_LIMIT:
+            return Result(name, UNCONFIRMED, f"search returned {len(body)} longer matches, not the exact login")
         return Result(name, NOT_APPROVED)
 
     async def _check_list(self, archive, login):
         name = archive["name"]
         cached = self._lists.get(name)
         if cached is None or self.clock() - cached[0] >= LIST_TTL:
-            logins = set()
-            url = "/api/users/?approved_only=true&page_size=1000"
-            for _ in range(MAX_LIST_PAGES):
-                status, body = await self._get(archive, url)
-                if status in (401, 403):
-                    return Result(name, ERROR, f"token rejected (HTTP {status}); `list` needs an archive admin's token")
-                if status != 200:
-                    return Result(name, ERROR, f"HTTP {status}")
-                items, url = self._items(body)
-                logins.update((u.get("username") or "").lower() for u in items)
-                if not url:
-                    break
-            cached = (self.clock(), logins)
+            status, body = await self._get(archive, "/api/users/?approved_only=true")
+            if status in (401, 403):
+                return Result(name, ERROR, f"token rejected (HTTP {status}); `list` needs an archive admin's token")
+            if status != 200:
+                return Result(name, ERROR, f"HTTP {status}")
+            if not isinstance(body, list) or not all(isinstance(u, str) for u in body):
+                return Result(name, ERROR, "unexpected answer from the user list (not a list of logins)")
+            cached = (self.clock(), {u.lower() for u in body})
             self._lists[name] = cached
         return Result(name, APPROVED if login.lower() in cached[1] else NOT_APPROVED)
 

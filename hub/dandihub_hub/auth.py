@@ -5,7 +5,7 @@ Classes are built by ``make_authenticator(base, ...)`` so tests can pass stand-i
 ``hub_config`` passes the real ones.
 """
 from . import archives as A
-from .access import decide
+from .access import GITHUB_SOURCE, decide
 from .events import log_event
 from .membership import active_orgs, groups_for, is_admin_by_team, needs_org_lookup, team_pairs
 
@@ -41,13 +41,17 @@ def make_authenticator(base, settings, mode, checker, http_error):
             if mode == "github":
                 teams = team_pairs(state.get("teams"))
                 if needs_org_lookup(settings):
-                    orgs = await self._github_orgs(state)
+                    try:
+                        orgs = await self._github_orgs(state)
+                    except Exception as e:  # GitHub down or rate-limited: refuse like an archive outage
+                        self.log.error("dandihub: reading %s's GitHub organizations failed: %s: %s", username, type(e).__name__, e)
+                        results.append(A.Result(GITHUB_SOURCE, A.ERROR, f"organization lookup failed ({type(e).__name__})"))
             if mode == "dandiOAuth":
                 oauth_status = (state.get(self.user_auth_state_key) or {}).get("status")
                 if oauth_status == "APPROVED":
                     approved.add(oauth_archive)
             if mode in ("github", "dandiOAuth") and checker is not None:
-                results = await checker.check_all(username, skip=(oauth_archive,) if mode == "dandiOAuth" else ())
+                results += await checker.check_all(username, skip=(oauth_archive,) if mode == "dandiOAuth" else ())
                 approved.update(r.archive for r in results if r.status == A.APPROVED)
             if mode == "dandiOAuth" and oauth_status != "APPROVED":
                 approved.clear()  # an unapproved archive account joins no group, whatever else says
@@ -92,5 +96,7 @@ def make_authenticator(base, settings, mode, checker, http_error):
             log_event(self.log, "login-refused", user=username, groups=groups, status=decision.status)
             raise http_error(decision.status, decision.message, decision.html)
 
+    # The archive checker (one per hub process), for tests and debugging.
+    DandiHubAuthenticator.dandihub_checker = checker
     DandiHubAuthenticator.__name__ = f"DandiHub{base.__name__}"
     return DandiHubAuthenticator

@@ -1,20 +1,34 @@
 """Placing a server: the chosen group's label, nodes, environment, identity and storage.
 
-Runs as KubeSpawner's ``pre_spawn_hook``, after the profile and its options are applied, so it
-adds to what they set rather than replacing it. Every user pod gets the group label (billing,
-monitoring) and a node selector and toleration that put it on its group's pool only.
+JupyterHub runs ``pre_spawn_hook`` *before* ``Spawner.start()``, and KubeSpawner applies the
+chosen profile inside ``start()`` (``load_user_options``), where a profile's
+``kubespawner_override`` merges dict traits but replaces list traits (tolerations, volumes)
+outright. So the two jobs are split:
 
-Env, labels and the AWS identity (service account) come from the group the server counts
-against. Storage (see ``storage_mounts``): the home on that group's volume, the user's homes in
-their other groups, the shared directory of every group they are in, and the hub-wide common
-directory, read-only except for admins, who also see every group's volume read-only.
+- the pre-spawn hook only decides: is this (profile, options, group) offered to this user? A
+  refusal is an HTTP error page and a ``spawn-refused`` event, before anything is created;
+- placement runs in ``DandiHubSpawner.load_user_options``, right after KubeSpawner applied the
+  profile, so it adds to what the profile set rather than being overwritten by it.
+
+Every user pod gets the group label (billing, monitoring) and a node selector and toleration that
+put it on its group's pool only. Env, labels and the AWS identity (service account) come from the
+group the server counts against. Storage (see ``storage_mounts``): the home on that group's
+volume, the user's homes in their other groups, the shared directory of every group they are in,
+and the hub-wide common directory, read-only except for admins, who also see every group's volume
+read-only.
 """
+import inspect
+
 from .events import log_event
 from .profiles import NotOffered, no_profiles_message, profiles_for, selection
 
+# Set on the spawner by placement, read (and cleared) by the post-stop hook: only a server that was
+# placed is logged as stopped.
+PLACEMENT_ATTR = "dandihub_placement"
+
 
 def _managed(name):
-    """Volumes this hook owns: group volumes (home, volume-*), common, group mounts (group-*)."""
+    """Volumes this module owns: group volumes (home, volume-*), common, group mounts (group-*)."""
     return name in ("home", "common") or (name or "").startswith(("volume-", "group-"))
 
 
@@ -50,27 +64,6 @@ def storage_mounts(settings, group, user_groups, is_admin):
     return volumes, mounts
 
 
-def ownership_init_container(settings, mounts):
-    """Kubelet creates missing subPath directories as root; give homes and shared dirs to the user.
-
-    Runs as root with only the capabilities chown/chmod need, and touches only the top directory.
-    """
-    writable = [m for m in mounts if "subPath" in m and not m.get("readOnly")]
-    targets = " ".join(f"/fix/{i}" for i in range(len(writable)))
-    return {
-        "name": "dandihub-ownership",
-        "image": settings["storage"]["initImage"],
-        "command": ["sh", "-c", f"for d in {targets}; do chown 1000:100 \"$d\" && chmod 2775 \"$d\"; done"],
-        "securityContext": {
-            "runAsUser": 0,
-            "runAsNonRoot": False,
-            "allowPrivilegeEscalation": False,
-            "capabilities": {"drop": ["ALL"], "add": ["CHOWN", "FOWNER"]},
-        },
-        "volumeMounts": [{"name": m["name"], "mountPath": f"/fix/{i}", "subPath": m["subPath"]} for i, m in enumerate(writable)],
-    }
-
-
 def storage_env(settings, group, username, pod_name):
     g = settings["groups"][group]["storage"]
     env = {}
@@ -84,6 +77,8 @@ def storage_env(settings, group, username, pod_name):
 
 
 def apply_group(spawner, settings, profile_slug, group, user_groups):
+    """Adds the group's placement to the traits the profile left. Idempotent: what it owns (the
+    group toleration, group volumes) is recomputed, never appended twice."""
     labels = settings["labels"]
     g = settings["groups"][group]
     placement = g["profiles"][profile_slug]
@@ -106,15 +101,12 @@ def apply_group(spawner, settings, profile_slug, group, user_groups):
         "DANDIHUB_GROUP": group,
         "DANDIHUB_CAPACITY": placement["capacity"],
     }
-    # Ours are recomputed on every spawn (the spawner object, and its traits, outlive a server).
     volumes = [v for v in (spawner.volumes or []) if not _managed(v.get("name"))]
     mounts = [m for m in (spawner.volume_mounts or []) if not _managed(m.get("name"))]
     if "storage" in settings:
         extra_volumes, extra_mounts = storage_mounts(settings, group, user_groups, bool(getattr(spawner.user, "admin", False)))
         volumes += extra_volumes
         mounts += extra_mounts
-        init = [c for c in (spawner.init_containers or []) if c.get("name") != "dandihub-ownership"]
-        spawner.init_containers = init + [ownership_init_container(settings, extra_mounts)]
         spawner.service_account = g["storage"]["serviceAccount"]
     for member_of in user_groups:
         other = settings["groups"].get(member_of, {})
@@ -124,47 +116,89 @@ def apply_group(spawner, settings, profile_slug, group, user_groups):
     spawner.volume_mounts = mounts
 
 
-def make_pre_spawn_hook(settings, http_error):
-    """``http_error(status, message)`` builds the exception JupyterHub shows the user."""
-
-    def pre_spawn_hook(spawner):
-        user_groups = user_group_names(spawner.user)
-        try:
-            profile, group = selection(settings, spawner.user.name, user_groups, spawner.user_options)
-        except NotOffered as e:
-            spawner.log.warning("dandihub: refused spawn for %s: %s", spawner.user.name, e.message)
-            raise http_error(e.status, e.message) from None
-        apply_group(spawner, settings, profile["slug"], group, user_groups)
-        placement = settings["groups"][group]["profiles"][profile["slug"]]
-        spawner.log.info("dandihub: %s starts %s for group %s on %s", spawner.user.name, profile["slug"], group, placement["pool"])
+def _selection_or_refusal(spawner, settings, http_error):
+    user_groups = user_group_names(spawner.user)
+    try:
+        profile, group = selection(settings, spawner.user.name, user_groups, spawner.user_options)
+    except NotOffered as e:
+        spawner.log.warning("dandihub: refused spawn for %s: %s", spawner.user.name, e.message)
         log_event(
             spawner.log,
-            "spawn",
+            "spawn-refused",
             user=spawner.user.name,
             server=getattr(spawner, "name", "") or "",
-            profile=profile["slug"],
-            group=group,
-            pool=placement["pool"],
-            capacity=placement["capacity"],
-            image=getattr(spawner, "image", None),
+            profile=(spawner.user_options or {}).get("profile"),
+            group=(spawner.user_options or {}).get("group"),
+            status=e.status,
         )
+        raise http_error(e.status, e.message) from None
+    return profile, group, user_groups
+
+
+def place(spawner, settings, http_error):
+    """Placement of the server, run after the profile is applied (see DandiHubSpawner)."""
+    profile, group, user_groups = _selection_or_refusal(spawner, settings, http_error)
+    apply_group(spawner, settings, profile["slug"], group, user_groups)
+    placement = settings["groups"][group]["profiles"][profile["slug"]]
+    setattr(spawner, PLACEMENT_ATTR, {"group": group, "profile": profile["slug"]})
+    spawner.log.info("dandihub: %s starts %s for group %s on %s", spawner.user.name, profile["slug"], group, placement["pool"])
+    log_event(
+        spawner.log,
+        "spawn",
+        user=spawner.user.name,
+        server=getattr(spawner, "name", "") or "",
+        profile=profile["slug"],
+        group=group,
+        pool=placement["pool"],
+        capacity=placement["capacity"],
+        # The image the pod runs: the profile and its options are applied by now.
+        image=getattr(spawner, "image", None),
+    )
+
+
+def make_spawner_class(base, settings, http_error):
+    """``base`` (KubeSpawner) with placement applied right after the chosen profile."""
+
+    class DandiHubSpawner(base):
+        async def load_user_options(self):
+            loaded = super().load_user_options()
+            if inspect.isawaitable(loaded):
+                await loaded
+            place(self, settings, http_error)
+
+    DandiHubSpawner.__name__ = f"DandiHub{base.__name__}"
+    DandiHubSpawner.__qualname__ = DandiHubSpawner.__name__
+    return DandiHubSpawner
+
+
+def make_pre_spawn_hook(settings, http_error):
+    """The refusal check, before anything is created. ``http_error(status, message)`` builds the
+    exception JupyterHub shows the user."""
+
+    def pre_spawn_hook(spawner):
+        # A new spawn: no placement yet (a refused or failed spawn must not log an old one's stop).
+        setattr(spawner, PLACEMENT_ATTR, None)
+        _selection_or_refusal(spawner, settings, http_error)
 
     return pre_spawn_hook
 
 
 def make_post_stop_hook(settings):
-    """Logs the stop of a server with the group and profile it ran for (from its labels)."""
+    """Logs the stop of a server that was placed, with the group and profile it ran for. A spawn
+    refused or failed before placement logged its own event and logs no stop."""
 
     def post_stop_hook(spawner):
-        labels = settings["labels"]
-        pod_labels = spawner.extra_labels or {}
+        placed = getattr(spawner, PLACEMENT_ATTR, None)
+        if not placed:
+            return
+        setattr(spawner, PLACEMENT_ATTR, None)
         log_event(
             spawner.log,
             "stop",
             user=spawner.user.name,
             server=getattr(spawner, "name", "") or "",
-            group=pod_labels.get(labels["group"]),
-            profile=pod_labels.get(labels.get("profile", ""), None),
+            group=placed["group"],
+            profile=placed["profile"],
         )
 
     return post_stop_hook

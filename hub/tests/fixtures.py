@@ -74,7 +74,16 @@ SETTINGS = {
             "slug": "gpu",
             "display_name": "GPU",
             "description": "",
-            "kubespawner_override": {"extra_resource_limits": {"nvidia.com/gpu": "1"}},
+            # As synthesized: a GPU profile replaces the tolerations list (user taint repeated).
+            "kubespawner_override": {
+                "image": "dandi-gpu:1",
+                "extra_resource_limits": {"nvidia.com/gpu": "1"},
+                "tolerations": [
+                    {"key": "hub.jupyter.org/dedicated", "operator": "Equal", "value": "user", "effect": "NoSchedule"},
+                    {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
+                ],
+                "node_affinity_required": [{"matchExpressions": [{"key": "node.kubernetes.io/instance-type", "operator": "In", "values": ["g4dn.2xlarge"]}]}],
+            },
         },
     ],
     "archives": [
@@ -87,7 +96,6 @@ SETTINGS = {
         "mode": "home-nfs",
         "sharedDir": "_shared",
         "commonClaim": "shared-common",
-        "initImage": "busybox:test",
         "paths": {
             "home": "/home/jovyan",
             "groupShared": "/shared/{group}",
@@ -144,22 +152,129 @@ class User:
         self.groups = [Group(g) for g in groups]
 
 
-class Spawner:
-    """The KubeSpawner traits the hooks touch, with z2jh-like starting values."""
+def _recursive_update(target, new):
+    """KubeSpawner's merge of a dict override: nested dicts merge, a None value removes the key."""
+    for k, v in new.items():
+        if isinstance(v, dict) and isinstance(target.get(k), dict):
+            _recursive_update(target[k], v)
+        elif v is None:
+            target.pop(k, None)
+        else:
+            target[k] = copy.deepcopy(v)
 
-    def __init__(self, user, user_options=None):
+
+class Spawner:
+    """Stands in for KubeSpawner 7.0 as JupyterHub 5.5 drives it.
+
+    The traits the hooks touch start with z2jh-like values. As in the real classes:
+
+    - JupyterHub runs ``pre_spawn_hook`` *before* ``start()`` (see :func:`spawn`);
+    - ``start()`` calls ``load_user_options()``, which evaluates a callable ``profile_list``,
+      picks the profile from ``user_options`` (or the default) and applies its
+      ``kubespawner_override`` and the chosen options' overrides: dict traits are merged,
+      every other trait (lists such as ``tolerations`` and ``volumes``) is replaced outright;
+    - a free-form choice's override is formatted with ``{value}``.
+
+    ``pod`` records the traits as they are when the pod would be created.
+    """
+
+    def __init__(self, user, user_options=None, profile_list=None, pre_spawn_hook=None, post_stop_hook=None):
         self.user = user
         self.user_options = user_options or {}
+        self.profile_list = profile_list if profile_list is not None else []
+        self.pre_spawn_hook = pre_spawn_hook
+        self.post_stop_hook = post_stop_hook
+        self.name = ""
+        self.image = "quay.io/jupyterhub/k8s-singleuser-sample:4.4.0"
         self.node_selector = {}
+        self.node_affinity_required = []
         self.tolerations = [{"key": "hub.jupyter.org/dedicated", "operator": "Equal", "value": "user", "effect": "NoSchedule"}]
         self.extra_labels = {"hub.jupyter.org/network-access-hub": "true"}
         self.environment = {"EXISTING": "1"}
         self.volumes = []
         self.volume_mounts = []
         self.init_containers = []
+        self.extra_resource_limits = {}
         self.service_account = None
         self.pod_name = f"jupyter-{user.name}"
         self.log = Log()
+        self.pod = None
+
+    def _apply_overrides(self, override, value=None):
+        for k, v in override.items():
+            if value is not None:
+                v = _format(v, value)
+            if callable(v):
+                v = v(self)
+            if isinstance(v, dict) and isinstance(getattr(self, k, None), dict):
+                _recursive_update(getattr(self, k), v)
+            else:
+                setattr(self, k, copy.deepcopy(v))
+
+    async def load_user_options(self):
+        profiles = self.profile_list(self) if callable(self.profile_list) else self.profile_list
+        profiles = copy.deepcopy(profiles)
+        if not profiles:
+            return
+        if not any(p.get("default") for p in profiles):
+            profiles[0]["default"] = True
+        slug = self.user_options.get("profile")
+        if slug:
+            matches = [p for p in profiles if p["slug"] == slug]
+            if not matches:
+                raise ValueError(f"No such profile: {slug}")
+            profile = matches[0]
+        else:
+            profile = next(p for p in profiles if p.get("default"))
+        self._apply_overrides(profile.get("kubespawner_override", {}))
+        for name, option in (profile.get("profile_options") or {}).items():
+            unlisted = self.user_options.get(f"{name}--unlisted-choice")
+            choice = self.user_options.get(name)
+            if unlisted:
+                self._apply_overrides(option["unlisted_choice"].get("kubespawner_override", {}), value=unlisted)
+            elif choice:
+                self._apply_overrides(option["choices"][choice].get("kubespawner_override", {}))
+            else:
+                default = next(c for c in option["choices"].values() if c.get("default"))
+                self._apply_overrides(default.get("kubespawner_override", {}))
+
+    async def start(self):
+        await self.load_user_options()
+        self.pod = {
+            k: copy.deepcopy(getattr(self, k))
+            for k in ("image", "node_selector", "node_affinity_required", "tolerations", "extra_labels", "environment", "volumes", "volume_mounts", "init_containers", "extra_resource_limits", "service_account")
+        }
+        return "http://10.0.0.9:8888"
+
+    async def run_post_stop_hook(self):
+        if self.post_stop_hook is not None:
+            self.post_stop_hook(self)
+
+
+def _format(v, value):
+    if isinstance(v, str):
+        return v.format(value=value)
+    if isinstance(v, dict):
+        return {k: _format(x, value) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_format(x, value) for x in v]
+    return v
+
+
+def spawn(spawner):
+    """A spawn as JupyterHub 5.5's User.spawn runs it: the pre-spawn hook, then start(); if either
+    fails, the server is stopped (post_stop_hook runs) and the error goes to the user."""
+
+    async def go():
+        try:
+            if spawner.pre_spawn_hook is not None:
+                spawner.pre_spawn_hook(spawner)
+            return await spawner.start()
+        except Exception:
+            await spawner.run_post_stop_hook()
+            raise
+
+    return asyncio.run(go())
 
 
 class HTTPError(Exception):

@@ -1,9 +1,43 @@
 import unittest
+from html.parser import HTMLParser
 
 from dandihub_hub import archives as A
-from dandihub_hub.access import decide
+from dandihub_hub.access import GITHUB_SOURCE, decide
 
 from .fixtures import settings
+
+# JupyterHub 5.5's error.html renders ``<p>{{ message_html | safe }}</p>``: what goes inside a <p>
+# must be phrasing content (HTML's content model), so no <p>, lists, headings or divs.
+PHRASING = {"a", "abbr", "b", "br", "code", "em", "i", "kbd", "small", "span", "strong", "time"}
+
+
+class Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+
+def tags_of(html):
+    parser = Tags()
+    parser.feed(html)
+    return parser.tags
+
+
+def every_refusal_page():
+    s = settings()
+    results = {
+        "not approved": [A.Result("dandi", A.NOT_APPROVED), A.Result("ember", A.NOT_APPROVED)],
+        "outage": [A.Result("dandi", A.ERROR, "HTTP 502")],
+        "github down": [A.Result(GITHUB_SOURCE, A.ERROR, "organization lookup failed")],
+    }
+    pages = {k: decide(s, "newcomer", [], archive_results=r) for k, r in results.items()}
+    pages["no archives"] = decide(settings(archives=[]), "eve", [])
+    for status in ("PENDING", "INCOMPLETE", "REJECTED"):
+        pages[status] = decide(settings(oauthArchive="dandi"), "carol", [], oauth_status=status)
+    return pages
 
 
 class Decide(unittest.TestCase):
@@ -26,6 +60,7 @@ class Decide(unittest.TestCase):
         self.assertEqual(d.status, 403)
         self.assertIn("not (yet) an approved user", d.html)
         self.assertIn('<a href="https://dandi.test">DANDI Archive</a>', d.html)
+        self.assertEqual(tags_of(d.html).count("a"), 2)
         self.assertIn('<a href="https://ember.test">EMBER</a>', d.html)
         self.assertIn("help@example.org", d.html)
 
@@ -53,6 +88,17 @@ class Decide(unittest.TestCase):
         d = decide(settings(archives=[]), "eve", [])
         self.assertEqual(d.status, 403)
         self.assertIn("not a member of any group", d.html)
+
+    def test_pages_fit_inside_the_paragraph_jupyterhub_wraps_them_in(self):
+        for kind, d in every_refusal_page().items():
+            self.assertFalse(d.allowed)
+            self.assertTrue(d.html, kind)
+            self.assertLessEqual(set(tags_of(d.html)), PHRASING, f"{kind}: {d.html}")
+
+    def test_github_lookup_failure_is_an_outage_page(self):
+        d = decide(settings(), "newcomer", [], archive_results=[A.Result(GITHUB_SOURCE, A.ERROR, "organization lookup failed (HTTPClientError)")])
+        self.assertEqual((d.allowed, d.status), (False, 503))
+        self.assertIn("GitHub did not answer", d.html)
 
     def test_usernames_are_escaped(self):
         d = decide(settings(archives=[]), "<script>x</script>", [])

@@ -116,6 +116,21 @@ class GitHub(unittest.TestCase):
             login(cls, github_model("newcomer"))
         self.assertEqual(e.exception.status, 503)
 
+    def test_github_failing_to_list_orgs_refuses_with_the_outage_page_not_a_500(self):
+        class Down(StandInOAuthenticator):
+            async def httpfetch(self, url, label, **kwargs):
+                raise ConnectionError("github unreachable")
+
+        cls = make_authenticator(Down, settings(), "github", FakeChecker([A.Result("dandi", A.NOT_APPROVED), A.Result("ember", A.NOT_APPROVED)]), HTTPError)
+        cls.init = {}
+        with self.assertRaises(HTTPError) as e:
+            login(cls, github_model("newcomer"))
+        self.assertEqual(e.exception.status, 503)
+        # A team member still gets in: the org lookup only adds groups.
+        _, model, allowed = login(cls, github_model("bob", [("brain-bican", "kbhub-users")]))
+        self.assertTrue(allowed)
+        self.assertEqual(model["groups"], ["bican"])
+
     def test_admin_team_makes_an_admin(self):
         cls = make("github")
         _, model, allowed = login(cls, github_model("root", [("dandi", "hub-admins")]))

@@ -2,13 +2,17 @@ import json
 import unittest
 
 from dandihub_hub.events import PREFIX, event_line
-from dandihub_hub.spawn import make_post_stop_hook, make_pre_spawn_hook
 
-from .fixtures import HTTPError, Spawner, User, settings
+from .fixtures import HTTPError, spawn
+from .test_spawn import new_spawner
 
 
 def events(log):
     return [json.loads(line[len(PREFIX) + 1 :]) for _, line in log.lines if line.startswith(PREFIX)]
+
+
+def stop(spawner):
+    spawner.post_stop_hook(spawner)
 
 
 class Events(unittest.TestCase):
@@ -17,22 +21,33 @@ class Events(unittest.TestCase):
         self.assertEqual(line, 'dandihub-event {"event": "spawn", "group": "dandi", "time": 12.346, "user": "bob"}')
 
     def test_spawn_and_stop_say_who_what_and_for_which_group(self):
-        spawner = Spawner(User("bob", ["dandi", "ember"]), {"profile": "tiny", "group": "ember"})
-        make_pre_spawn_hook(settings(), HTTPError)(spawner)
+        spawner = new_spawner(["dandi", "ember"], {"profile": "tiny", "group": "ember"})
+        spawn(spawner)
         self.assertEqual(spawner.extra_labels["dandihub.org/profile"], "tiny")
-        make_post_stop_hook(settings())(spawner)
-        spawn, stop = events(spawner.log)
+        stop(spawner)
+        started, stopped = events(spawner.log)
         self.assertEqual(
-            {k: spawn[k] for k in ("event", "user", "profile", "group", "pool", "capacity")},
-            {"event": "spawn", "user": "bob", "profile": "tiny", "group": "ember", "pool": "ember-cpu-spot", "capacity": "spot"},
+            {k: started[k] for k in ("event", "user", "profile", "group", "pool", "capacity", "image")},
+            {"event": "spawn", "user": "bob", "profile": "tiny", "group": "ember", "pool": "ember-cpu-spot", "capacity": "spot", "image": "quay.io/jupyterhub/k8s-singleuser-sample:4.4.0"},
         )
-        self.assertEqual({k: stop[k] for k in ("event", "user", "group", "profile")}, {"event": "stop", "user": "bob", "group": "ember", "profile": "tiny"})
+        self.assertEqual({k: stopped[k] for k in ("event", "user", "group", "profile")}, {"event": "stop", "user": "bob", "group": "ember", "profile": "tiny"})
 
-    def test_refused_spawn_logs_no_spawn_event(self):
-        spawner = Spawner(User("bob", ["bican"]), {"profile": "gpu"})
+    def test_refused_spawn_logs_a_refusal_and_no_stop(self):
+        # JupyterHub stops (post_stop_hook) a server whose spawn failed, refused ones included.
+        spawner = new_spawner(["bican"], {"profile": "gpu"})
         with self.assertRaises(HTTPError):
-            make_pre_spawn_hook(settings(), HTTPError)(spawner)
-        self.assertEqual(events(spawner.log), [])
+            spawn(spawner)
+        [refused] = events(spawner.log)
+        self.assertEqual({k: refused[k] for k in ("event", "user", "profile", "status")}, {"event": "spawn-refused", "user": "bob", "profile": "gpu", "status": 403})
+
+    def test_a_refusal_after_a_server_ran_does_not_log_the_old_servers_stop_again(self):
+        spawner = new_spawner(["bican"], {"profile": "base"})
+        spawn(spawner)
+        stop(spawner)
+        spawner.user_options = {"profile": "gpu"}
+        with self.assertRaises(HTTPError):
+            spawn(spawner)
+        self.assertEqual([e["event"] for e in events(spawner.log)], ["spawn", "stop", "spawn-refused"])
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ import unittest
 
 from dandihub_hub.hub_config import configure
 
-from .fixtures import StandInBase, settings
+from .fixtures import Spawner, StandInBase, User, settings, spawn
 
 
 class Namespace:
@@ -24,6 +24,7 @@ def fake_modules(extra=None):
         "oauthenticator.github": types.SimpleNamespace(GitHubOAuthenticator=type("GitHubOAuthenticator", (StandInBase,), {})),
         "oauthenticator.generic": types.SimpleNamespace(GenericOAuthenticator=type("GenericOAuthenticator", (StandInBase,), {})),
         "jupyterhub.auth": types.SimpleNamespace(DummyAuthenticator=type("DummyAuthenticator", (StandInBase,), {})),
+        "kubespawner": types.SimpleNamespace(KubeSpawner=Spawner),
     }
     modules.update(extra or {})
     return modules.__getitem__
@@ -38,6 +39,24 @@ class Configure(unittest.TestCase):
         self.assertTrue(callable(c.KubeSpawner.profile_list))
         self.assertTrue(callable(c.KubeSpawner.pre_spawn_hook))
         self.assertEqual(c.OAuthenticator.auth_state_groups_key({"dandihub": {"groups": ["dandi"]}}), ["dandi"])
+
+    def test_the_spawner_class_places_servers_after_the_profile(self):
+        c = Namespace()
+        configure(c, settings=settings(), environ={}, import_module=fake_modules())
+        cls = c.JupyterHub.spawner_class
+        self.assertEqual(cls.__name__, "DandiHubSpawner")
+        self.assertTrue(issubclass(cls, Spawner))
+        # Config set on c.KubeSpawner (z2jh's, ours) applies to the subclass: traitlets reads
+        # config for every class in the MRO. The stand-in takes it as constructor arguments.
+        spawner = cls(User("bob", ["dandi"]), {"profile": "gpu"}, profile_list=c.KubeSpawner.profile_list, pre_spawn_hook=c.KubeSpawner.pre_spawn_hook)
+        spawn(spawner)
+        self.assertIn({"key": "dandihub.org/group", "operator": "Equal", "value": "dandi", "effect": "NoSchedule"}, spawner.pod["tolerations"])
+
+    def test_archive_tokens_come_from_the_environment_and_a_missing_one_is_not_sent_empty(self):
+        c = Namespace()
+        configure(c, settings=settings(), environ={"T_DANDI": "secret-d", "T_EMBER": ""}, import_module=fake_modules())
+        checker = c.JupyterHub.authenticator_class.dandihub_checker
+        self.assertEqual(checker.tokens, {"dandi": "secret-d"})
 
     def test_each_mode_picks_its_base_class(self):
         for mode, base in [("dandiOAuth", "GenericOAuthenticator"), ("cognito", "GenericOAuthenticator"), ("dummy", "DummyAuthenticator")]:
@@ -57,8 +76,6 @@ class Configure(unittest.TestCase):
     def test_http_error_carries_the_page(self):
         c = Namespace()
         configure(c, settings=settings(), environ={}, import_module=fake_modules())
-        from .fixtures import Spawner, User
-
         with self.assertRaises(Exception) as e:
             c.KubeSpawner.profile_list(Spawner(User("nobody", [])))
         self.assertEqual(e.exception.status_code, 403)

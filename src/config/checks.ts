@@ -94,6 +94,20 @@ function checkEnvironmentGates(d: Deployment): ConfigProblem[] {
       problems.push({ path: ["auth", "cognito"], message: "the Cognito user pool is for development; allowed only with environment: development" });
     }
   }
+  const cloud = d.backend?.cloud;
+  if (cloud && !cloud.executionMode) {
+    problems.push({
+      path: ["backend", "cloud"],
+      atKey: true,
+      message:
+        "say where Terraform runs: executionMode: local (your machine, state in Terraform Cloud) or agent (an HCP Terraform agent with the AWS CLI that can reach the cluster's API). " +
+        "Terraform Cloud's remote runners cannot: they come from unpublished addresses (the API endpoint is restricted to cluster.endpointPublicAccessCidrs) and have no AWS CLI for `aws eks get-token` (help/getting-started.md)",
+    });
+  }
+  if (cloud?.agentCidrs.length && cloud.executionMode !== "agent") {
+    problems.push({ path: ["backend", "cloud", "agentCidrs"], message: "only for executionMode: agent" });
+  }
+  if (cloud) problems.push(...checkCidrList(["backend", "cloud", "agentCidrs"], cloud.agentCidrs));
   const local = d.backend?.local?.path;
   if (local !== undefined && (local.startsWith("/") || /^[A-Za-z]:[\\/]/.test(local) || local.split(/[\\/]/).includes(".."))) {
     problems.push({ path: ["backend", "local", "path"], message: "must be a path relative to the project directory, inside it (no leading /, no ..)" });

@@ -14,7 +14,16 @@ import { parseDuration, parseQuantity, toGiB } from "./units";
 export type Backend =
   | { readonly kind: "local"; readonly path: string }
   | { readonly kind: "s3"; readonly bucket: string; readonly key: string; readonly region: string; readonly kmsKeyId?: string }
-  | { readonly kind: "cloud"; readonly organization: string; readonly workspace: string; readonly hostname?: string };
+  | {
+      readonly kind: "cloud";
+      readonly organization: string;
+      readonly workspace: string;
+      readonly hostname?: string;
+      /** Where Terraform runs (the workspace's execution mode): never Terraform Cloud's own runners. */
+      readonly executionMode: "local" | "agent";
+      /** Private networks of an HCP Terraform agent, let through to the private API endpoint. */
+      readonly agentCidrs: readonly string[];
+    };
 
 export type Tls =
   | { readonly kind: "acm"; readonly certificateArn: string }
@@ -143,7 +152,6 @@ export interface HubConfig {
     readonly kubernetesVersion: string;
     readonly endpointPublicAccessCidrs: readonly string[];
     readonly admins: readonly string[];
-    readonly kubeAuth: "exec" | "token";
     readonly coreNodes: {
       readonly instanceTypes: readonly string[];
       readonly arch: Arch;
@@ -198,7 +206,11 @@ export interface HubConfig {
 function resolveBackend(d: Deployment): Backend {
   const b = d.backend;
   if (b?.s3) return { kind: "s3", bucket: b.s3.bucket, key: b.s3.key, region: b.s3.region ?? d.aws.region, kmsKeyId: b.s3.kmsKeyId };
-  if (b?.cloud) return { kind: "cloud", organization: b.cloud.organization, workspace: b.cloud.workspace, hostname: b.cloud.hostname };
+  if (b?.cloud) {
+    const c = b.cloud;
+    // checks.ts refuses a cloud backend without an execution mode.
+    return { kind: "cloud", organization: c.organization, workspace: c.workspace, hostname: c.hostname, executionMode: c.executionMode!, agentCidrs: c.agentCidrs };
+  }
   return { kind: "local", path: b?.local?.path ?? `terraform.${d.name}.tfstate` };
 }
 
@@ -258,8 +270,6 @@ export function resolveDeployment(d: Deployment): HubConfig {
       kubernetesVersion: d.cluster.kubernetesVersion,
       endpointPublicAccessCidrs: d.cluster.endpointPublicAccessCidrs,
       admins: d.cluster.admins,
-      // Terraform Cloud runners have no AWS CLI, so `exec` cannot work there.
-      kubeAuth: d.cluster.kubeAuth ?? (backend.kind === "cloud" ? "token" : "exec"),
       coreNodes: {
         instanceTypes: d.cluster.coreNodes.instanceTypes,
         arch: coreArch,

@@ -107,6 +107,18 @@ const Backend = z
         organization: z.string().min(1),
         workspace: z.string().min(1).describe("Name of the Terraform Cloud workspace."),
         hostname: z.string().optional().describe("Terraform Enterprise host; app.terraform.io when omitted."),
+        executionMode: z
+          .enum(["local", "agent"])
+          .optional()
+          .describe(
+            "Where Terraform runs; set the workspace to the same mode. `local`: on the operator's machine, state in Terraform Cloud. " +
+              "`agent`: on an HCP Terraform agent whose image has the AWS CLI, in a network that can reach the cluster's API. " +
+              "Required: Terraform Cloud's own (remote) runners come from unpublished addresses and have no AWS CLI, so they cannot talk to the cluster.",
+          ),
+        agentCidrs: z
+          .array(Cidr)
+          .default([])
+          .describe("executionMode agent: private networks of the agent (this VPC's or a peered one) allowed to reach the cluster's private API endpoint on 443."),
       })
       .optional()
       .describe("Terraform Cloud / Enterprise, one named workspace per deployment."),
@@ -158,13 +170,6 @@ const Cluster = z.strictObject({
     .default([])
     .describe("IAM principals given cluster-admin through EKS access entries (the deployer is always admin)."),
   coreNodes: CoreNodes.default(CoreNodes.parse({})),
-  kubeAuth: z
-    .enum(["exec", "token"])
-    .optional()
-    .describe(
-      "How the helm/kubernetes providers authenticate: `exec` runs `aws eks get-token` (needs the AWS CLI), " +
-        "`token` reads a short-lived token at plan time (works in Terraform Cloud). Default: token for the cloud backend, else exec.",
-    ),
 });
 
 const UserNodes = z.strictObject({
@@ -617,6 +622,10 @@ const ChartService = z.strictObject({
     .strictObject({
       url: z.string().regex(/^http:\/\/\S+$/, { message: "the in-cluster http:// address of the service" }),
       groups: z.array(Name).min(1).describe("Groups whose members may use it (the hub role access:services!service=<name>)."),
+      podLabels: z
+        .record(LABEL_KEY, LABEL_VALUE)
+        .optional()
+        .describe("Labels of the service's pods that call the hub API (they are let through the hub's NetworkPolicy). Default: app.kubernetes.io/instance=<name>, Helm's standard release label."),
     })
     .optional()
     .describe("Publish it as a JupyterHub service at /services/<name>/, behind the hub's login."),
@@ -659,10 +668,11 @@ const Cost = z.strictObject({
     .describe("Install Kubecost (free tier) on the cluster's Prometheus: costs by group label and user. Needs monitoring."),
   activateTags: z
     .boolean()
-    .default(true)
+    .default(false)
     .describe(
-      "Activate dandihub:group and dandihub:deployment as cost allocation tags (needed for per-group bills and budgets). " +
-        "AWS accepts this only once the tags appear in billing data, up to a day after the first deploy.",
+      "Activate dandihub:group and dandihub:deployment as cost allocation tags from this stack (per-group bills and budgets need them active). " +
+        "Only the payer account of an AWS Organization may activate tags (member accounts get AccessDenied), and only once the keys appear in billing data, " +
+        "about a day after the first tagged resource: turn this on in a standalone account after that, or activate them in the payer account (help/cost.md).",
     ),
   spotDiscount: z
     .number()

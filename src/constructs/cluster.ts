@@ -28,6 +28,7 @@ export class Cluster extends Construct {
     const { config, network } = props;
     const c = config.cluster;
     const tags = { ...config.tags };
+    const agentCidrs = config.backend.kind === "cloud" ? config.backend.agentCidrs : [];
 
     const ebsCsi = new PodIdentityModule(this, "ebs-csi-role", {
       name: `${c.name}-ebs-csi`,
@@ -85,6 +86,10 @@ export class Cluster extends Construct {
       endpoint_public_access: c.endpointPublicAccessCidrs.length > 0,
       endpoint_private_access: true,
       endpoint_public_access_cidrs: c.endpointPublicAccessCidrs.length ? [...c.endpointPublicAccessCidrs] : undefined,
+      // An HCP Terraform agent in this VPC (or a peered one) reaches the private endpoint.
+      security_group_additional_rules: agentCidrs.length
+        ? { "terraform-agent": { type: "ingress", protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: [...agentCidrs], description: "Kubernetes API from the HCP Terraform agent" } }
+        : undefined,
       authentication_mode: "API",
       enable_cluster_creator_admin_permissions: true,
       access_entries: accessEntries,

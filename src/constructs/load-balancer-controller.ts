@@ -18,8 +18,11 @@ const SERVICE_ACCOUNT = "aws-load-balancer-controller";
 
 /**
  * AWS Load Balancer Controller: turns the hub's LoadBalancer Service into an NLB with IP
- * targets. Its webhook must be ready before the hub's Service exists, or Kubernetes' legacy
- * controller makes a Classic LB instead; dependents wait on `release`.
+ * targets. The chart's Service mutator webhook (which would claim every new LoadBalancer
+ * Service) is off: it intercepts every Service in the cluster, so releases that create Services
+ * while the controller starts fail with "no endpoints available for service
+ * aws-load-balancer-webhook-service". Our one LoadBalancer Service, the hub's, names the
+ * controller itself (`aws-load-balancer-type: external`), and still waits on `release`.
  */
 export class LoadBalancerController extends Construct {
   readonly chart: HelmChart;
@@ -48,6 +51,7 @@ export class LoadBalancerController extends Construct {
         nodeSelector: { ...CORE_NODE_LABELS },
         // Tag what the controller creates (NLBs, target groups) like everything else.
         defaultTags: { ...config.tags },
+        enableServiceMutatorWebhook: false,
       },
       dependsOn: [cluster.eks, role],
     });

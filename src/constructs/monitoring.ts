@@ -243,6 +243,9 @@ export class Monitoring extends Construct {
 export function kubecostValues(config: HubConfig): object {
   return {
     global: { prometheus: { enabled: false, fqdn: PROMETHEUS_URL }, grafana: { enabled: false, proxy: false } },
+    // The cost model's CLUSTER_ID comes from here even with an external Prometheus (the chart
+    // default is "cluster-one").
+    prometheus: { server: { global: { external_labels: { cluster_id: config.name } } } },
     kubecostProductConfigs: {
       clusterName: config.name,
       // Allocation by team = group, owner = user (Kubernetes label names, sanitized as Prometheus has them).

@@ -13,7 +13,7 @@ import type { HubConfig } from "../config/resolve";
 import { HelmChart } from "../helm";
 import { RETENTION_SERVICE } from "../jupyterhub/values";
 import { CORE_NODE_LABELS } from "../labels";
-import { claimName, REPORTS_DIR, SHARED_DIR } from "../storage/layout";
+import { claimName, REPORTS_DIR, SHARED_DIR, USER_IDENTITY } from "../storage/layout";
 import type { Storage } from "./storage";
 import { RETENTION_SERVICE_ACCOUNT } from "./user-access";
 
@@ -47,8 +47,8 @@ export function jobCode(): Record<string, string> {
 
 /** Security context of every job container (non-root, read-only, no capabilities). */
 export const RESTRICTED = {
-  runAsUser: 1000,
-  runAsGroup: 100,
+  runAsUser: USER_IDENTITY.uid,
+  runAsGroup: USER_IDENTITY.gid,
   runAsNonRoot: true,
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
@@ -56,14 +56,17 @@ export const RESTRICTED = {
   seccompProfile: { type: "RuntimeDefault" },
 };
 
-/** Creates the reports directory (and the shared one) owned by the user all data belongs to. */
+/**
+ * Creates the reports directory (and the shared one). No chown and no root: the volume makes
+ * everything the user identity's (USER_IDENTITY), the identity this runs as.
+ */
 function prepareDirs(volumeMount: string): object {
   const dirs = [`${volumeMount}/${REPORTS_DIR}`, `${volumeMount}/${SHARED_DIR}`];
   return {
     name: "prepare-dirs",
     image: JOB_IMAGES.init,
-    command: ["sh", "-c", dirs.map((d) => `mkdir -p ${d} && chown 1000:100 ${d}`).join(" && ") + ` && chmod 2770 ${dirs[0]}`],
-    securityContext: { runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["CHOWN"] } },
+    command: ["sh", "-c", `mkdir -p ${dirs.join(" ")} && chmod 2770 ${dirs[0]}`],
+    securityContext: RESTRICTED,
     volumeMounts: [{ name: "data", mountPath: volumeMount }],
   };
 }

@@ -2,6 +2,7 @@ import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
 import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
+import { EfsAccessPoint } from "@cdktf/provider-aws/lib/efs-access-point";
 import { EfsFileSystem } from "@cdktf/provider-aws/lib/efs-file-system";
 import { EfsMountTarget } from "@cdktf/provider-aws/lib/efs-mount-target";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -23,12 +24,15 @@ import type { HubConfig, ResolvedGroup } from "../config/resolve";
 import { HelmChart } from "../helm";
 import { DO_NOT_DISRUPT, GROUP_TAG, STORAGE_NODE_ROLE, STORAGE_TAINT } from "../labels";
 import { formatQuantity } from "../config/units";
-import { claimName, NFS_SERVER_REQUESTS, nfsServiceIp, REPORTS_DIR, SHARED_DIR, storageNamespace } from "../storage/layout";
+import { claimName, NFS_SERVER_REQUESTS, nfsServiceIp, REPORTS_DIR, SHARED_DIR, storageNamespace, USER_IDENTITY } from "../storage/layout";
 import type { Cluster } from "./cluster";
 import type { Network } from "./network";
 
 /** Tag that puts a volume or file system in the daily backup. */
 export const BACKUP_TAG = { "dandihub:backup": "daily" } as const;
+
+/** The directory of an EFS file system its access point exposes as the volume's root. */
+export const EFS_ROOT = "/dandihub";
 
 /** NFS, mountd and rpcbind: the ports of the home-nfs server. */
 export const NFS_PORTS = [2049, 20048, 111] as const;
@@ -138,7 +142,8 @@ export class Storage extends Construct {
         },
         quotaEnforcer: {
           enabled: true,
-          config: { QuotaManager: { paths: ["/export"], ...quotas, exclude: [REPORTS_DIR], wait_time: 30, min_projid: 1000 } },
+          // uid/gid: the export's anonymous identity (All_Squash) and the owner of /export.
+          config: { QuotaManager: { paths: ["/export"], ...quotas, exclude: [REPORTS_DIR], wait_time: 30, min_projid: 1000, uid: USER_IDENTITY.uid, gid: USER_IDENTITY.gid } },
         },
         eks: { enabled: true, volumeId: ebs.id },
         persistentVolume: { size: `${sizeGiB}Gi` },
@@ -194,6 +199,14 @@ export class Storage extends Construct {
       tags: this.tags(config, volume),
       lifecycle: guard,
     });
+    // Every access is made as the user identity (as All_Squash does on home-nfs): homes and the
+    // subPath directories kubelet creates belong to jovyan without any chown.
+    const accessPoint = new EfsAccessPoint(scope, "access-point", {
+      fileSystemId: fs.id,
+      posixUser: { uid: USER_IDENTITY.uid, gid: USER_IDENTITY.gid },
+      rootDirectory: { path: EFS_ROOT, creationInfo: { ownerUid: USER_IDENTITY.uid, ownerGid: USER_IDENTITY.gid, permissions: "0775" } },
+      tags: this.tags(config, volume),
+    });
     const targets = Array.from({ length: config.network.azs }, (_, i) =>
       new EfsMountTarget(scope, `mount-target-${i}`, {
         fileSystemId: fs.id,
@@ -209,7 +222,7 @@ export class Storage extends Construct {
           accessModes: ["ReadWriteMany"],
           persistentVolumeReclaimPolicy: "Retain",
           storageClassName: "",
-          persistentVolumeSource: { csi: { driver: "efs.csi.aws.com", volumeHandle: fs.id } },
+          persistentVolumeSource: { csi: { driver: "efs.csi.aws.com", volumeHandle: `${fs.id}::${accessPoint.id}` } },
         },
       ],
       dependsOn: [...targets, ...props.dependsOn],

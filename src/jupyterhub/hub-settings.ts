@@ -61,8 +61,6 @@ export interface StorageSettings {
   readonly mode: "home-nfs" | "efs";
   readonly sharedDir: string;
   readonly commonClaim: string;
-  /** Image of the init container that gives new home and shared directories to the user. */
-  readonly initImage: string;
   readonly paths: { home: string; groupShared: string; common: string; otherHome: string; allHomes: string };
 }
 
@@ -175,9 +173,6 @@ export interface HubSettingsContext extends CustomImageContext {
   readonly buckets: Readonly<Record<string, string>>;
 }
 
-/** Small image with sh, chown and chmod (ECR Public mirror of Docker's busybox, no rate limit). */
-export const INIT_IMAGE = "public.ecr.aws/docker/library/busybox:1.36.1";
-
 function groupSettings(config: HubConfig, g: ResolvedGroup, ctx: HubSettingsContext): GroupSettings {
   return {
     displayName: g.displayName,
@@ -221,7 +216,6 @@ export function buildHubSettings(config: HubConfig, ctx: HubSettingsContext): Hu
       mode: config.storage.mode,
       sharedDir: SHARED_DIR,
       commonClaim: claimName("common"),
-      initImage: INIT_IMAGE,
       paths: {
         home: MOUNT_PATHS.home,
         groupShared: MOUNT_PATHS.groupShared("{group}"),

@@ -10,7 +10,8 @@ import { DO_NOT_DISRUPT, GROUP_LABEL } from "../labels";
 import { buildingEnabled } from "../images/custom-images";
 import { DASK_GATEWAY_POD_LABELS, DASK_SERVICE, DASK_URL } from "../services/dask-gateway";
 import { ACCESS_LOG_PREFIX, EXPORTER_SERVICE, GRAFANA_POD_LABELS, GRAFANA_SERVICE, GRAFANA_URL, grafanaUsers, MONITORING_NAMESPACE, PROMETHEUS_POD_LABELS, PROMETHEUS_SERVICE } from "../monitoring/values";
-import { MOUNT_PATHS } from "../storage/layout";
+import { HUB_NAMESPACE } from "../namespaces";
+import { MOUNT_PATHS, USER_IDENTITY } from "../storage/layout";
 import { hubExtraConfig, hubPackageFiles, settingsFile, type ExtraFile } from "./hub-python";
 import { archiveTokenEnv, buildHubSettings, type HubSettings } from "./hub-settings";
 
@@ -68,6 +69,9 @@ export interface Z2jhValues {
   readonly singleuser: {
     readonly defaultUrl: string;
     readonly startTimeout: number;
+    /** The identity user volumes force on every file (storage/layout.ts USER_IDENTITY). */
+    readonly uid: number;
+    readonly fsGid: number;
     readonly image: { readonly name: string; readonly tag: string };
     readonly cpu: { readonly guarantee: number; readonly limit: number };
     readonly memory: { readonly guarantee: string; readonly limit: string };
@@ -126,6 +130,9 @@ export interface HubValuesContext {
   readonly accessLogBucket?: string;
 }
 
+/** The port of the hub's API (z2jh's `hub` Service and container port `http`). */
+export const HUB_API_PORT = 8081;
+
 /** The hub service the retention job authenticates as (z2jh generates its token). */
 export const RETENTION_SERVICE = "dandihub-retention";
 /** The JupyterHub service users reach the image builder through (/services/binder/; fancy-profiles expects this name). */
@@ -154,7 +161,9 @@ function fromSecret(name: string, key: string): EnvFromSecret {
 function authConfig(config: HubConfig, ctx: HubValuesContext): Z2jhValues["hub"]["config"] {
   const callback = `${config.hub.url}/hub/oauth_callback`;
   // Groups are computed at login and synced into the hub (manage_groups); they need auth state.
-  const authenticator = { admin_users: [...config.auth.admins], manage_groups: true, enable_auth_state: true };
+  // Who may log in is decided by dandihub_hub.auth's check_allowed, not by allow_* traits, so
+  // JupyterHub's "no allow config, nobody can login" warning would be wrong.
+  const authenticator = { admin_users: [...config.auth.admins], manage_groups: true, enable_auth_state: true, any_allow_config: true };
   switch (config.authenticator) {
     case "github":
       return {
@@ -255,15 +264,42 @@ function userEgress(config: HubConfig): object[] {
   return config.services.daskGateway ? [{ to: [{ podSelector: { matchLabels: { ...DASK_GATEWAY_POD_LABELS } } }] }] : [];
 }
 
-/** Who may call the hub API besides pods labelled for it (z2jh's default): builder, Prometheus, Grafana. */
-function hubIngress(config: HubConfig): object[] {
-  const from: object[] = [];
-  if (buildingEnabled(config)) from.push({ podSelector: { matchLabels: BUILDER_POD_LABELS } });
+/** A pod that calls the hub API (port 8081) from outside the pods z2jh labels for it. */
+export interface HubApiClient {
+  readonly name: string;
+  /** The pods' namespace; the hub's when omitted. */
+  readonly namespace?: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/**
+ * Every client of the hub API dandihub deploys that z2jh's own rule (pods labelled
+ * hub.jupyter.org/network-access-hub, in the hub's namespace) does not cover. Our jobs and the
+ * exporter carry that label, and so does Dask Gateway's gateway pod (the chart labels it); the
+ * pods of charts that do not are listed here (__tests__/hub-access.test.ts finds every client).
+ */
+export function hubApiClients(config: HubConfig): HubApiClient[] {
+  const clients: HubApiClient[] = [];
+  if (buildingEnabled(config)) clients.push({ name: BUILDER_SERVICE, podLabels: BUILDER_POD_LABELS });
   if (config.monitoring.enabled) {
-    from.push({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": MONITORING_NAMESPACE } }, podSelector: { matchLabels: PROMETHEUS_POD_LABELS } });
-    from.push({ podSelector: { matchLabels: GRAFANA_POD_LABELS } });
+    clients.push({ name: PROMETHEUS_SERVICE, namespace: MONITORING_NAMESPACE, podLabels: PROMETHEUS_POD_LABELS });
+    clients.push({ name: GRAFANA_SERVICE, podLabels: GRAFANA_POD_LABELS });
   }
-  return from.length ? [{ from, ports: [{ port: 8081, protocol: "TCP" }] }] : [];
+  for (const [name, svc] of Object.entries(config.services.charts)) {
+    if (!svc.hub) continue;
+    const namespace = svc.namespace ?? HUB_NAMESPACE;
+    clients.push({ name, ...(namespace === HUB_NAMESPACE ? {} : { namespace }), podLabels: svc.hub.podLabels ?? { "app.kubernetes.io/instance": name } });
+  }
+  return clients;
+}
+
+/** The hub's NetworkPolicy ingress beyond z2jh's default rule: one peer per API client, port 8081 only. */
+function hubIngress(config: HubConfig): object[] {
+  const from = hubApiClients(config).map((c) => ({
+    ...(c.namespace ? { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": c.namespace } } } : {}),
+    podSelector: { matchLabels: { ...c.podLabels } },
+  }));
+  return from.length ? [{ from, ports: [{ port: HUB_API_PORT, protocol: "TCP" }] }] : [];
 }
 
 /** Group admins may list, start and stop (not open) the servers of their group's members. */
@@ -381,6 +417,8 @@ export function buildHubValues(config: HubConfig, ctx: HubValuesContext, setting
     singleuser: {
       defaultUrl: config.hub.defaultUrl,
       startTimeout: config.hub.startTimeoutSeconds,
+      uid: USER_IDENTITY.uid,
+      fsGid: USER_IDENTITY.gid,
       image: splitImage(defaultProfile.images[0].ref),
       cpu: { guarantee: defaultProfile.cpu.guarantee, limit: defaultProfile.cpu.limit },
       memory: {
@@ -400,7 +438,11 @@ export function buildHubValues(config: HubConfig, ctx: HubValuesContext, setting
       profileList: [],
     },
     scheduling: {
-      userScheduler: { enabled: true },
+      // z2jh 4.4.0's user scheduler is kube-scheduler 1.30 with RBAC written for 1.30; a 1.32+
+      // scheduler needs rights that RBAC lacks (lease candidates, volume attachments, DRA), and
+      // 1.30 is out of the skew policy against 1.32+. Karpenter packs each group's pending
+      // servers onto new nodes itself; EKS's scheduler places pods on existing ones (help/versions.md).
+      userScheduler: { enabled: false },
       podPriority: { enabled: false },
       // No warm user nodes: the idle floor is the core node group only.
       userPlaceholder: { enabled: false },

@@ -8,6 +8,15 @@
  */
 import type { HubConfig } from "../config/resolve";
 
+/**
+ * Who owns every file on user volumes: jovyan (uid 1000) and its group `users` (gid 100), the
+ * identity z2jh runs user servers as (singleuser.uid / fsGid, set from this). Ownership is forced,
+ * not changed after the fact: home-nfs exports are All_Squash with this anonymous uid/gid, so every
+ * file created through NFS (kubelet's subPath directories too) is owned by it and every access is
+ * made as it; EFS volumes are mounted through an access point with this POSIX user.
+ */
+export const USER_IDENTITY = { uid: 1000, gid: 100 } as const;
+
 export const SHARED_DIR = "_shared";
 export const REPORTS_DIR = "_reports";
 

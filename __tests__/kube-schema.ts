@@ -1,0 +1,70 @@
+/**
+ * Validates rendered Kubernetes objects: built-in kinds against the Kubernetes API schema
+ * (kubernetes-models, generated from the Kubernetes 1.34 OpenAPI), Prometheus operator kinds
+ * against theirs, Karpenter's against the pinned CRD schemas in ../shared. A kind with no schema
+ * here is an error, so a new kind cannot slip through unvalidated.
+ */
+import Ajv, { type ValidateFunction } from "ajv";
+import { HAVE_SHARED, KUBERNETES_FORMATS, readShared } from "./helpers";
+
+export interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string };
+  readonly [key: string]: unknown;
+}
+
+interface Validatable {
+  validate(): void;
+}
+type ModelClass = new (data: object) => Validatable;
+
+/** Built-in API groups and the kubernetes-models module that holds their kinds. */
+const BUILTIN_MODULES: Record<string, () => Promise<Record<string, unknown>>> = {
+  v1: () => import("kubernetes-models/v1"),
+  "apps/v1": () => import("kubernetes-models/apps/v1"),
+  "batch/v1": () => import("kubernetes-models/batch/v1"),
+  "networking.k8s.io/v1": () => import("kubernetes-models/networking.k8s.io/v1"),
+  "rbac.authorization.k8s.io/v1": () => import("kubernetes-models/rbac.authorization.k8s.io/v1"),
+  "policy/v1": () => import("kubernetes-models/policy/v1"),
+  "storage.k8s.io/v1": () => import("kubernetes-models/storage.k8s.io/v1"),
+  "monitoring.coreos.com/v1": () => import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1"),
+};
+
+/** Custom resources validated with their CRD's openAPI schema from ../shared. */
+const CRD_SCHEMAS: Record<string, string> = {
+  "karpenter.sh/v1/NodePool": "schemas/karpenter/nodepool.v1.schema.json",
+  "karpenter.k8s.aws/v1/EC2NodeClass": "schemas/karpenter/ec2nodeclass.v1.schema.json",
+};
+
+const crdValidators = new Map<string, ValidateFunction>();
+
+function crdValidator(key: string): ValidateFunction {
+  let v = crdValidators.get(key);
+  if (!v) {
+    v = new Ajv({ strict: false, allErrors: true, formats: KUBERNETES_FORMATS }).compile(readShared(CRD_SCHEMAS[key]));
+    crdValidators.set(key, v);
+  }
+  return v;
+}
+
+export type Verdict = { readonly ok: true; readonly skipped?: string } | { readonly ok: false; readonly errors: string };
+
+/** Validates one object; `skipped` when its schema lives in ../shared and that is missing. */
+export async function validateObject(obj: KubeObject): Promise<Verdict> {
+  const key = `${obj.apiVersion}/${obj.kind}`;
+  if (CRD_SCHEMAS[key]) {
+    if (!HAVE_SHARED) return { ok: true, skipped: `${key}: CRD schema needs DANDIHUB_SHARED` };
+    const validate = crdValidator(key);
+    return validate(obj) ? { ok: true } : { ok: false, errors: JSON.stringify(validate.errors) };
+  }
+  const load = BUILTIN_MODULES[obj.apiVersion];
+  const cls = load ? ((await load())[obj.kind] as ModelClass | undefined) : undefined;
+  if (!cls) return { ok: false, errors: `no schema known for ${key}: add its module to __tests__/kube-schema.ts` };
+  try {
+    new cls(obj).validate();
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, errors: (e as Error).message };
+  }
+}
