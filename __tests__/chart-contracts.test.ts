@@ -4,7 +4,7 @@
  * deployment the suite synthesizes meets it.
  */
 import { describe, expect, it } from "vitest";
-import { CHARTS } from "../src/charts";
+import { CHARTS } from "../src/core/charts";
 import { CONTRACTS, KUBECOST_2_9, type ChartContract } from "./chart-contracts";
 import { releaseValues, VARIANTS } from "./helpers";
 

@@ -21,7 +21,7 @@ describe("the shipped deployment files", () => {
     expect(c.region).toBe("us-east-2");
     expect(c.hub.domain).toBe("hub.dandiarchive.org");
     expect(Number(c.cluster.kubernetesVersion.split(".")[1])).toBeGreaterThanOrEqual(32);
-    expect(c.auth.github).toBeDefined();
+    expect(c.auth.login.kind).toBe("github");
     expect(c.profiles.map((p) => p.key)).toEqual(["tiny", "base", "medium", "large", "gpu-t4"]);
     const base = c.profiles.find((p) => p.key === "base")!;
     expect(base.default).toBe(true);

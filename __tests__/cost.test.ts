@@ -3,12 +3,12 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { instanceType } from "../src/catalog/instance-types";
+import { instanceType } from "../src/core/catalog/instance-types";
 import { loadDeployment } from "../src/config/load";
-import { BLUEPRINT_FLOOR, BLUEPRINT_VARIABLES } from "../src/cost/blueprint";
-import { runCost } from "../src/cost/cli";
-import { estimate, floorInputs, idleFloor, serverRate } from "../src/cost/estimate";
-import { FAMILY_XLARGE, instancePrice, INSTANCE_PRICES, PRICE_SOURCES, PRICES } from "../src/cost/prices";
+import { BLUEPRINT_FLOOR, BLUEPRINT_VARIABLES } from "../src/features/cost/blueprint";
+import { runCost } from "../src/features/cost/cli";
+import { estimate, floorInputs, idleFloor, serverRate } from "../src/features/cost/estimate";
+import { FAMILY_XLARGE, instancePrice, INSTANCE_PRICES, PRICE_SOURCES, PRICES } from "../src/features/cost/prices";
 import { describeShared, minimalYaml, problemsOf, readShared, releaseValues, ROOT, synth, VARIANTS, type TfJson } from "./helpers";
 
 type Rec = Record<string, any>;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { synthesize } from "../src/app";
-import { runCost } from "../src/cost/cli";
+import { runCost } from "../src/features/cost/cli";
 import { ROOT } from "./helpers";
 
 const HELP = join(ROOT, "help");

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
-import { unescapeTemplate } from "../src/helm";
+import { unescapeTemplate } from "../src/core/helm-values";
 import { VARIANTS, type Synthesized } from "./helpers";
 import { validateObject, type KubeObject } from "./kube-schema";
 import { helmPath } from "./tools";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe } from "vitest";
 import { buildApp } from "../src/app";
-import { unescapeTemplate } from "../src/helm";
+import { unescapeTemplate } from "../src/core/helm-values";
 import { ConfigError } from "../src/config/errors";
 import { loadDeployment } from "../src/config/load";
 import type { HubConfig } from "../src/config/resolve";

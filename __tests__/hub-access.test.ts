@@ -8,7 +8,7 @@
  * namespace) plus hub.networkPolicy.ingress.
  */
 import { describe, expect, it } from "vitest";
-import { HUB_NAMESPACE } from "../src/namespaces";
+import { HUB_NAMESPACE } from "../src/core/names";
 import { CONTRACTS } from "./chart-contracts";
 import { releaseValues, VARIANTS, type Synthesized } from "./helpers";
 import { allowed, type Endpoint, type Policy } from "./netpol";
@@ -71,9 +71,9 @@ function hubClients(s: Synthesized): Endpoint[] {
       if (pod.callsHub(values)) add(`${address}:${pod.role}`, pod.namespace?.(values, namespace) ?? namespace, pod.labels(String(r.name), values));
     }
   }
-  for (const [name, svc] of Object.entries(s.config.services.charts)) {
+  for (const svc of s.config.services.charts) {
     // A chart service with hub OAuth validates tokens against the hub API.
-    if (svc.hub) add(`service ${name}`, svc.namespace ?? HUB_NAMESPACE, svc.hub.podLabels ?? { "app.kubernetes.io/instance": name });
+    if (svc.hub) add(`service ${svc.name}`, svc.namespace, svc.hub.podLabels);
   }
   return clients;
 }

@@ -1,6 +1,6 @@
 /** Users' own images, built images, pull secrets and pre-pulling, in the synthesized output. */
 import { describe, expect, it } from "vitest";
-import { imageReferencePattern } from "../src/images/custom-images";
+import { imageReferencePattern } from "../src/features/images/custom-images";
 import { hubSettings, minimalYaml, problemsOf, releaseValues, synth, VARIANTS, type TfJson } from "./helpers";
 import { askHub } from "./hub-python";
 

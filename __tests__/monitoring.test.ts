@@ -2,9 +2,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { GROUP_COST_RECORD } from "../src/monitoring/alerts";
-import { exportedMetrics, TARGET_LABELS } from "../src/monitoring/metrics";
-import { PROMETHEUS_URL } from "../src/monitoring/values";
+import { GROUP_COST_RECORD } from "../src/features/monitoring/alerts";
+import { exportedMetrics, TARGET_LABELS } from "../src/features/monitoring/metrics";
+import { PROMETHEUS_URL } from "../src/features/monitoring/values";
 import { minimalYaml, problemsOf, releaseValues, ROOT, synth, VARIANTS, type TfJson } from "./helpers";
 import { promqlRefs } from "./promql";
 

@@ -2,7 +2,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CHARTS } from "../src/charts";
+import { CHARTS } from "../src/core/charts";
 import { MODULES } from "../modules/versions";
 import { IMAGES_BUILD_YAML, minimalYaml, problemsOf, releaseValues, ROOT, synth, VARIANTS, type TfJson } from "./helpers";
 

@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadDeployment } from "../src/config/load";
 import { ConfigError } from "../src/config/errors";
-import { unescapeTemplate } from "../src/helm";
-import { checkPolicy, formatPolicy } from "../src/policy/run";
-import { RULES } from "../src/policy/rules";
+import { unescapeTemplate } from "../src/core/helm-values";
+import { checkPolicy, formatPolicy } from "../src/features/policy/run";
+import { RULES } from "../src/features/policy/rules";
 import { minimalYaml, ROOT, synth, VARIANTS } from "./helpers";
 
 type Rec = Record<string, any>;

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CHARTS } from "../src/charts";
+import { CHARTS } from "../src/core/charts";
 import { MODULES, TERRAFORM_REQUIRED_VERSION } from "../modules/versions";
 import { describeShared, readShared, ROOT, synth } from "./helpers";
 import { floorImplies, satisfies } from "./version-constraints";

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../src/app";
 import { loadDeployment } from "../src/config/load";
-import { escapeTemplate, unescapeTemplate } from "../src/helm";
+import { escapeTemplate, unescapeTemplate } from "../src/core/helm-values";
 import { minimalYaml, releaseValues, synth, VARIANTS } from "./helpers";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 /** Homes, shared directories, scratch, cleanup, retention, backups and destroy guards. */
 import { describe, expect, it } from "vitest";
-import { claimName, nfsServiceIp } from "../src/storage/layout";
+import { claimName, nfsServiceIp, volumesOf } from "../src/features/storage/layout";
 import { hubSettings, minimalYaml, problemsOf, releaseValues, synth, VARIANTS, type TfJson } from "./helpers";
 
 type Rec = Record<string, any>;
@@ -62,9 +62,9 @@ describe("home-nfs mode: a volume and NFS server per group, hard quotas", () => 
       expect(pv.spec[0]).toMatchObject({
         persistent_volume_reclaim_policy: "Retain",
         access_modes: ["ReadWriteMany"],
-        persistent_volume_source: { nfs: { server: nfsServiceIp(dandi().config, volume), path: "/" } },
+        persistent_volume_source: { nfs: { server: nfsServiceIp(volumesOf(dandi().config.groups.map((g) => g.key)), volume), path: "/" } },
       });
-      expect(res(tf, "kubernetes_service_v1")[`storage_${volume}_service`].spec.cluster_ip).toBe(nfsServiceIp(dandi().config, volume));
+      expect(res(tf, "kubernetes_service_v1")[`storage_${volume}_service`].spec.cluster_ip).toBe(nfsServiceIp(volumesOf(dandi().config.groups.map((g) => g.key)), volume));
     }
   });
 

@@ -5,7 +5,7 @@
 import Ajv from "ajv";
 import { KUBERNETES_FORMATS } from "./helpers";
 import { describe, expect, it } from "vitest";
-import { CHARTS } from "../src/charts";
+import { CHARTS } from "../src/core/charts";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeShared, hubSettings, readShared, releaseValues, ROOT, synth, VARIANTS } from "./helpers";

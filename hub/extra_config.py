@@ -1,4 +1,4 @@
-# dandihub: loaded into the chart's hub.extraConfig at synth time (src/jupyterhub/hub-python.ts).
+# dandihub: loaded into the chart's hub.extraConfig at synth time (src/features/hub/python.ts).
 # JupyterHub runs it with `c`, its configuration object, in scope. The dandihub_hub package and
 # settings.json are mounted next to each other by hub.extraFiles.
 import sys

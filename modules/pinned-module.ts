@@ -1,5 +1,5 @@
 import type { Construct } from "constructs";
-import { TerraformHclModule, type ITerraformDependable } from "../src/cdktf";
+import { TerraformHclModule, type ITerraformDependable } from "../src/core/cdktf";
 import type { ModulePin } from "./versions";
 
 export interface ModuleOptions {

@@ -4,12 +4,12 @@
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { App } from "./cdktf";
+import { App } from "./core/cdktf";
 import { ConfigError } from "./config/errors";
 import { loadDeployment } from "./config/load";
 import type { HubConfig } from "./config/resolve";
-import { HubStack } from "./hub-stack";
-import { checkPolicy, formatPolicy } from "./policy/run";
+import { HubStack } from "./stack";
+import { checkPolicy, formatPolicy } from "./features/policy/run";
 
 export const CONFIG_DIR = "config";
 

@@ -1,6 +1,6 @@
 """The settings file dandihub synthesizes for the hub, and small readers over it.
 
-Shape (written by src/jupyterhub/hub-settings.ts; that file is the contract)::
+Shape (written by src/features/hub/settings.ts and the features' hub.ts contributions)::
 
     {
       "labels": {"group": "...", "pool": "..."},

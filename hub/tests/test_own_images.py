@@ -4,7 +4,7 @@ from dandihub_hub.profiles import NotOffered, profiles_for, selection
 
 from .fixtures import settings
 
-# Shaped like the synthesized one (src/images/custom-images.ts): quay.io/ and ghcr.io/dandi/ for
+# Shaped like the synthesized one (src/features/images/custom-images.ts): quay.io/ and ghcr.io/dandi/ for
 # groups with own images; only this hub's builds for groups that may only build.
 COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 TAIL = f"{COMPONENT}(?:/{COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}}(?:@sha256:[a-f0-9]{{64}})?|@sha256:[a-f0-9]{{64}})$"

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from "yaml";
 import type { z } from "zod";
-import { closest } from "../util/closest";
+import { closest } from "../core/util/closest";
 import { checkDeployment } from "./checks";
 import { ConfigError, type ConfigPath, type ConfigProblem, type LocatedProblem } from "./errors";
 import { resolveDeployment, type HubConfig } from "./resolve";

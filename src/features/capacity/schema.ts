@@ -1,0 +1,78 @@
+/**
+ * User capacity: the families Karpenter may launch, each profile's size and GPU, and each group's
+ * capacity type and hard limits.
+ */
+import { z } from "zod";
+import { Duration, Quantity } from "../../config/scalars";
+
+export const UserNodes = z.strictObject({
+  instanceFamilies: z
+    .array(z.string())
+    .min(1)
+    .default(["m6i", "m7i", "c6i", "c7i", "r6i", "r7i"])
+    .describe("EC2 families Karpenter may launch for CPU profiles; more families mean deeper spot pools."),
+  gpuFamilies: z
+    .array(z.string())
+    .optional()
+    .describe("EC2 families for GPU profiles; derived from each profile's gpu.type when omitted."),
+  diskSize: Quantity.default("100Gi").describe("Root volume of each user node (images are large)."),
+  ami: z
+    .string()
+    .regex(/^al2023@(latest|v[0-9]{8})$/, { message: "an AL2023 alias such as al2023@latest or al2023@v20251104" })
+    .default("al2023@latest")
+    .describe("Karpenter AMI alias; pin a dated version in production to control node OS updates."),
+  expireAfter: Duration.default("30d").describe("Replace user nodes after this age (security patches)."),
+  terminationGracePeriod: Duration.default("24h").describe(
+    "How long an expiring node waits for running notebooks before it is forcibly drained.",
+  ),
+  consolidateAfter: Duration.default("5m").describe("How long an empty user node lives before it is removed."),
+});
+
+/** A profile's size, GPU, capacity type and instance pins (fields of `profiles.<name>`). */
+export const profileFields = {
+  cpu: z
+    .strictObject({
+      guarantee: z.number().positive().describe("vCPUs reserved for the server."),
+      limit: z.number().positive().describe("vCPUs the server may burst to."),
+    })
+    .describe("CPU in vCPUs (0.25 = a quarter core)."),
+  memory: z.strictObject({
+    guarantee: Quantity.describe("Memory reserved for the server."),
+    limit: Quantity.describe("Memory at which the server is killed."),
+  }),
+  gpu: z
+    .strictObject({
+      count: z.int().min(1).max(8).default(1),
+      type: z.enum(["t4", "a10g", "l4", "l40s", "t4g"]).describe("GPU model; selects the instance families."),
+    })
+    .optional(),
+  capacity: z
+    .enum(["spot", "on-demand"])
+    .default("spot")
+    .describe("Used by groups with capacity per-profile: spot is cheapest but may be interrupted with 2 minutes notice; on-demand for workshops and long runs."),
+  instanceTypes: z
+    .array(z.string())
+    .optional()
+    .describe("Pin the profile to these instance types (e.g. [g4dn.2xlarge]); any that fit otherwise."),
+};
+
+/** A group's capacity type and hard limits (fields of `groups.<name>`). */
+export const groupFields = {
+  capacity: z
+    .enum(["spot", "on-demand", "per-profile"])
+    .default("spot")
+    .describe("Capacity type of the group's nodes; per-profile takes each profile's `capacity` (spot with on-demand workshop profiles)."),
+  limits: z
+    .strictObject({
+      cpu: z.number().positive().describe("Most vCPUs the group's CPU nodes may have together."),
+      memory: Quantity.describe("Most memory the group's CPU nodes may have together."),
+      gpus: z.int().min(0).default(0).describe("Most GPUs the group's GPU nodes may have together."),
+      onDemandShare: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0.5)
+        .describe("With capacity per-profile: the part of cpu/memory/gpus given to the on-demand pools (the rest to spot)."),
+    })
+    .describe("Hard caps, enforced as Karpenter NodePool limits on the group's pools."),
+};

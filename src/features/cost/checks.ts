@@ -1,0 +1,21 @@
+/** Cross-field rules of cost: Kubecost needs monitoring; usage names groups and profiles they grant. */
+import type { ConfigProblem } from "../../config/errors";
+import type { Deployment } from "../../config/schema";
+
+export function checkCost(d: Deployment): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (d.cost.kubecost && !d.monitoring.enabled) {
+    problems.push({ path: ["cost", "kubecost"], message: "Kubecost runs on the cluster's Prometheus: turn monitoring.enabled on, or this off" });
+  }
+  for (const [group, profiles] of Object.entries(d.cost.usage)) {
+    const g = d.groups[group];
+    if (!g) {
+      problems.push({ path: ["cost", "usage", group], message: `no such group; groups: ${Object.keys(d.groups).join(", ")}` });
+      continue;
+    }
+    for (const profile of Object.keys(profiles)) {
+      if (!g.profiles.includes(profile)) problems.push({ path: ["cost", "usage", group, profile], message: `group ${group} is not granted this profile; it has ${g.profiles.join(", ")}` });
+    }
+  }
+  return problems;
+}

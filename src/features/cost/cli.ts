@@ -1,0 +1,79 @@
+/**
+ * npm run cost -- config/<name>.yaml [--json] [--usage group:profile=USERSxHOURS ...] [--spot-discount 0.6]
+ *
+ * Offline: reads the deployment file and the price table in src/features/cost/prices.ts, nothing else.
+ */
+import { ConfigError } from "../../config/errors";
+import { loadDeployment } from "../../config/load";
+import type { HubConfig } from "../../config/resolve";
+import { estimate, type Usage } from "./estimate";
+import { renderEstimate } from "./report";
+
+export const USAGE = "usage: npm run cost -- <deployment.yaml> [--json] [--usage group:profile=USERSxHOURS ...] [--spot-discount 0..0.9]";
+
+export interface CostArgs {
+  readonly file: string;
+  readonly json: boolean;
+  readonly usage: Record<string, Record<string, { users: number; hoursPerMonth: number }>>;
+  readonly spotDiscount?: number;
+}
+
+export class ArgumentError extends Error {}
+
+export function parseCostArgs(argv: readonly string[]): CostArgs {
+  let file: string | undefined;
+  let json = false;
+  let spotDiscount: number | undefined;
+  const usage: CostArgs["usage"] = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--json") json = true;
+    else if (a === "--usage") {
+      const v = argv[++i] ?? "";
+      const m = /^([a-z0-9-]+):([a-z0-9-]+)=([0-9.]+)x([0-9.]+)$/.exec(v);
+      if (!m) throw new ArgumentError(`--usage ${JSON.stringify(v)}: expected group:profile=USERSxHOURS, e.g. dandi:base=20x40`);
+      (usage[m[1]] ??= {})[m[2]] = { users: Number(m[3]), hoursPerMonth: Number(m[4]) };
+    } else if (a === "--spot-discount") {
+      const v = Number(argv[++i]);
+      if (!(v >= 0 && v <= 0.9)) throw new ArgumentError(`--spot-discount ${JSON.stringify(argv[i] ?? "")}: expected a number from 0 to 0.9`);
+      spotDiscount = v;
+    } else if (a.startsWith("-")) throw new ArgumentError(`unknown option ${a}`);
+    else if (file) throw new ArgumentError(`one deployment file at a time (got ${file} and ${a})`);
+    else file = a;
+  }
+  if (!file) throw new ArgumentError("which deployment file?");
+  return { file, json, usage, spotDiscount };
+}
+
+/** Usage from the command line replaces the file's cost.usage for the groups it names. */
+function mergedUsage(config: HubConfig, cli: CostArgs["usage"]): Usage {
+  const problems: string[] = [];
+  for (const [group, profiles] of Object.entries(cli)) {
+    const g = config.groups.find((x) => x.key === group);
+    if (!g) problems.push(`--usage: no group ${group}; groups: ${config.groups.map((x) => x.key).join(", ")}`);
+    else for (const p of Object.keys(profiles)) if (!g.profiles.includes(p)) problems.push(`--usage: group ${group} has no profile ${p}; it has ${g.profiles.join(", ")}`);
+  }
+  if (problems.length) throw new ArgumentError(problems.join("\n"));
+  return { ...config.cost.usage, ...cli };
+}
+
+/** Runs the CLI; returns the exit code. */
+export function runCost(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
+  try {
+    const args = parseCostArgs(argv);
+    const config = loadDeployment(args.file);
+    const e = estimate(config, { usage: mergedUsage(config, args.usage), spotDiscount: args.spotDiscount });
+    out(args.json ? `${JSON.stringify(e, null, 2)}\n` : renderEstimate(e));
+    return 0;
+  } catch (e) {
+    if (e instanceof ArgumentError) {
+      err(`${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (e instanceof ConfigError) {
+      err(`${e.format()}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * The offline cost estimate of a deployment: what it costs with nobody on it (the idle floor),
+ * what one server of each profile costs per hour on spot and on-demand (nodes packed as
+ * Karpenter would: the cheapest instance per server that fits), and what each group's expected
+ * use costs per month. Pure functions of the HubConfig and the price table.
+ */
+import { allocatable, instanceType, type InstanceShape } from "../../core/catalog/instance-types";
+import type { HubConfig, ResolvedProfile } from "../../config/resolve";
+import type { Capacity } from "../capacity/pools";
+import { STORAGE_FAMILIES, STORAGE_SIZES } from "../capacity/node-pools";
+import { NFS_SERVER_REQUESTS } from "../storage/layout";
+import type { Usage, UsageLine } from "./resolve";
+import { HOURS_PER_MONTH, instancePrice, PRICES } from "./prices";
+
+const GIB = 2 ** 30;
+
+export interface LineItem {
+  readonly item: string;
+  /** What was counted, e.g. "2 x t4g.large". */
+  readonly quantity: string;
+  readonly monthlyUsd: number;
+}
+
+/** The parts of a deployment that cost money with no users. */
+export interface FloorInputs {
+  readonly natGateways: number;
+  /** Zones of an internet-facing load balancer (one public IPv4 each); 0 for an internal one. */
+  readonly publicLoadBalancerZones: number;
+  readonly core: { readonly type: string; readonly count: number; readonly diskGiB: number };
+  /** NFS servers on the storage pool (home-nfs mode), and that pool's node disk. */
+  readonly nfs?: { readonly servers: number; readonly diskGiB: number };
+  /** Provisioned gp3 volumes (billed by size, used or not). */
+  readonly volumes: readonly { readonly label: string; readonly gib: number }[];
+  /** Homes on EFS: billed per GB stored, nothing at zero use. */
+  readonly efs: boolean;
+}
+
+export function floorInputs(config: HubConfig): FloorInputs {
+  const homeNfs = config.storage.mode === "home-nfs";
+  const groupGiB = config.groups.reduce((sum, g) => sum + g.storage.volumeSizeGiB, 0);
+  return {
+    natGateways: config.network.singleNatGateway ? 1 : config.network.azs,
+    publicLoadBalancerZones: config.network.azs,
+    core: { type: config.cluster.coreNodes.instanceTypes[0], count: config.cluster.coreNodes.desired, diskGiB: config.cluster.coreNodes.diskGiB },
+    nfs: homeNfs ? { servers: config.groups.length + 1, diskGiB: config.userNodes.diskGiB } : undefined,
+    volumes: [
+      ...(homeNfs
+        ? [
+            { label: `group home volumes (${config.groups.length})`, gib: groupGiB },
+            { label: "hub-wide shared volume", gib: config.storage.commonSizeGiB },
+          ]
+        : []),
+      { label: "hub database volume", gib: Math.ceil(config.hub.dbSizeBytes / GIB) },
+      ...(config.monitoring.enabled ? [{ label: "Prometheus volume", gib: config.monitoring.storageGiB }] : []),
+    ],
+    efs: !homeNfs,
+  };
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/** On-demand $/hour of a node of this type including its gp3 root disk. */
+export function nodeHourlyUsd(type: string, diskGiB: number): number | undefined {
+  const shape = instanceType(type);
+  const price = shape && instancePrice(type, shape.vcpu);
+  if (!price) return undefined;
+  return price.usd + (diskGiB * PRICES.gp3PerGbMonth.usd) / HOURS_PER_MONTH;
+}
+
+function mustPrice(type: string, diskGiB: number): number {
+  const usd = nodeHourlyUsd(type, diskGiB);
+  if (usd === undefined) throw new Error(`no price for ${type} in src/features/cost/prices.ts`);
+  return usd;
+}
+
+/** How many pods with these requests fit on one node of the type (after system reservations). */
+export function podsPerNode(shape: InstanceShape, cpu: number, memoryBytes: number, gpus = 0): number {
+  const free = allocatable(shape);
+  const eps = 1e-9;
+  let n = Math.min(Math.floor(free.vcpu / cpu + eps), Math.floor((free.memoryGiB * GIB) / memoryBytes + eps));
+  if (gpus > 0) n = Math.min(n, Math.floor(shape.gpus / gpus));
+  return Math.max(0, n);
+}
+
+/** The cheapest storage-pool node with room for every NFS server. */
+export function storageNode(servers: number): { type: string; count: number } {
+  let best: { type: string; count: number; usd: number } | undefined;
+  for (const family of STORAGE_FAMILIES) {
+    for (const size of STORAGE_SIZES) {
+      const type = `${family}.${size}`;
+      const shape = instanceType(type);
+      const usd = nodeHourlyUsd(type, 0);
+      if (!shape || usd === undefined) continue;
+      const per = podsPerNode(shape, NFS_SERVER_REQUESTS.cpu, NFS_SERVER_REQUESTS.memoryBytes);
+      if (per < 1) continue;
+      const count = Math.ceil(servers / per);
+      if (!best || count * usd < best.count * best.usd) best = { type, count, usd };
+    }
+  }
+  if (!best) throw new Error("no priced storage-pool instance fits an NFS server");
+  return { type: best.type, count: best.count };
+}
+
+export function idleFloor(f: FloorInputs): { items: LineItem[]; monthlyUsd: number } {
+  const h = HOURS_PER_MONTH;
+  const ip = PRICES.publicIpv4PerHour.usd;
+  const items: LineItem[] = [
+    { item: "EKS control plane", quantity: "1 cluster", monthlyUsd: PRICES.eksControlPlanePerHour.usd * h },
+    { item: "NAT gateway (with its public IPv4)", quantity: `${f.natGateways}`, monthlyUsd: f.natGateways * (PRICES.natGatewayPerHour.usd + ip) * h },
+    {
+      item: f.publicLoadBalancerZones ? "Network Load Balancer (public IPv4 per zone)" : "Network Load Balancer (internal)",
+      quantity: f.publicLoadBalancerZones ? `1, ${f.publicLoadBalancerZones} zones` : "1",
+      monthlyUsd: (PRICES.nlbPerHour.usd + f.publicLoadBalancerZones * ip) * h,
+    },
+    { item: "core nodes (with root disks)", quantity: `${f.core.count} x ${f.core.type}`, monthlyUsd: f.core.count * mustPrice(f.core.type, f.core.diskGiB) * h },
+  ];
+  if (f.nfs) {
+    const node = storageNode(f.nfs.servers);
+    items.push({ item: `NFS storage node (${f.nfs.servers} servers)`, quantity: `${node.count} x ${node.type}`, monthlyUsd: node.count * mustPrice(node.type, f.nfs.diskGiB) * h });
+  }
+  for (const v of f.volumes) items.push({ item: v.label, quantity: `${v.gib} GiB gp3`, monthlyUsd: v.gib * PRICES.gp3PerGbMonth.usd });
+  if (f.efs) items.push({ item: "EFS homes (per GB stored)", quantity: "0 GB at zero use", monthlyUsd: 0 });
+  const rounded = items.map((i) => ({ ...i, monthlyUsd: round2(i.monthlyUsd) }));
+  return { items: rounded, monthlyUsd: round2(rounded.reduce((s, i) => s + i.monthlyUsd, 0)) };
+}
+
+export interface ServerRate {
+  /** Servers running at once. */
+  readonly concurrent: number;
+  readonly type: string;
+  readonly nodes: number;
+  /** $ per server-hour with that many servers on the cheapest set of nodes of one type. */
+  readonly usdPerServerHour: number;
+}
+
+/** Servers at once in the profile table's "busy" column. */
+export const BUSY = 10;
+
+export interface ProfileRates {
+  readonly profile: string;
+  readonly capacity: Capacity;
+  /** One server alone on the cheapest node that fits it (a quiet hour). */
+  readonly alone: ServerRate;
+  /** BUSY servers at once, packed. */
+  readonly busy: ServerRate;
+}
+
+/**
+ * $ per server-hour with `concurrent` servers of the profile running: the node type whose
+ * nodes hold them most cheaply (Karpenter picks the cheapest instances that fit the pending
+ * servers). Spot discounts the instance, not its root disk.
+ */
+export function serverRate(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spotDiscount: number, concurrent: number): ServerRate | undefined {
+  const factor = capacity === "spot" ? 1 - spotDiscount : 1;
+  const diskPerHour = (diskGiB * PRICES.gp3PerGbMonth.usd) / HOURS_PER_MONTH;
+  const c = Math.max(1, concurrent);
+  let best: ServerRate | undefined;
+  for (const shape of p.instances) {
+    const price = instancePrice(shape.name, shape.vcpu);
+    if (!price) continue;
+    const perNode = podsPerNode(shape, p.cpu.guarantee, p.memory.guaranteeBytes, p.gpu?.count ?? 0);
+    if (perNode < 1) continue;
+    const nodes = Math.ceil(c / perNode);
+    const usd = (nodes * (price.usd * factor + diskPerHour)) / c;
+    if (!best || usd < best.usdPerServerHour - 1e-12) best = { concurrent: c, type: shape.name, nodes, usdPerServerHour: usd };
+  }
+  return best;
+}
+
+export function profileRates(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spotDiscount: number): ProfileRates | undefined {
+  const alone = serverRate(p, capacity, diskGiB, spotDiscount, 1);
+  const busy = serverRate(p, capacity, diskGiB, spotDiscount, BUSY);
+  return alone && busy ? { profile: p.key, capacity, alone, busy } : undefined;
+}
+
+export interface GroupUsageLine {
+  readonly profile: string;
+  readonly capacity: Capacity;
+  readonly users: number;
+  readonly hoursPerMonth: number;
+  /** Servers running at once, as packed: the given peak, or the monthly average. */
+  readonly concurrent: number;
+  readonly nodeType: string;
+  readonly usdPerServerHour: number;
+  readonly monthlyUsd: number;
+}
+
+export interface GroupEstimate {
+  readonly group: string;
+  /** The group's own provisioned storage (its home volume), billed whether used or not. */
+  readonly storageMonthlyUsd: number;
+  readonly usage: readonly GroupUsageLine[];
+  readonly monthlyUsd: number;
+  readonly budget?: {
+    readonly monthlyUsd: number;
+    /** Server-hours of each profile the budget pays for after storage, one profile at a time. */
+    readonly serverHoursWithin: Readonly<Record<string, number>>;
+  };
+}
+
+export type { Usage, UsageLine };
+
+/** Servers at once: the given peak, else users x hours spread over the month. */
+export function concurrency(u: UsageLine): number {
+  return u.concurrent ?? Math.max(1, (u.users * u.hoursPerMonth) / HOURS_PER_MONTH);
+}
+
+export interface Estimate {
+  readonly deployment: string;
+  readonly region: string;
+  readonly priceRegion: string;
+  readonly spotDiscount: number;
+  readonly idle: { readonly items: readonly LineItem[]; readonly monthlyUsd: number };
+  readonly profiles: readonly ProfileRates[];
+  readonly groups: readonly GroupEstimate[];
+  /** Idle floor plus every group's server hours (storage is already in the floor). */
+  readonly monthlyUsd: number;
+  readonly notes: readonly string[];
+}
+
+export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?: number } = {}): Estimate {
+  const spotDiscount = opts.spotDiscount ?? config.cost.spotDiscount;
+  const usage = opts.usage ?? config.cost.usage;
+  const disk = config.userNodes.diskGiB;
+  const idle = idleFloor(floorInputs(config));
+  const byKey = new Map(config.profiles.map((p) => [p.key, p]));
+  const rates: ProfileRates[] = [];
+  for (const p of config.profiles) {
+    for (const capacity of ["spot", "on-demand"] as const) {
+      const r = profileRates(p, capacity, disk, spotDiscount);
+      if (r) rates.push(r);
+    }
+  }
+  const rate = (profile: string, capacity: Capacity) => rates.find((r) => r.profile === profile && r.capacity === capacity);
+  const withKey = (profile: string) => byKey.get(profile);
+  const homeNfs = config.storage.mode === "home-nfs";
+  const groups: GroupEstimate[] = config.groups.map((g) => {
+    const storage = homeNfs ? round2(g.storage.volumeSizeGiB * PRICES.gp3PerGbMonth.usd) : 0;
+    const lines: GroupUsageLine[] = Object.entries(usage[g.key] ?? {}).map(([profile, u]) => {
+      const capacity = g.placements[profile]?.capacity ?? "on-demand";
+      const concurrent = concurrency(u);
+      const r = withKey(profile) && serverRate(withKey(profile)!, capacity, disk, spotDiscount, concurrent);
+      const perHour = r ? r.usdPerServerHour : 0;
+      return {
+        profile,
+        capacity,
+        users: u.users,
+        hoursPerMonth: u.hoursPerMonth,
+        concurrent: round2(concurrent),
+        nodeType: r ? r.type : "none priced",
+        usdPerServerHour: perHour,
+        monthlyUsd: round2(u.users * u.hoursPerMonth * perHour),
+      };
+    });
+    const monthly = round2(storage + lines.reduce((s, l) => s + l.monthlyUsd, 0));
+    const budget = g.budget
+      ? {
+          monthlyUsd: g.budget.monthlyUsd,
+          serverHoursWithin: Object.fromEntries(
+            g.profiles.flatMap((profile) => {
+              const r = rate(profile, g.placements[profile]?.capacity ?? "on-demand");
+              return r ? [[profile, Math.max(0, Math.floor((g.budget!.monthlyUsd - storage) / r.busy.usdPerServerHour))]] : [];
+            }),
+          ),
+        }
+      : undefined;
+    return { group: g.key, storageMonthlyUsd: storage, usage: lines, monthlyUsd: monthly, budget };
+  });
+  const serverCost = groups.reduce((s, g) => s + g.usage.reduce((t, l) => t + l.monthlyUsd, 0), 0);
+  const notes = [
+    `Prices: ${"us-east-1"} list prices (src/features/cost/prices.ts, each with its source and date)${config.region === "us-east-1" ? "" : `; this deployment is in ${config.region}`}.`,
+    `Spot assumed ${Math.round(spotDiscount * 100)}% below on-demand (cost.spotDiscount); real spot prices move by type, zone and hour.`,
+    "Not included: data through NAT ($0.045/GB) and out to the internet, S3 scratch and EFS by the GB stored, backup snapshots (changed blocks), CloudWatch.",
+    "Server hours are packed at the usage's concurrency (its `concurrent`, else users x hours / 730): the node type holding them most cheaply. Budgets are read at the busy rate.",
+  ];
+  return {
+    deployment: config.name,
+    region: config.region,
+    priceRegion: "us-east-1",
+    spotDiscount,
+    idle,
+    profiles: rates,
+    groups,
+    monthlyUsd: round2(idle.monthlyUsd + serverCost),
+    notes,
+  };
+}

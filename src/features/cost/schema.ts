@@ -1,0 +1,59 @@
+/** Billing tags, Kubecost, the offline estimate's inputs, and each group's budget. */
+import { z } from "zod";
+import { EMAIL, Name } from "../../config/scalars";
+
+export const Budget = z
+  .strictObject({
+    monthlyUsd: z.number().positive().describe("Monthly limit in USD of everything tagged with the group (nodes, volumes, buckets)."),
+    alertEmails: z.array(EMAIL).min(1).describe("Who is told when spending crosses a threshold."),
+    actualPercent: z
+      .array(z.number().positive().max(1000))
+      .min(1)
+      .default([80, 100])
+      .describe("Alert when actual spending this month passes these percentages of the limit."),
+    forecastPercent: z
+      .array(z.number().positive().max(1000))
+      .default([100])
+      .describe("Alert when AWS forecasts the month to end above these percentages of the limit."),
+  })
+  .describe("An AWS Budget over the group's tag. Alerts only: the hard cap is the group's NodePool limits.");
+
+const Usage = z.strictObject({
+  users: z.number().min(0).describe("How many users start this profile in a month."),
+  hoursPerMonth: z.number().min(0).max(744).describe("Hours each of them runs a server in a month."),
+  concurrent: z
+    .number()
+    .positive()
+    .optional()
+    .describe("Servers running at once when they run (a workshop: everyone); users x hours / 730 when omitted."),
+});
+
+export const Cost = z.strictObject({
+  kubecost: z
+    .boolean()
+    .default(false)
+    .describe("Install Kubecost (free tier) on the cluster's Prometheus: costs by group label and user. Needs monitoring."),
+  activateTags: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Activate dandihub:group and dandihub:deployment as cost allocation tags from this stack (per-group bills and budgets need them active). " +
+        "Only the payer account of an AWS Organization may activate tags (member accounts get AccessDenied), and only once the keys appear in billing data, " +
+        "about a day after the first tagged resource: turn this on in a standalone account after that, or activate them in the payer account (help/cost.md).",
+    ),
+  spotDiscount: z
+    .number()
+    .min(0)
+    .max(0.9)
+    .default(0.6)
+    .describe("Estimate only (npm run cost): spot price as a discount off on-demand. Spot prices move; 0.6 is typical of m/c/r families."),
+  usage: z
+    .record(Name, z.record(Name, Usage))
+    .default({})
+    .describe("Estimate only: expected use per group and profile (users x hours), for npm run cost."),
+});
+
+/** A group's AWS Budget (a field of `groups.<name>`). */
+export const groupFields = {
+  budget: Budget.optional(),
+};

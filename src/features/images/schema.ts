@@ -1,0 +1,74 @@
+/** The image menu, users' own images and image building. */
+import { z } from "zod";
+import { Name, SecretRef } from "../../config/scalars";
+
+export const Image = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9]+([._\/-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, {
+      message: "an image repository such as dandiarchive/dandihub or quay.io/org/image",
+    })
+    .describe("Image repository (registry host optional)."),
+  tag: z
+    .string()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { message: "an image tag" })
+    .describe("Image tag. Prefer immutable tags: pre-pulled nodes keep old copies of mutable ones."),
+  displayName: z.string().optional().describe("Label in the server options menu."),
+  gpu: z.boolean().default(false).describe("Image carries CUDA; pre-pulled only on GPU nodes."),
+  prePull: z.boolean().default(true).describe("Pre-pull on user nodes so spawns do not wait on a pull."),
+});
+
+export const CustomImages = z.strictObject({
+  allowedRegistries: z
+    .array(
+      z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?\/([a-z0-9._-]+\/)*$/, {
+        message: "a registry or repository prefix ending in /, such as quay.io/ or ghcr.io/my-org/",
+      }),
+    )
+    .default([])
+    .describe(
+      "Where users' own images may come from: registry or repository prefixes (quay.io/, ghcr.io/dandi/, docker.io/dandiarchive/). " +
+        "Images built here (groups with build) are always allowed. A reference needs a tag or digest.",
+    ),
+  build: z
+    .strictObject({
+      hubImage: z
+        .strictObject({ name: z.string().min(1), tag: z.string().min(1) })
+        .describe("A hub image with jupyterhub-fancy-profiles (the build UI); the stock z2jh hub image does not have it."),
+      keepDays: z.int().min(1).default(30).describe("Built images not pushed for this long are deleted from ECR."),
+    })
+    .optional()
+    .describe("Building images from Git repositories (repo2docker through binderhub-service), for groups with customImages.build."),
+  pullSecrets: z
+    .array(
+      z.strictObject({
+        server: z.string().regex(/^[a-z0-9.-]+(:[0-9]+)?$/, { message: "a registry host such as ghcr.io" }),
+        username: z.string().min(1),
+        password: SecretRef.describe("Registry password or token."),
+      }),
+    )
+    .default([])
+    .describe("Credentials for pulling images from private registries (the secrets stay out of the synthesized output)."),
+});
+
+/** A profile's images and whether it offers own or built images (fields of `profiles.<name>`). */
+export const profileFields = {
+  images: z
+    .array(Name)
+    .min(1)
+    .describe("Names from `images`; the first is preselected, the others form a menu."),
+  customImages: z
+    .boolean()
+    .default(true)
+    .describe("Offer your-own-image and build-an-image choices here, to groups granted them (groups.*.customImages)."),
+};
+
+/** Whether a group's members may use own or built images (a field of `groups.<name>`). */
+export const groupFields = {
+  customImages: z
+    .strictObject({
+      own: z.boolean().default(false).describe("Members may start any image from customImages.allowedRegistries."),
+      build: z.boolean().default(false).describe("Members may build an image from a Git repository and start it."),
+    })
+    .prefault({}),
+};

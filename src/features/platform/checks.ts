@@ -1,0 +1,83 @@
+/** Cross-field rules of the platform sections: state backend, VPC block, cluster and core nodes. */
+import { CORE_COMPONENTS } from "../../core/catalog/core-images";
+import { instanceType, type InstanceShape } from "../../core/catalog/instance-types";
+import { overlaps, parseCidr, type Ipv4Block } from "../../core/util/cidr";
+import type { ConfigProblem } from "../../config/errors";
+import { cidrListProblems, exactlyOne, unknownInstanceType } from "../../config/rules";
+import type { Deployment } from "../../config/schema";
+import { SERVICE_CIDR_BLOCK } from "../../core/names";
+
+/** Kubernetes minors EKS offers and Karpenter (see modules/versions.ts) supports. */
+export const SUPPORTED_KUBERNETES = ["1.32", "1.33", "1.34", "1.35"] as const;
+
+export function checkPlatform(d: Deployment): ConfigProblem[] {
+  return [...checkBackend(d), ...checkNetwork(d), ...checkCluster(d)];
+}
+
+function checkBackend(d: Deployment): ConfigProblem[] {
+  const problems: ConfigProblem[] = [...exactlyOne(["backend"], d.backend, ["local", "s3", "cloud"])];
+  const cloud = d.backend?.cloud;
+  if (cloud && !cloud.executionMode) {
+    problems.push({
+      path: ["backend", "cloud"],
+      atKey: true,
+      message:
+        "say where Terraform runs: executionMode: local (your machine, state in Terraform Cloud) or agent (an HCP Terraform agent with the AWS CLI that can reach the cluster's API). " +
+        "Terraform Cloud's remote runners cannot: they come from unpublished addresses (the API endpoint is restricted to cluster.endpointPublicAccessCidrs) and have no AWS CLI for `aws eks get-token` (help/getting-started.md)",
+    });
+  }
+  if (cloud?.agentCidrs.length && cloud.executionMode !== "agent") {
+    problems.push({ path: ["backend", "cloud", "agentCidrs"], message: "only for executionMode: agent" });
+  }
+  if (cloud) problems.push(...cidrListProblems(["backend", "cloud", "agentCidrs"], cloud.agentCidrs));
+  const local = d.backend?.local?.path;
+  if (local !== undefined && (local.startsWith("/") || /^[A-Za-z]:[\\/]/.test(local) || local.split(/[\\/]/).includes(".."))) {
+    problems.push({ path: ["backend", "local", "path"], message: "must be a path relative to the project directory, inside it (no leading /, no ..)" });
+  }
+  return problems;
+}
+
+function checkNetwork(d: Deployment): ConfigProblem[] {
+  const problems = cidrListProblems(["cluster", "endpointPublicAccessCidrs"], d.cluster.endpointPublicAccessCidrs);
+  const vpc = parseCidr(d.network.cidr);
+  if (typeof vpc === "string") return [{ path: ["network", "cidr"], message: `invalid CIDR: ${vpc}` }, ...problems];
+  if (vpc.prefix < 16 || vpc.prefix > 20) {
+    problems.push({ path: ["network", "cidr"], message: "the VPC needs a /16 to /20 block (pods take VPC addresses)" });
+  }
+  const reserved: [string, Ipv4Block][] = [
+    [`${SERVICE_CIDR_BLOCK} (the cluster's service addresses)`, parseCidr(SERVICE_CIDR_BLOCK) as Ipv4Block],
+    ["172.17.0.0/16 (Docker's bridge, unusable on EKS nodes)", { base: 0xac110000, prefix: 16 }],
+    ["100.64.0.0/10 (carrier-grade NAT, used for EKS secondary ranges)", { base: 0x64400000, prefix: 10 }],
+  ];
+  for (const [label, block] of reserved) {
+    if (overlaps(vpc, block)) problems.push({ path: ["network", "cidr"], message: `overlaps ${label}; choose a block in 10.0.0.0/8 or 192.168.0.0/16` });
+  }
+  return problems;
+}
+
+function checkCluster(d: Deployment): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const c = d.cluster;
+  if (!(SUPPORTED_KUBERNETES as readonly string[]).includes(c.kubernetesVersion)) {
+    problems.push({ path: ["cluster", "kubernetesVersion"], message: `supported: ${SUPPORTED_KUBERNETES.join(", ")}` });
+  }
+  const core = c.coreNodes;
+  const shapes = core.instanceTypes.map((name, i) => {
+    const shape = instanceType(name);
+    if (!shape) problems.push(unknownInstanceType(["cluster", "coreNodes", "instanceTypes", i], name));
+    else if (shape.gpus) problems.push({ path: ["cluster", "coreNodes", "instanceTypes", i], message: "core nodes cannot be GPU instances" });
+    return shape;
+  });
+  const arches = new Set(shapes.filter((s): s is InstanceShape => !!s).map((s) => s.arch));
+  if (arches.size > 1) {
+    problems.push({ path: ["cluster", "coreNodes", "instanceTypes"], message: "a node group has one architecture: list only amd64 or only arm64 (Graviton) types" });
+  } else if (arches.has("arm64")) {
+    for (const component of CORE_COMPONENTS.filter((x) => !x.arm64 && x.enabled(d))) {
+      problems.push({ path: ["cluster", "coreNodes", "instanceTypes"], message: `${component.name} has no arm64 image: use amd64 core types (e.g. t3a.large)` });
+    }
+  }
+  if (!(core.min <= core.desired && core.desired <= core.max)) {
+    problems.push({ path: ["cluster", "coreNodes"], message: `needs min <= desired <= max (got ${core.min} <= ${core.desired} <= ${core.max})` });
+  }
+  return problems;
+}

@@ -1,0 +1,115 @@
+/**
+ * The deployment's place in AWS and its platform: account and region, Terraform state, the VPC,
+ * the EKS cluster and its core node group.
+ */
+import { z } from "zod";
+import { Cidr, Quantity } from "../../config/scalars";
+
+export const Aws = z.strictObject({
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, { message: "an AWS region such as us-east-2" })
+    .describe("AWS region of the whole deployment."),
+  accountId: z
+    .string()
+    .regex(/^[0-9]{12}$/, { message: "a 12-digit AWS account id" })
+    .optional()
+    .describe("When set, Terraform refuses to run against any other account (provider allowed_account_ids)."),
+  tags: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9_.:/=+@ -]{1,127}$/, { message: "an AWS tag key" }),
+      z.string().max(255),
+    )
+    .default({})
+    .describe("Tags on every AWS resource, merged over dandihub's own (dandihub:deployment, managed-by)."),
+});
+
+export const Backend = z
+  .strictObject({
+    local: z
+      .strictObject({
+        path: z
+          .string()
+          .min(1)
+          .describe("State file path relative to the project directory (kept outside cdktf.out, which synth rewrites)."),
+      })
+      .optional()
+      .describe("State in a local file (the default: terraform.<name>.tfstate)."),
+    s3: z
+      .strictObject({
+        bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "an S3 bucket name" }),
+        key: z.string().min(1).describe("Object key of the state file."),
+        region: z.string().optional().describe("Bucket region; the deployment's region when omitted."),
+        kmsKeyId: z.string().optional().describe("KMS key for server-side encryption of the state."),
+      })
+      .optional()
+      .describe("State in S3, encrypted, locked with an S3 lockfile (no DynamoDB table)."),
+    cloud: z
+      .strictObject({
+        organization: z.string().min(1),
+        workspace: z.string().min(1).describe("Name of the Terraform Cloud workspace."),
+        hostname: z.string().optional().describe("Terraform Enterprise host; app.terraform.io when omitted."),
+        executionMode: z
+          .enum(["local", "agent"])
+          .optional()
+          .describe(
+            "Where Terraform runs; set the workspace to the same mode. `local`: on the operator's machine, state in Terraform Cloud. " +
+              "`agent`: on an HCP Terraform agent whose image has the AWS CLI, in a network that can reach the cluster's API. " +
+              "Required: Terraform Cloud's own (remote) runners come from unpublished addresses and have no AWS CLI, so they cannot talk to the cluster.",
+          ),
+        agentCidrs: z
+          .array(Cidr)
+          .default([])
+          .describe("executionMode agent: private networks of the agent (this VPC's or a peered one) allowed to reach the cluster's private API endpoint on 443."),
+      })
+      .optional()
+      .describe("Terraform Cloud / Enterprise, one named workspace per deployment."),
+  })
+  .describe("Where Terraform keeps state: exactly one of local, s3 or cloud.");
+
+export const Network = z.strictObject({
+  cidr: Cidr.default("10.1.0.0/16").describe("VPC CIDR, /16 to /20. Node subnets are carved from it."),
+  azs: z
+    .int()
+    .min(2)
+    .max(4)
+    .default(2)
+    .describe("Number of availability zones (2-4). Nodes, NAT and load balancer span them."),
+  singleNatGateway: z
+    .boolean()
+    .default(true)
+    .describe("One NAT gateway for all zones (cheaper, one zone is a single point of egress) instead of one per zone."),
+});
+
+const CoreNodes = z.strictObject({
+  instanceTypes: z
+    .array(z.string())
+    .min(1)
+    .default(["t4g.large"])
+    .describe("Instance types of the on-demand core node group (hub, proxy, controllers); one architecture. Graviton (arm64) by default: cheaper, and every default component has arm64 images."),
+  min: z.int().min(1).default(1),
+  desired: z.int().min(1).default(2),
+  max: z.int().min(1).default(3),
+  diskSize: Quantity.default("50Gi").describe("Root volume of each core node."),
+});
+
+export const Cluster = z.strictObject({
+  kubernetesVersion: z
+    .string()
+    .regex(/^1\.[0-9]{2}$/, { message: "a Kubernetes minor version such as \"1.34\" (quoted)" })
+    .default("1.34")
+    .describe("EKS Kubernetes version. Upgrade one minor version at a time."),
+  endpointPublicAccessCidrs: z
+    .array(Cidr)
+    .default(["0.0.0.0/0"])
+    .describe("CIDRs allowed to reach the public EKS API endpoint. Empty list: private endpoint only."),
+  admins: z
+    .array(
+      z.string().regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)\/[A-Za-z0-9+=,.@_/-]+$/, {
+        message: "an IAM role or user ARN",
+      }),
+    )
+    .default([])
+    .describe("IAM principals given cluster-admin through EKS access entries (the deployer is always admin)."),
+  coreNodes: CoreNodes.prefault({}),
+});

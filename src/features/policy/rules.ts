@@ -1,0 +1,292 @@
+/**
+ * dandihub's policy: rules every synthesized stack must pass (help/security.md lists them).
+ * Each names what it protects and how to fix a finding; a finding can only be waived in the
+ * deployment file with a reason (policy.waivers), and waivers are printed at every synth.
+ */
+import { GROUP_TAG } from "../../core/labels";
+import { hubSettings, manifests, resources, type Json, type PolicyView } from "./view";
+
+export interface Finding {
+  /** Terraform address, or `helm_release.<name>:<Kind>/<name>` for objects inside a release. */
+  readonly address: string;
+  readonly detail: string;
+}
+
+export interface Rule {
+  readonly id: string;
+  readonly title: string;
+  readonly protects: string;
+  readonly fix: string;
+  readonly check: (view: PolicyView) => Finding[];
+}
+
+const HUB = "helm_release.jupyterhub_chart_release";
+
+function nodeClasses(view: PolicyView): [string, Json][] {
+  return manifests(view).filter(([, m]) => m.kind === "EC2NodeClass");
+}
+
+/** The EKS managed node groups (the core nodes), with an address naming each. */
+function nodeGroups(view: PolicyView): [string, Json][] {
+  return Object.entries((view.tf.module?.cluster_eks?.eks_managed_node_groups ?? {}) as Record<string, Json>).map(([name, ng]) => [`module.cluster_eks:node-group/${name}`, ng]);
+}
+
+/** Secret formats that must never appear in output: cloud keys, tokens, private keys. */
+export const SECRET_PATTERNS: readonly { readonly name: string; readonly pattern: RegExp }[] = [
+  { name: "AWS access key id", pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
+  { name: "GitHub token", pattern: /\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})\b/ },
+  { name: "private key", pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
+  { name: "Slack token", pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/ },
+  { name: "secret-named field with a literal value", pattern: /"(client_secret|clientSecret|password|secret_access_key|api_token|apiToken)"\s*:\s*"(?!\$\{)[^"]{6,}"/ },
+];
+
+/** The address of the resource or module whose JSON contains `index` (its metadata comes first). */
+function locate(view: PolicyView, index: number): string {
+  const id = [...view.text.slice(0, index).matchAll(/"uniqueId": "([^"]+)"/g)].pop()?.[1];
+  if (!id) return "cdk.tf.json";
+  if (view.tf.module?.[id]) return `module.${id}`;
+  const type = Object.keys(view.tf.resource ?? {}).find((t) => view.tf.resource![t][id]);
+  return type ? `${type}.${id}` : id;
+}
+
+export const RULES: readonly Rule[] = [
+  {
+    id: "DH001",
+    title: "storage encrypted at rest",
+    protects: "User data, secrets and logs on disks, file systems and buckets if media or snapshots leak.",
+    fix: "Do not override encryption: EBS volumes, EFS, node disks, storage classes, S3 buckets and SNS topics are encrypted by the constructs.",
+    check: (view) => {
+      const f: Finding[] = [];
+      for (const [a, r] of resources(view, "aws_ebs_volume")) if (r.encrypted !== true) f.push({ address: a, detail: "EBS volume not encrypted" });
+      for (const [a, r] of resources(view, "aws_efs_file_system")) if (r.encrypted !== true) f.push({ address: a, detail: "EFS file system not encrypted" });
+      const sse = new Set(resources(view, "aws_s3_bucket_server_side_encryption_configuration").map(([, r]) => String(r.bucket)));
+      for (const [a] of resources(view, "aws_s3_bucket")) if (!sse.has(`\${${a}.id}`)) f.push({ address: a, detail: "bucket without default encryption" });
+      for (const [a, r] of resources(view, "kubernetes_storage_class_v1")) if (r.parameters?.encrypted !== "true") f.push({ address: a, detail: "storage class does not encrypt volumes" });
+      for (const [a, r] of resources(view, "aws_sns_topic")) if (!r.kms_master_key_id) f.push({ address: a, detail: "SNS topic without KMS encryption" });
+      const eks = view.tf.module?.cluster_eks;
+      if (eks && !(eks.encryption_config?.resources ?? []).includes("secrets")) f.push({ address: "module.cluster_eks", detail: "Kubernetes secrets not envelope-encrypted with KMS" });
+      for (const [a, ng] of nodeGroups(view)) {
+        for (const bd of Object.values((ng.block_device_mappings ?? {}) as Record<string, Json>)) if (bd.ebs?.encrypted !== true) f.push({ address: a, detail: "node disk not encrypted" });
+      }
+      for (const [a, m] of nodeClasses(view)) for (const bd of m.spec?.blockDeviceMappings ?? []) if (bd.ebs?.encrypted !== true) f.push({ address: a, detail: "node disk not encrypted" });
+      return f;
+    },
+  },
+  {
+    id: "DH002",
+    title: "nodes in private subnets",
+    protects: "Nodes and user servers from direct reach from the internet.",
+    fix: "Nodes go in the VPC's private subnets (module.cluster_eks subnet_ids) and Karpenter finds subnets by a tag only private subnets carry.",
+    check: (view) => {
+      const f: Finding[] = [];
+      const eks = view.tf.module?.cluster_eks;
+      if (eks && !String(eks.subnet_ids).includes("private_subnets")) f.push({ address: "module.cluster_eks", detail: `subnet_ids = ${JSON.stringify(eks.subnet_ids)}, not the private subnets` });
+      const vpc = view.tf.module?.network_vpc;
+      if (vpc?.map_public_ip_on_launch !== false) f.push({ address: "module.network_vpc", detail: "public subnets hand out public IPs to instances" });
+      const discovery = Object.keys(vpc?.private_subnet_tags ?? {}).find((k) => k === "karpenter.sh/discovery");
+      if (!discovery) f.push({ address: "module.network_vpc", detail: "private subnets lack the Karpenter discovery tag" });
+      if (Object.keys(vpc?.public_subnet_tags ?? {}).includes("karpenter.sh/discovery")) f.push({ address: "module.network_vpc", detail: "public subnets carry the Karpenter discovery tag: nodes could land there" });
+      for (const [a, m] of nodeClasses(view)) {
+        const terms = m.spec?.subnetSelectorTerms ?? [];
+        if (!terms.length || terms.some((t: Json) => !t.tags?.["karpenter.sh/discovery"])) f.push({ address: a, detail: "subnets not selected by the private-only discovery tag" });
+      }
+      return f;
+    },
+  },
+  {
+    id: "DH003",
+    title: "user servers unprivileged",
+    protects: "Nodes, other users' servers and the storage servers from code running in a user server.",
+    fix: "No privileged containers, privilege escalation, added capabilities (FUSE needs SYS_ADMIN) or host paths in profiles, group mounts or singleuser values. FUSE is opt-in only by a waiver.",
+    check: (view) => {
+      const f: Finding[] = [];
+      const singleuser = view.helm[HUB]?.singleuser;
+      if (!singleuser) return f;
+      if (singleuser.allowPrivilegeEscalation !== false) f.push({ address: `${HUB}:singleuser`, detail: "allowPrivilegeEscalation is not false" });
+      const settings = hubSettings(view) ?? {};
+      const scan = (where: string, value: unknown) => {
+        const text = JSON.stringify(value ?? {});
+        if (/"privileged":\s*true/.test(text)) f.push({ address: where, detail: "privileged container" });
+        if (/"allowPrivilegeEscalation":\s*true/.test(text)) f.push({ address: where, detail: "privilege escalation allowed" });
+        if (/"hostPath"|"host_path"/.test(text)) f.push({ address: where, detail: "host path volume" });
+        if (/SYS_ADMIN|"\/dev\/fuse"/.test(text)) f.push({ address: where, detail: "FUSE (SYS_ADMIN or /dev/fuse)" });
+        if (/"hostNetwork":\s*true|"hostPID":\s*true/.test(text)) f.push({ address: where, detail: "host namespaces" });
+      };
+      scan(`${HUB}:singleuser`, { ...singleuser, profileList: undefined });
+      for (const p of settings.profiles ?? []) scan(`${HUB}:profile/${p.slug}`, p);
+      for (const [g, s] of Object.entries((settings.groups ?? {}) as Record<string, Json>)) scan(`${HUB}:group/${g}`, { volumes: s.volumes, volumeMounts: s.volumeMounts });
+      return f;
+    },
+  },
+  {
+    id: "DH004",
+    title: "cloud metadata unreachable from user servers",
+    protects: "The nodes' AWS credentials (instance profile) from user code.",
+    fix: "IMDSv2 with hop limit 1 on every node, and the singleuser NetworkPolicy on with the metadata server denied.",
+    check: (view) => {
+      const f: Finding[] = [];
+      for (const [a, ng] of nodeGroups(view)) {
+        const md = ng.metadata_options ?? {};
+        if (md.http_tokens !== "required" || md.http_put_response_hop_limit !== 1) f.push({ address: a, detail: "IMDSv2 with hop limit 1 not enforced" });
+      }
+      for (const [a, m] of nodeClasses(view)) {
+        const md = m.spec?.metadataOptions ?? {};
+        if (md.httpTokens !== "required" || md.httpPutResponseHopLimit !== 1) f.push({ address: a, detail: "IMDSv2 with hop limit 1 not enforced" });
+      }
+      const np = view.helm[HUB]?.singleuser?.networkPolicy;
+      if (np && (np.enabled !== true || np.egressAllowRules?.cloudMetadataServer !== false)) f.push({ address: `${HUB}:singleuser.networkPolicy`, detail: "user pods' NetworkPolicy off or allowing the metadata server" });
+      return f;
+    },
+  },
+  {
+    id: "DH005",
+    title: "NetworkPolicy enforced",
+    protects: "Every isolation above: without enforcement by the VPC CNI, NetworkPolicies are silently ignored.",
+    fix: "Keep enableNetworkPolicy on the vpc-cni add-on (src/features/platform/cluster.ts) and the policies of the hub, proxy and user pods on.",
+    check: (view) => {
+      const f: Finding[] = [];
+      const cni = view.tf.module?.cluster_eks?.addons?.["vpc-cni"];
+      if (cni && JSON.parse(cni.configuration_values ?? "{}").enableNetworkPolicy !== "true") f.push({ address: "module.cluster_eks:addon/vpc-cni", detail: "enableNetworkPolicy is not \"true\"" });
+      const hub = view.helm[HUB];
+      if (hub) {
+        for (const part of ["hub", "singleuser"]) if (hub[part]?.networkPolicy?.enabled !== true) f.push({ address: `${HUB}:${part}.networkPolicy`, detail: "NetworkPolicy off" });
+        if (hub.proxy?.chp?.networkPolicy?.enabled !== true) f.push({ address: `${HUB}:proxy.chp.networkPolicy`, detail: "NetworkPolicy off" });
+        if (hub.singleuser?.networkPolicy?.egressAllowRules?.privateIPs !== false) f.push({ address: `${HUB}:singleuser.networkPolicy`, detail: "user pods may reach private addresses (other pods, storage servers)" });
+      }
+      return f;
+    },
+  },
+  {
+    id: "DH006",
+    title: "no secret values in the output",
+    protects: "Credentials from whoever can read cdk.tf.json, plans, CI logs or the state of a Helm release.",
+    fix: "Put secrets in sensitive variables or Secrets Manager ({ variable: name } / { secretsManager: arn }), never in env, labels or values.",
+    check: (view) => {
+      const f: Finding[] = [];
+      for (const { name, pattern } of SECRET_PATTERNS) {
+        const re = new RegExp(pattern.source, "g");
+        for (const m of view.text.matchAll(re)) f.push({ address: locate(view, m.index!), detail: `${name} (${m[0].slice(0, 12)}...)` });
+      }
+      for (const [name, v] of Object.entries(view.tf.variable ?? {})) if (v.sensitive !== true) f.push({ address: `var.${name}`, detail: "variable not marked sensitive" });
+      return f;
+    },
+  },
+  {
+    id: "DH007",
+    title: "user data backed up and guarded",
+    protects: "Homes, shared directories and archived homes from deletion by a config change or destroy.",
+    fix: "Keep prevent_destroy on volumes, file systems and buckets (lift only with storage.allowDestroy) and the daily backup tag on volumes.",
+    check: (view) => {
+      const f: Finding[] = [];
+      const allow = view.config.storage.allowDestroy;
+      const guarded = (r: Json) => r.lifecycle?.prevent_destroy === true || allow;
+      for (const type of ["aws_ebs_volume", "aws_efs_file_system", "aws_s3_bucket", "aws_backup_vault"]) {
+        for (const [a, r] of resources(view, type)) if (!guarded(r)) f.push({ address: a, detail: "no destroy guard (prevent_destroy)" });
+      }
+      const selections = resources(view, "aws_backup_selection").flatMap(([, r]) => (r.selection_tag ?? []) as Json[]);
+      const backedUp = (tags: Json) => selections.some((s) => tags?.[s.key] === s.value);
+      for (const type of ["aws_ebs_volume", "aws_efs_file_system"]) {
+        for (const [a, r] of resources(view, type)) if (!backedUp(r.tags)) f.push({ address: a, detail: "not selected by any backup plan" });
+      }
+      return f;
+    },
+  },
+  {
+    id: "DH008",
+    title: "user and service IAM scoped",
+    protects: "Other groups' buckets and the account from credentials a user server or a user-facing service holds.",
+    fix: "User roles name their own group's resources; no '*' resource and no service-wide action ('s3:*').",
+    check: (view) => {
+      const f: Finding[] = [];
+      for (const [name, m] of Object.entries(view.tf.module ?? {})) {
+        if (!name.startsWith("user-access_") && !name.startsWith("services_")) continue;
+        for (const s of (m.policy_statements ?? []) as Json[]) {
+          const where = `module.${name}:${s.sid ?? "statement"}`;
+          if ((s.resources ?? []).some((r: string) => r === "*" || /^arn:aws:s3:::\*$/.test(r))) f.push({ address: where, detail: "wildcard resource" });
+          if ((s.actions ?? []).some((a: string) => a === "*" || a.endsWith(":*"))) f.push({ address: where, detail: "wildcard action" });
+        }
+      }
+      return f;
+    },
+  },
+  {
+    id: "DH009",
+    title: "TLS on the hub",
+    protects: "Logins, tokens and notebooks in transit.",
+    fix: "Use hub.tls.letsEncrypt or hub.tls.acmCertificateArn; plain HTTP only in development.",
+    check: (view) => {
+      // `environment: development` is the documented switch for plain HTTP (and the dummy login).
+      if (view.config.environment === "development") return [];
+      const https = view.helm[HUB]?.proxy?.https;
+      return https && https.enabled !== true ? [{ address: `${HUB}:proxy.https`, detail: "the hub serves plain HTTP" }] : [];
+    },
+  },
+  {
+    id: "DH010",
+    title: "Kubernetes API restricted",
+    protects: "The cluster's API endpoint from the whole internet (it still needs IAM credentials; this narrows who can try).",
+    fix: "List your operators' and CI's networks in cluster.endpointPublicAccessCidrs, or [] for a private-only endpoint.",
+    check: (view) => {
+      const eks = view.tf.module?.cluster_eks;
+      if (!eks?.endpoint_public_access) return [];
+      const cidrs = (eks.endpoint_public_access_cidrs ?? []) as string[];
+      return cidrs.includes("0.0.0.0/0") ? [{ address: "module.cluster_eks", detail: "public endpoint open to 0.0.0.0/0" }] : [];
+    },
+  },
+  {
+    id: "DH011",
+    title: "hub admins explicit",
+    protects: "Against a hub nobody administers, or one where admin comes from an unnamed source.",
+    fix: "Name admins in auth.admins (or admin teams in auth.github.adminTeams).",
+    check: (view) => {
+      const { auth } = view.config;
+      const teams = auth.login.kind === "github" ? auth.login.adminTeams : [];
+      return auth.admins.length || teams.length ? [] : [{ address: `${HUB}:hub.config.Authenticator.admin_users`, detail: "no hub admin named" }];
+    },
+  },
+  {
+    id: "DH012",
+    title: "hub database retained",
+    protects: "The hub's users, groups and tokens when its claim, release or cluster is deleted.",
+    fix: "Keep hub.db on the retained storage class.",
+    check: (view) => {
+      const db = view.helm[HUB]?.hub?.db;
+      if (!db) return [];
+      const retained = resources(view, "kubernetes_storage_class_v1").find(([, r]) => r.metadata?.name === db.pvc?.storageClassName);
+      return retained && retained[1].reclaim_policy === "Retain" ? [] : [{ address: `${HUB}:hub.db`, detail: `storage class ${db.pvc?.storageClassName} does not retain its volumes` }];
+    },
+  },
+  {
+    id: "DH013",
+    title: "storage servers isolated",
+    protects: "NFS servers (no authentication of their own) from every pod but their own.",
+    fix: "Each NFS server namespace keeps its NetworkPolicy; the servers allow only the VPC's addresses (nodes mount, pods cannot).",
+    check: (view) => {
+      if (view.config.storage.mode !== "home-nfs") return [];
+      const f: Finding[] = [];
+      const policies = resources(view, "kubernetes_network_policy_v1");
+      for (const [a, values] of Object.entries(view.helm)) {
+        if (!a.startsWith("helm_release.storage_") || !values.nfsServer) continue;
+        const volume = a.replace(/^helm_release\.storage_/, "").replace(/_server_release$/, "");
+        if (!policies.some(([p]) => p === `kubernetes_network_policy_v1.storage_${volume}_network-policy`)) f.push({ address: a, detail: "no NetworkPolicy in the server's namespace" });
+        if (values.nfsServer.enableClientAllowlist !== true) f.push({ address: a, detail: "NFS client allow-list off" });
+      }
+      return f;
+    },
+  },
+  {
+    id: "DH014",
+    title: "group resources tagged",
+    protects: "Per-group billing and the ability to tell whose data a volume or bucket holds.",
+    fix: "Group volumes, buckets and node classes carry dandihub:group (the constructs do).",
+    check: (view) => {
+      const f: Finding[] = [];
+      for (const type of ["aws_ebs_volume", "aws_efs_file_system", "aws_s3_bucket"]) {
+        for (const [a, r] of resources(view, type)) if (a.includes("storage_") && !r.tags?.[GROUP_TAG]) f.push({ address: a, detail: `no ${GROUP_TAG} tag` });
+      }
+      for (const [a, m] of nodeClasses(view)) if (!m.spec?.tags?.[GROUP_TAG]) f.push({ address: a, detail: `no ${GROUP_TAG} tag` });
+      return f;
+    },
+  },
+];
+

@@ -1,0 +1,53 @@
+/** Runs the policy rules over a synthesized stack and applies the deployment file's waivers. */
+import type { HubConfig } from "../../config/resolve";
+import { RULES, type Finding, type Rule } from "./rules";
+import { policyView } from "./view";
+
+export interface RuleFinding extends Finding {
+  readonly rule: Rule;
+}
+
+export interface PolicyResult {
+  readonly violations: readonly RuleFinding[];
+  readonly waived: readonly (RuleFinding & { readonly reason: string })[];
+  /** Waivers that matched no finding (stale: remove them). */
+  readonly unusedWaivers: readonly { readonly index: number; readonly rule: string; readonly address?: string }[];
+}
+
+function matches(pattern: string | undefined, address: string): boolean {
+  if (pattern === undefined) return true;
+  return pattern.endsWith("*") ? address.startsWith(pattern.slice(0, -1)) : address === pattern;
+}
+
+export function checkPolicy(config: HubConfig, stackJsonText: string, rules: readonly Rule[] = RULES): PolicyResult {
+  const view = policyView(config, stackJsonText);
+  const findings: RuleFinding[] = rules.flatMap((rule) => rule.check(view).map((f) => ({ ...f, rule })));
+  const waivers = config.policy.waivers;
+  const used = new Set<number>();
+  const violations: RuleFinding[] = [];
+  const waived: (RuleFinding & { reason: string })[] = [];
+  for (const f of findings) {
+    const i = waivers.findIndex((w) => w.rule === f.rule.id && matches(w.address, f.address));
+    if (i < 0) violations.push(f);
+    else {
+      used.add(i);
+      waived.push({ ...f, reason: waivers[i].reason });
+    }
+  }
+  const unusedWaivers = waivers.map((w, index) => ({ index, rule: w.rule, address: w.address })).filter((w) => !used.has(w.index));
+  return { violations, waived, unusedWaivers };
+}
+
+/** What synth prints: violations (with fix) and stale waivers as errors, waived findings as notes. */
+export function formatPolicy(config: HubConfig, result: PolicyResult): { errors: string; notes: string } {
+  const file = config.file ?? `${config.name}.yaml`;
+  const errors = [
+    ...result.violations.map((v) => `${file}: policy ${v.rule.id} (${v.rule.title}) at ${v.address}: ${v.detail}\n    fix: ${v.rule.fix}`),
+    ...result.unusedWaivers.map((w) => `${file}: policy.waivers[${w.index}] (${w.rule}${w.address ? ` at ${w.address}` : ""}) matches nothing; remove it`),
+  ];
+  const notes = result.waived.map((w) => `${file}: policy ${w.rule.id} waived at ${w.address}: ${w.detail} (reason: ${w.reason})`);
+  return {
+    errors: errors.length ? `${file}: ${errors.length} policy problem(s); nothing was synthesized.\n${errors.join("\n")}` : "",
+    notes: notes.join("\n"),
+  };
+}

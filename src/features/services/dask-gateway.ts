@@ -1,0 +1,93 @@
+/**
+ * Dask Gateway behind the hub: its chart values, the cluster-options code (services/dask_gateway/,
+ * unit-tested) with the settings it reads, and what user servers need to reach it.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { CORE_NODE_LABELS, GROUP_LABEL, groupTaint, POOL_LABEL, USER_TOLERATION } from "../../core/labels";
+import { HUB_API_URL, HUB_NAMESPACE, HUB_SERVICES, SYSTEM_NAMESPACE } from "../../core/names";
+import type { PlannedPool } from "../capacity/pools";
+import type { ResolvedDaskGateway } from "./resolve";
+
+export const DASK_SERVICE = HUB_SERVICES.daskGateway;
+export const DASK_RELEASE = "dask-gateway";
+const PREFIX = `/services/${DASK_SERVICE}`;
+const TRAEFIK = `traefik-${DASK_RELEASE}.${HUB_NAMESPACE}.svc`;
+/** Labels the chart puts on its gateway, controller and proxy pods. */
+export const DASK_GATEWAY_POD_LABELS = { "app.kubernetes.io/name": "dask-gateway", "app.kubernetes.io/instance": DASK_RELEASE } as const;
+/** Label key the gateway's controller puts on every scheduler and worker pod. */
+export const DASK_CLUSTER_LABEL = "gateway.dask.org/cluster";
+export const DASK_SOURCE = resolve(__dirname, "..", "..", "..", "services", "dask_gateway", "dandihub_dask.py");
+export const DASK_URL = `http://${TRAEFIK}`;
+
+/** The pool a group's workers use: its spot CPU pool when it has one, else its on-demand one. */
+export function workerPool(pools: readonly PlannedPool[], group: string): string | undefined {
+  const cpu = pools.filter((p) => p.group === group && !p.gpuType);
+  return (cpu.find((p) => p.capacity === "spot") ?? cpu.find((p) => p.capacity === "on-demand"))?.name;
+}
+
+/** What services/dask_gateway/dandihub_dask.py reads. */
+export function daskSettings(dask: ResolvedDaskGateway, pools: readonly PlannedPool[]): object {
+  const groups = Object.fromEntries(
+    dask.groups.map((g) => [
+      g.group,
+      {
+        maxCores: g.maxCores,
+        maxMemoryGiB: g.maxMemoryGiB,
+        maxWorkers: g.maxWorkers,
+        nodeSelector: { [GROUP_LABEL]: g.group, [POOL_LABEL]: workerPool(pools, g.group) },
+        tolerations: [USER_TOLERATION, { ...groupTaint(g.group), operator: "Equal" }],
+        labels: { [GROUP_LABEL]: g.group, "app.kubernetes.io/part-of": "dandihub" },
+      },
+    ]),
+  );
+  return { groupOrder: dask.groups.map((g) => g.group), groups, worker: dask.worker, idleTimeoutSeconds: dask.idleTimeoutSeconds };
+}
+
+export function daskGatewayValues(dask: ResolvedDaskGateway, pools: readonly PlannedPool[]): object {
+  const core = { ...CORE_NODE_LABELS };
+  return {
+    gateway: {
+      prefix: PREFIX,
+      // The token is read from the hub's Secret (same namespace): z2jh generates it for the service.
+      auth: { type: "jupyterhub", jupyterhub: { apiUrl: HUB_API_URL } },
+      nodeSelector: core,
+      backend: {
+        ...(dask.image ? { image: { name: dask.image.name, tag: dask.image.tag } } : {}),
+        scheduler: { cores: { request: 0.5, limit: 1 }, memory: { request: "1G", limit: "2G" } },
+      },
+      extraConfig: {
+        "10-dandihub-dask": readFileSync(DASK_SOURCE, "utf8"),
+        "20-dandihub-options": `import json\nc.Backend.cluster_options = make_cluster_options(json.loads(${JSON.stringify(JSON.stringify(daskSettings(dask, pools)))}))\n`,
+      },
+    },
+    controller: { nodeSelector: core },
+    traefik: { nodeSelector: core, service: { type: "ClusterIP" } },
+  };
+}
+
+/** Environment of granted groups' servers: the client finds the gateway without arguments. */
+export const DASK_CLIENT_ENV = {
+  DASK_GATEWAY__ADDRESS: `http://${TRAEFIK}${PREFIX}`,
+  DASK_GATEWAY__PROXY_ADDRESS: `gateway://${TRAEFIK}:80`,
+  DASK_GATEWAY__PUBLIC_ADDRESS: `${PREFIX}/`,
+  DASK_GATEWAY__AUTH__TYPE: "jupyterhub",
+} as const;
+
+/** Dask pods: egress to each other, the gateway, DNS and the internet; no other private address. */
+export function daskNetworkPolicy(): object {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: "dandihub-dask-clusters", namespace: HUB_NAMESPACE },
+    spec: {
+      podSelector: { matchExpressions: [{ key: DASK_CLUSTER_LABEL, operator: "Exists" }] },
+      policyTypes: ["Egress"],
+      egress: [
+        { to: [{ podSelector: { matchExpressions: [{ key: DASK_CLUSTER_LABEL, operator: "Exists" }] } }, { podSelector: { matchLabels: { ...DASK_GATEWAY_POD_LABELS } } }] },
+        { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": SYSTEM_NAMESPACE } } }], ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }] },
+        { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"] } }] },
+      ],
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * Scheduled storage jobs as Kubernetes manifests: cleanup of old files in shared directories,
+ * and per group the inactive-home policy with its usage audit. Their Python is jobs/dandihub_jobs,
+ * in the dandihub-jobs ConfigMap this release ships. Every job is a dry run unless the deployment
+ * file says otherwise.
+ */
+import { awsJobEnv, CODE_DIR, codeVolume, cronJob, JOB_CODE_CONFIGMAP, JOB_IMAGES, jobCode, RESTRICTED, type Manifest } from "../../core/jobs";
+import { HUB_API_URL, HUB_SERVICES, hubServiceToken } from "../../core/names";
+import { claimName, REPORTS_DIR, SHARED_DIR } from "./layout";
+import type { ResolvedStorage } from "./resolve";
+
+/** The retention job's service account (its AWS identity: it may add home archives). */
+export const RETENTION_SERVICE_ACCOUNT = "dandihub-retention";
+
+/**
+ * Creates the reports directory (and the shared one). No chown and no root: the volume makes
+ * everything the user identity's (core/names USER_IDENTITY), the identity this runs as.
+ */
+function prepareDirs(volumeMount: string): object {
+  const dirs = [`${volumeMount}/${REPORTS_DIR}`, `${volumeMount}/${SHARED_DIR}`];
+  return {
+    name: "prepare-dirs",
+    image: JOB_IMAGES.init,
+    command: ["sh", "-c", `mkdir -p ${dirs.join(" ")} && chmod 2770 ${dirs[0]}`],
+    securityContext: RESTRICTED,
+    volumeMounts: [{ name: "data", mountPath: volumeMount }],
+  };
+}
+
+export interface StorageJobsInput {
+  readonly region: string;
+  readonly storage: Pick<ResolvedStorage, "cleanup" | "retention">;
+  readonly groups: readonly string[];
+  /** Each group's bucket (home archives), by group. */
+  readonly buckets: Readonly<Record<string, string>>;
+}
+
+export function storageJobManifests({ region, storage, groups, buckets }: StorageJobsInput): Manifest[] {
+  const manifests: Manifest[] = [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: JOB_CODE_CONFIGMAP }, data: jobCode() }];
+  storage.cleanup.forEach((c, i) => {
+    const slug = `${c.volume}-${c.path.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`.slice(0, 40).replace(/-+$/, "");
+    const args = [
+      "--root", `/data/${SHARED_DIR}`,
+      "--path", c.path,
+      "--older-than", String(c.olderThanSeconds),
+      "--report-dir", `/data/${REPORTS_DIR}`,
+      "--name", `cleanup-${slug}`,
+      ...(c.dryRun ? [] : ["--apply"]),
+    ];
+    manifests.push(
+      cronJob(
+        `dandihub-cleanup-${i}-${slug}`,
+        c.schedule,
+        {
+          name: "cleanup",
+          image: JOB_IMAGES.python,
+          command: ["python3", "-m", "dandihub_jobs.cleanup"],
+          args,
+          workingDir: CODE_DIR,
+          env: [{ name: "PYTHONDONTWRITEBYTECODE", value: "1" }],
+          securityContext: RESTRICTED,
+          resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+          volumeMounts: [{ name: "data", mountPath: "/data" }, { name: "code", mountPath: CODE_DIR, readOnly: true }],
+        },
+        [{ name: "data", persistentVolumeClaim: { claimName: claimName(c.volume) } }, codeVolume()],
+        { initContainers: [prepareDirs("/data")] },
+      ),
+    );
+  });
+  const r = storage.retention;
+  if (r.enabled) {
+    for (const group of groups) {
+      manifests.push(
+        cronJob(
+          `dandihub-retention-${group}`,
+          r.schedule,
+          {
+            name: "retention",
+            image: JOB_IMAGES.pythonBoto3,
+            command: ["python3", "-m", "dandihub_jobs.retention"],
+            args: [
+              "--homes", "/homes",
+              "--volume", group,
+              "--bucket", buckets[group],
+              "--hub-api", HUB_API_URL,
+              "--warn-after", String(r.warnAfterSeconds),
+              "--reset-after", String(r.resetAfterSeconds),
+              "--report-dir", `/homes/${REPORTS_DIR}`,
+              ...(r.dryRun ? [] : ["--apply"]),
+            ],
+            workingDir: CODE_DIR,
+            env: [...awsJobEnv(region), { name: "JUPYTERHUB_API_TOKEN", valueFrom: hubServiceToken(HUB_SERVICES.retention) }],
+            securityContext: RESTRICTED,
+            resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+            volumeMounts: [{ name: "data", mountPath: "/homes" }, { name: "code", mountPath: CODE_DIR, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
+          },
+          [{ name: "data", persistentVolumeClaim: { claimName: claimName(group) } }, codeVolume(), { name: "tmp", emptyDir: {} }],
+          {
+            serviceAccountName: RETENTION_SERVICE_ACCOUNT,
+            // z2jh's hub NetworkPolicy admits pods with this label.
+            labels: { "hub.jupyter.org/network-access-hub": "true" },
+            initContainers: [prepareDirs("/homes")],
+          },
+        ),
+      );
+    }
+  }
+  return manifests;
+}

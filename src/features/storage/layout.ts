@@ -1,0 +1,48 @@
+/**
+ * Where user data lives and where it appears in a server. Every volume (a group's, and the
+ * hub-wide common one) has the same layout, in either storage mode:
+ *
+ *   /<username>/   homes (home-nfs: a hard XFS project quota each)
+ *   /_shared/      the group's shared directory (its own quota)
+ *   /_reports/     cleanup, retention and usage reports (admins only)
+ */
+
+export const SHARED_DIR = "_shared";
+export const REPORTS_DIR = "_reports";
+
+/** The hub-wide volume (curated data, read-only for users). */
+export const COMMON_VOLUME = "common";
+
+/** Name of the PersistentVolumeClaim (hub namespace) of a volume: a group's, or `common`. */
+export function claimName(volume: string): string {
+  return volume === COMMON_VOLUME ? "shared-common" : `home-${volume}`;
+}
+
+/** Namespace of a volume's NFS server (home-nfs mode): one per volume, as the chart's selectors require. */
+export function storageNamespace(volume: string): string {
+  return `storage-${volume}`;
+}
+
+/** Paths inside a user's server. */
+export const MOUNT_PATHS = {
+  home: "/home/jovyan",
+  groupShared: (group: string) => `/shared/${group}`,
+  common: "/shared/hub",
+  otherHome: (group: string) => `/mnt/homes/${group}`,
+  allHomes: (group: string) => `/mnt/all-homes/${group}`,
+} as const;
+
+/** What one NFS server pod requests (also how the cost estimate sizes the storage node). */
+export const NFS_SERVER_REQUESTS = { cpu: 0.1, memoryBytes: 256 * 2 ** 20 } as const;
+
+/** Every volume of a deployment: the common one first, then one per group. */
+export function volumesOf(groups: readonly string[]): string[] {
+  return [COMMON_VOLUME, ...groups];
+}
+
+/** Fixed ClusterIP of a volume's NFS service, inside the cluster's service range. */
+export function nfsServiceIp(volumes: readonly string[], volume: string): string {
+  const index = volumes.indexOf(volume);
+  if (index < 0) throw new Error(`no volume ${volume}`);
+  return `172.20.250.${10 + index}`;
+}

@@ -1,0 +1,97 @@
+/** Homes, shared directories, scratch, cleanup, retention and backups; a group's storage and extra mounts. */
+import { z } from "zod";
+import { CRON, Duration, Name, Quantity } from "../../config/scalars";
+
+const Mount = z.strictObject({
+  name: Name.describe("Volume name inside the pod."),
+  mountPath: z.string().regex(/^\/[A-Za-z0-9._/-]*$/, { message: "an absolute path" }),
+  readOnly: z.boolean().default(false),
+  nfs: z
+    .strictObject({ server: z.string().min(1), path: z.string().regex(/^\//, { message: "an absolute export path" }) })
+    .optional()
+    .describe("An NFS export (EFS or any NFS server reachable from user nodes)."),
+  pvc: z.strictObject({ claimName: z.string().min(1) }).optional().describe("An existing PersistentVolumeClaim in the hub's namespace."),
+});
+
+export const Storage = z.strictObject({
+  mode: z
+    .enum(["home-nfs", "efs"])
+    .default("home-nfs")
+    .describe(
+      "home-nfs: an NFS server per group on its own encrypted gp3 volume, with hard XFS quotas per home and shared dir. " +
+        "efs: an EFS file system per group (pay per GB used, no hard quotas).",
+    ),
+  common: z
+    .strictObject({ size: Quantity.default("100Gi").describe("Volume size (home-nfs mode).") })
+    .prefault({})
+    .describe("The hub-wide shared directory (/shared/hub): read-only for users, writable by hub admins."),
+  scratch: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      expireAfter: Duration.default("30d").describe("S3 deletes scratch objects this long after they were written."),
+    })
+    .prefault({})
+    .describe("Per-group S3 scratch space; each server gets its own prefix as $SCRATCH_BUCKET."),
+  backups: z
+    .strictObject({
+      keepDays: z.int().min(1).max(3650).default(14).describe("How long daily backups are kept."),
+      schedule: z
+        .string()
+        .regex(/^cron\(.+\)$/, { message: "an AWS cron expression such as cron(0 5 * * ? *)" })
+        .default("cron(0 5 * * ? *)")
+        .describe("When the daily backup runs (AWS Backup, UTC)."),
+    })
+    .prefault({})
+    .describe("AWS Backup of every volume and file system that holds user data (homes, shared dirs, the hub database)."),
+  retention: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      warnAfter: Duration.default("30d").describe("Leave a notice in homes of users inactive this long."),
+      resetAfter: Duration.default("45d").describe("Archive to S3, then empty, homes of users inactive this long."),
+      dryRun: z.boolean().default(true).describe("Only write the report of what would happen (the default)."),
+      schedule: CRON.default("0 6 * * 1").describe("When the inactive-home check and weekly usage audit run (UTC)."),
+    })
+    .prefault({})
+    .describe("The inactive-home policy: warn, then archive and reset; a usage report every run."),
+  cleanup: z
+    .array(
+      z.strictObject({
+        volume: Name.describe("A group name (its shared directory) or `common` (the hub-wide directory)."),
+        path: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, { message: "a relative path such as scratch or tmp/old" })
+          .describe("Directory under that shared directory whose old files are removed."),
+        olderThan: Duration.describe("Files not modified for this long are removed."),
+        dryRun: z.boolean().default(true).describe("Only write the report of what would be removed (the default)."),
+        schedule: CRON.default("0 4 * * *"),
+      }),
+    )
+    .default([])
+    .describe("Scheduled removal of old files from shared directories, each with a report."),
+  allowDestroy: z
+    .boolean()
+    .default(false)
+    .describe("Lift the destroy guard (prevent_destroy) on volumes, file systems and buckets holding user data. Only for a deliberate teardown."),
+});
+
+const GroupStorage = z
+  .strictObject({
+    homeQuota: Quantity.default("10Gi").describe("Hard limit of each member's home (home-nfs mode)."),
+    sharedQuota: Quantity.default("100Gi").describe("Hard limit of the group's shared directory (home-nfs mode)."),
+    quotaOverrides: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { message: "a (lowercase) hub username" }), Quantity)
+      .default({})
+      .describe("Home limits for particular users."),
+    volumeSize: Quantity.default("500Gi").describe("Size of the group's volume holding homes and the shared directory (home-nfs mode); it can grow later."),
+  })
+  .describe("The group's homes and shared directory.");
+
+/** A group's volume, quotas, extra mounts and readable buckets (fields of `groups.<name>`). */
+export const groupFields = {
+  mounts: z.array(Mount).default([]).describe("Extra volumes mounted into every server of the group's members."),
+  storage: GroupStorage.prefault({}),
+  readBuckets: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: "an S3 bucket name such as dandiarchive" }))
+    .default([])
+    .describe("S3 buckets members' servers may list and read with their group's role (e.g. an archive's bucket); nothing else."),
+};

@@ -1,0 +1,337 @@
+import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
+import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
+import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
+import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
+import { EfsAccessPoint } from "@cdktf/provider-aws/lib/efs-access-point";
+import { EfsFileSystem } from "@cdktf/provider-aws/lib/efs-file-system";
+import { EfsMountTarget } from "@cdktf/provider-aws/lib/efs-mount-target";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import { PersistentVolumeClaimV1 } from "@cdktf/provider-kubernetes/lib/persistent-volume-claim-v1";
+import { PersistentVolumeV1 } from "@cdktf/provider-kubernetes/lib/persistent-volume-v1";
+import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
+import { Construct } from "constructs";
+import { Fn, type ITerraformDependable } from "../../core/cdktf";
+import { CHARTS } from "../../core/charts";
+import { HelmChart } from "../../core/helm-chart";
+import { BACKUP_TAG, DO_NOT_DISRUPT, GROUP_TAG, STORAGE_NODE_ROLE, STORAGE_TAINT } from "../../core/labels";
+import { USER_IDENTITY } from "../../core/names";
+import { privateBucket } from "../../core/private-bucket";
+import { formatQuantity } from "../../config/units";
+import { claimName, COMMON_VOLUME, NFS_SERVER_REQUESTS, nfsServiceIp, REPORTS_DIR, SHARED_DIR, storageNamespace, volumesOf } from "./layout";
+import type { ResolvedStorage, StorageGroup } from "./resolve";
+
+/** The directory of an EFS file system its access point exposes as the volume's root. */
+export const EFS_ROOT = "/dandihub";
+
+/** NFS, mountd and rpcbind: the ports of the home-nfs server. */
+export const NFS_PORTS = [2049, 20048, 111] as const;
+
+/** NFS mount options: soft mounts so a server restart stalls, not hangs, user processes. */
+export const NFS_MOUNT_OPTIONS = ["nfsvers=4.1", "rsize=1048576", "wsize=1048576", "timeo=600", "soft", "retrans=2", "noresvport"];
+
+export interface StorageProps {
+  /** The deployment's name: prefix of volume, bucket, vault and role names. */
+  readonly name: string;
+  /** Storage settings (mode, scratch, backups, retention, cleanup). */
+  readonly storage: ResolvedStorage;
+  /** Each group's volume size, quotas and mounts. */
+  readonly groups: readonly StorageGroup[];
+  /** The VPC's CIDR (home-nfs: the addresses NFS servers admit). */
+  readonly vpcCidr: string;
+  /** The VPC. */
+  readonly vpcId: string;
+  /** The VPC's private subnets. */
+  readonly privateSubnetIds: string[];
+  /** Zones the VPC spans (efs: one mount target each). */
+  readonly azs: number;
+  /** The zone of zonal volumes and their NFS servers. */
+  readonly storageZone: string;
+  /** The nodes' security group (efs: mount targets admit NFS from it). */
+  readonly nodeSecurityGroupId: string;
+  /** Namespace of the hub, where the claims live. */
+  readonly hubNamespace: NamespaceV1;
+  /** Karpenter's storage pool must exist before NFS servers can be scheduled. */
+  readonly dependsOn: ITerraformDependable[];
+}
+
+/** What a volume holding user data becomes on Kubernetes: a claim in the hub's namespace. */
+export interface UserVolume {
+  readonly volume: string;
+  readonly claim: PersistentVolumeClaimV1;
+}
+
+/**
+ * Homes, shared directories and scratch space. Each group gets its own volume (billed to it),
+ * holding its members' homes and its shared directory, plus an S3 bucket for scratch and home
+ * archives; the hub-wide `common` volume holds curated data. Everything that holds user data is
+ * tagged for the daily backup and guarded against destroy (storage.allowDestroy lifts the guard).
+ */
+export class Storage extends Construct {
+  readonly volumes: UserVolume[] = [];
+  /** Group bucket names (Terraform expressions), by group. */
+  readonly buckets: Record<string, string> = {};
+  readonly bucketArns: Record<string, string> = {};
+
+  constructor(scope: Construct, id: string, props: StorageProps) {
+    super(scope, id);
+    const guard = { preventDestroy: !props.storage.allowDestroy };
+
+    const volumeNames = volumesOf(props.groups.map((g) => g.key));
+    const efsSecurityGroup = props.storage.mode === "efs" ? this.efsSecurityGroup(props) : undefined;
+    for (const volume of volumeNames) {
+      const group = props.groups.find((g) => g.key === volume);
+      const claim =
+        props.storage.mode === "home-nfs"
+          ? this.nfsVolume(props, volumeNames, volume, group, guard)
+          : this.efsVolume(props, volume, guard, efsSecurityGroup!);
+      this.volumes.push({ volume, claim });
+    }
+    for (const group of props.groups) this.groupBucket(props, group, guard);
+    this.backups(props, guard);
+  }
+
+  private tags(name: string, volume: string): Record<string, string> {
+    // `common` is everyone's: billed to the platform, not to a group.
+    return { [GROUP_TAG]: volume === COMMON_VOLUME ? "platform" : volume, ...BACKUP_TAG, Name: `${name}-${volume}` };
+  }
+
+  /** home-nfs: our encrypted gp3 volume, served by jupyterhub-home-nfs with XFS project quotas. */
+  private nfsVolume(props: StorageProps, volumes: readonly string[], volume: string, group: StorageGroup | undefined, guard: { preventDestroy: boolean }): PersistentVolumeClaimV1 {
+    const scope = new Construct(this, volume);
+    const sizeGiB = group ? group.storage.volumeSizeGiB : props.storage.commonSizeGiB;
+    const ebs = new EbsVolume(scope, "volume", {
+      availabilityZone: props.storageZone,
+      size: sizeGiB,
+      type: "gp3",
+      encrypted: true,
+      tags: this.tags(props.name, volume),
+      lifecycle: { ...guard, ignoreChanges: ["availability_zone"] },
+    });
+    const namespace = storageNamespace(volume);
+    const ns = new NamespaceV1(scope, "namespace", {
+      metadata: { name: namespace, labels: { "app.kubernetes.io/managed-by": "dandihub" } },
+      dependsOn: props.dependsOn,
+    });
+    // Only NFS, only from addresses in the VPC (nodes: kubelet mounts the exports); no egress
+    // but DNS. User pods are also kept off it by their own egress policy (no private IPs).
+    new NetworkPolicyV1(scope, "network-policy", {
+      metadata: { name: "nfs-server-only", namespace },
+      spec: {
+        podSelector: {},
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [{ from: [{ ipBlock: { cidr: props.vpcCidr } }], ports: NFS_PORTS.map((port) => ({ port: String(port), protocol: "TCP" })) }],
+        egress: [{ ports: [{ port: "53", protocol: "UDP" }, { port: "53", protocol: "TCP" }] }],
+      },
+      dependsOn: [ns],
+    });
+    const quotas = group
+      ? { hard_quota: group.storage.homeQuotaGiB, quota_overrides: { ...group.storage.quotaOverridesGiB, [SHARED_DIR]: group.storage.sharedQuotaGiB } }
+      : { hard_quota: props.storage.commonSizeGiB, quota_overrides: {} };
+    const server = new HelmChart(scope, "server", {
+      chart: CHARTS.homeNfs,
+      releaseName: `home-nfs-${volume}`,
+      namespace,
+      values: {
+        fullnameOverride: "",
+        nfsServer: {
+          // Only this VPC's addresses may mount; user pods cannot reach it (their egress policy).
+          enableClientAllowlist: true,
+          allowedClients: [props.vpcCidr],
+          resources: {
+            requests: { cpu: `${Math.round(NFS_SERVER_REQUESTS.cpu * 1000)}m`, memory: formatQuantity(NFS_SERVER_REQUESTS.memoryBytes) },
+            limits: { memory: "1Gi" },
+          },
+        },
+        quotaEnforcer: {
+          enabled: true,
+          // uid/gid: the export's anonymous identity (All_Squash) and the owner of /export.
+          config: { QuotaManager: { paths: ["/export"], ...quotas, exclude: [REPORTS_DIR], wait_time: 30, min_projid: 1000, uid: USER_IDENTITY.uid, gid: USER_IDENTITY.gid } },
+        },
+        eks: { enabled: true, volumeId: ebs.id },
+        persistentVolume: { size: `${sizeGiB}Gi` },
+        nodeSelector: { ...STORAGE_NODE_ROLE, "topology.kubernetes.io/zone": props.storageZone },
+        tolerations: [{ key: STORAGE_TAINT.key, operator: "Equal", value: STORAGE_TAINT.value, effect: STORAGE_TAINT.effect }],
+        annotations: { [DO_NOT_DISRUPT]: "true" },
+      },
+      dependsOn: [ns, ...props.dependsOn],
+    });
+    // A fixed address: kubelet mounts from the node, which cannot resolve cluster DNS.
+    const service = new ServiceV1(scope, "service", {
+      metadata: { name: "nfs", namespace },
+      spec: {
+        clusterIp: nfsServiceIp(volumes, volume),
+        selector: { app: "nfs-server" },
+        port: NFS_PORTS.map((port) => ({ name: `nfs-${port}`, port, targetPort: String(port) })),
+      },
+      dependsOn: [ns],
+    });
+    const pv = new PersistentVolumeV1(scope, "pv", {
+      metadata: { name: `dandihub-${claimName(volume)}`, labels: { "dandihub.org/volume": volume } },
+      spec: [
+        {
+          capacity: { storage: `${sizeGiB}Gi` },
+          accessModes: ["ReadWriteMany"],
+          persistentVolumeReclaimPolicy: "Retain",
+          storageClassName: "",
+          mountOptions: NFS_MOUNT_OPTIONS,
+          persistentVolumeSource: { nfs: { server: nfsServiceIp(volumes, volume), path: "/" } },
+        },
+      ],
+      dependsOn: [server.release, service],
+    });
+    return this.claim(props, scope, volume, sizeGiB, pv);
+  }
+
+  /** efs: an encrypted EFS file system per volume (no hard quotas), mounted through the EFS CSI driver. */
+  private efsVolume(props: StorageProps, volume: string, guard: { preventDestroy: boolean }, securityGroup: SecurityGroup): PersistentVolumeClaimV1 {
+    const scope = new Construct(this, volume);
+    const fs = new EfsFileSystem(scope, "file-system", {
+      creationToken: `${props.name}-${volume}`,
+      encrypted: true,
+      performanceMode: "generalPurpose",
+      throughputMode: "elastic",
+      lifecyclePolicy: [{ transitionToIa: "AFTER_30_DAYS" }, { transitionToPrimaryStorageClass: "AFTER_1_ACCESS" }],
+      tags: this.tags(props.name, volume),
+      lifecycle: guard,
+    });
+    // Every access is made as the user identity (as All_Squash does on home-nfs): homes and the
+    // subPath directories kubelet creates belong to jovyan without any chown.
+    const accessPoint = new EfsAccessPoint(scope, "access-point", {
+      fileSystemId: fs.id,
+      posixUser: { uid: USER_IDENTITY.uid, gid: USER_IDENTITY.gid },
+      rootDirectory: { path: EFS_ROOT, creationInfo: { ownerUid: USER_IDENTITY.uid, ownerGid: USER_IDENTITY.gid, permissions: "0775" } },
+      tags: this.tags(props.name, volume),
+    });
+    const targets = Array.from({ length: props.azs }, (_, i) =>
+      new EfsMountTarget(scope, `mount-target-${i}`, {
+        fileSystemId: fs.id,
+        subnetId: Fn.element(props.privateSubnetIds, i),
+        securityGroups: [securityGroup.id],
+      }),
+    );
+    const pv = new PersistentVolumeV1(scope, "pv", {
+      metadata: { name: `dandihub-${claimName(volume)}`, labels: { "dandihub.org/volume": volume } },
+      spec: [
+        {
+          capacity: { storage: "1Ti" },
+          accessModes: ["ReadWriteMany"],
+          persistentVolumeReclaimPolicy: "Retain",
+          storageClassName: "",
+          persistentVolumeSource: { csi: { driver: "efs.csi.aws.com", volumeHandle: `${fs.id}::${accessPoint.id}` } },
+        },
+      ],
+      dependsOn: [...targets, ...props.dependsOn],
+    });
+    return this.claim(props, scope, volume, 1024, pv);
+  }
+
+  private efsSecurityGroup(props: StorageProps): SecurityGroup {
+    const sg = new SecurityGroup(this, "efs-security-group", {
+      name: `${props.name}-efs`,
+      description: "NFS from the cluster's nodes to the EFS mount targets",
+      vpcId: props.vpcId,
+    });
+    new VpcSecurityGroupIngressRule(this, "efs-from-nodes", {
+      securityGroupId: sg.id,
+      referencedSecurityGroupId: props.nodeSecurityGroupId,
+      ipProtocol: "tcp",
+      fromPort: 2049,
+      toPort: 2049,
+      description: "NFS from nodes",
+    });
+    return sg;
+  }
+
+  private claim(props: StorageProps, scope: Construct, volume: string, sizeGiB: number, pv: PersistentVolumeV1): PersistentVolumeClaimV1 {
+    return new PersistentVolumeClaimV1(scope, "claim", {
+      metadata: { name: claimName(volume), namespace: props.hubNamespace.metadata.name, labels: { "dandihub.org/volume": volume } },
+      spec: {
+        accessModes: ["ReadWriteMany"],
+        storageClassName: "",
+        volumeName: pv.metadata.name,
+        resources: { requests: { storage: `${sizeGiB}Gi` } },
+      },
+      dependsOn: [pv, props.hubNamespace],
+    });
+  }
+
+  /**
+   * The group's bucket: `scratch/<server>/` for its servers (expires), `home-archives/<user>/`
+   * for homes reset by the retention policy (kept, moved to Glacier Instant Retrieval).
+   */
+  private groupBucket(props: StorageProps, group: StorageGroup, guard: { preventDestroy: boolean }): void {
+    const scope = new Construct(this, `${group.key}-bucket`);
+    const bucket = privateBucket(scope, {
+      bucketPrefix: `${props.name}-${group.key}-`,
+      tags: { [GROUP_TAG]: group.key, Name: `${props.name}-${group.key}` },
+      preventDestroy: guard.preventDestroy,
+    });
+    new S3BucketVersioningA(scope, "versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
+    const rules: object[] = [
+      {
+        id: "home-archives",
+        status: "Enabled",
+        filter: [{ prefix: "home-archives/" }],
+        transition: [{ days: 30, storageClass: "GLACIER_IR" }],
+      },
+    ];
+    if (props.storage.scratch.enabled) {
+      rules.push({
+        id: "scratch-expiry",
+        status: "Enabled",
+        filter: [{ prefix: "scratch/" }],
+        expiration: [{ days: props.storage.scratch.expireAfterDays }],
+        noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
+        abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+      });
+    }
+    new S3BucketLifecycleConfiguration(scope, "lifecycle", { bucket: bucket.id, rule: rules as never });
+    this.buckets[group.key] = bucket.bucket;
+    this.bucketArns[group.key] = bucket.arn;
+  }
+
+  /** AWS Backup: a daily copy of everything tagged dandihub:backup=daily, kept storage.backups.keepDays. */
+  private backups(props: StorageProps, guard: { preventDestroy: boolean }): void {
+    const { name, storage } = props;
+    const vault = new BackupVault(this, "backup-vault", { name: `${name}-user-data`, tags: { [GROUP_TAG]: "platform" }, lifecycle: guard });
+    const plan = new BackupPlan(this, "backup-plan", {
+      name: `${name}-daily`,
+      rule: [
+        {
+          ruleName: "daily",
+          targetVaultName: vault.name,
+          schedule: storage.backups.schedule,
+          startWindow: 60,
+          completionWindow: 24 * 60,
+          lifecycle: { deleteAfter: storage.backups.keepDays },
+        },
+      ],
+    });
+    const role = new IamRole(this, "backup-role", {
+      name: `${name}-backup`,
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+    });
+    for (const [id, policy] of [
+      ["backup-policy", "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"],
+      ["restore-policy", "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores"],
+    ]) {
+      new IamRolePolicyAttachment(this, id, { role: role.name, policyArn: policy });
+    }
+    new BackupSelection(this, "backup-selection", {
+      name: "user-data",
+      planId: plan.id,
+      iamRoleArn: role.arn,
+      selectionTag: Object.entries(BACKUP_TAG).map(([key, value]) => ({ type: "STRINGEQUALS", key, value })),
+    });
+  }
+}
