@@ -202,6 +202,16 @@ describe("units", () => {
     expect(formatQuantity(1536 * 2 ** 20)).toBe("1536Mi");
     expect(formatSpawnerBytes(16 * 2 ** 30)).toBe("16G");
     expect(formatSpawnerBytes(512 * 2 ** 20)).toBe("512M");
+    expect(formatQuantity(3 * 2 ** 40)).toBe("3Ti");
+    expect(formatQuantity(5 * 2 ** 10)).toBe("5Ki");
+    expect(formatQuantity(1000)).toBe("1000");
+    expect(formatSpawnerBytes(2 * 2 ** 40)).toBe("2T");
+    expect(formatSpawnerBytes(3 * 2 ** 10)).toBe("3K");
+    expect(formatSpawnerBytes(1000)).toBe("1000");
+  });
+  it("say what they expected when they refuse", () => {
+    expect(() => parseQuantity("2G")).toThrow("not a size with a binary unit: Mi, Gi or Ti (e.g. 512Mi, 16Gi, 2Ti)");
+    expect(() => parseDuration("1 hour")).toThrow("not a duration such as 90s, 45m, 1h, 7d or 1h30m");
   });
   it("parses and formats durations", () => {
     expect(parseDuration("1h30m")).toBe(5400);
@@ -235,5 +245,43 @@ describe("the deployment file's JSON Schema", () => {
     for (const f of ["config/dandi.yaml", "config/minimal.yaml"]) {
       expect(readFileSync(join(ROOT, f), "utf8")).toMatch(/^# yaml-language-server: \$schema=\.\.\/schema\/deployment\.schema\.json/);
     }
+  });
+});
+
+describe("resolution", () => {
+  const two = minimalYaml({
+    images: "images:\n  base:\n    name: quay.io/jupyter/base-notebook\n    tag: '2025-06-02'\n  sci:\n    name: quay.io/jupyter/scipy-notebook\n    tag: '2025-06-02'",
+    profiles:
+      "profiles:\n  small:\n    displayName: Small\n    cpu: { guarantee: 1, limit: 2 }\n    memory: { guarantee: 2Gi, limit: 4Gi }\n    images: [sci, base]\n  big:\n    displayName: Big\n    cpu: { guarantee: 2, limit: 4 }\n    memory: { guarantee: 4Gi, limit: 8Gi }\n    images: [base]",
+    groups: "groups:\n  team:\n    displayName: Team\n    members:\n      github: [example]\n    profiles: [big, small]\n    limits: { cpu: 64, memory: 256Gi }",
+  });
+
+  it("profiles keep the file's order and their images the profile's order; the first is the default unless one says so", () => {
+    const c = loadDeployment("config/two.yaml", two);
+    expect(c.profiles.map((p) => [p.key, p.default, p.images.map((i) => i.key)])).toEqual([
+      ["small", true, ["sci", "base"]],
+      ["big", false, ["base"]],
+    ]);
+    expect(c.defaultProfile.key).toBe("small");
+    const bigDefault = loadDeployment("config/two.yaml", two.replace("    displayName: Big\n", "    displayName: Big\n    default: true\n"));
+    expect(bigDefault.profiles.map((p) => p.default)).toEqual([false, true]);
+    expect(bigDefault.defaultProfile.key).toBe("big");
+  });
+
+  it("a group lists its profiles in the file's profile order, whatever order it grants them in", () => {
+    expect(loadDeployment("config/two.yaml", two).groups[0].profiles).toEqual(["small", "big"]);
+  });
+
+  it("every secret reference, auth first, then pull secrets", () => {
+    for (const file of ["config/dandi.yaml", "config/examples/images-build.yaml"]) {
+      const c = loadDeployment(join(ROOT, file));
+      expect(c.secrets.map((s) => s.field)).toEqual([
+        "auth.github.clientSecret",
+        ...c.auth.archives.map((_, i) => `auth.archives[${i}].token`),
+        ...c.customImages.pullSecrets.map((p) => p.password.field),
+      ]);
+    }
+    expect(loadDeployment(join(ROOT, "config/examples/images-build.yaml")).customImages.pullSecrets.length).toBeGreaterThan(0);
+    expect(loadDeployment(join(ROOT, "config/dandi.yaml")).auth.archives.length).toBeGreaterThan(0);
   });
 });

@@ -76,10 +76,9 @@ describe("each rule catches what it is for", () => {
     });
   }
 
-  it("covers every rule, and every rule has a title, what it protects and a fix", () => {
+  it("covers every rule (policy-rules.test.ts checks each rule's wording and its row in help/security.md)", () => {
     // DH006's literal scan and DH011 have their own tests below.
     expect(new Set([...cases.map(([id]) => id), "DH006", "DH011"])).toEqual(new Set(RULES.map((r) => r.id)));
-    for (const r of RULES) for (const k of ["title", "protects", "fix"] as const) expect(r[k].length).toBeGreaterThan(10);
   });
 
   it("DH006 finds a token pasted into the deployment file, in the Helm values it lands in", () => {
@@ -189,14 +188,5 @@ describe("bad input: every broken file is refused with file:line, field and fix"
     expect(r.stderr).toContain("policy DH010 (Kubernetes API restricted) at module.cluster_eks: public endpoint open to 0.0.0.0/0");
     expect(r.stderr).toContain("fix: List your operators'");
     expect(existsSync(out)).toBe(false);
-  });
-});
-
-describe("help/security.md", () => {
-  it("lists every rule with what it protects", () => {
-    const doc = readFileSync(join(ROOT, "help/security.md"), "utf8");
-    for (const r of RULES) {
-      expect(doc).toContain(`| ${r.id} | ${r.title} |`);
-    }
   });
 });

@@ -19,10 +19,6 @@ export function parseQuantity(text: string): number {
   return Math.round(parseFloat(text) * BINARY[unit]);
 }
 
-export function isQuantity(text: string): boolean {
-  return QUANTITY_RE.test(text);
-}
-
 /** Whole GiB, rounded up (EBS volumes and node disks are sized in GiB). */
 export function toGiB(bytes: number): number {
   return Math.ceil(bytes / BINARY.Gi);
@@ -61,10 +57,6 @@ export function parseDuration(text: string): number {
   let seconds = 0;
   for (const m of text.matchAll(/([0-9]+)([smhd])/g)) seconds += Number(m[1]) * DURATION_UNITS[m[2]];
   return seconds;
-}
-
-export function isDuration(text: string): boolean {
-  return DURATION_RE.test(text);
 }
 
 /** Karpenter durations are Go durations: hours, minutes and seconds only. */

@@ -29,7 +29,8 @@ export interface CapacityPlan {
   readonly builder?: boolean;
 }
 
-export function nodeClassManifest(plan: CapacityPlan, pool: PlannedPool, ctx: PoolContext): EC2NodeClass {
+/** The node class of a pool: only its name and group (for the bill) differ between pools. */
+export function nodeClassManifest(plan: CapacityPlan, pool: Pick<PlannedPool, "name" | "group">, ctx: PoolContext): EC2NodeClass {
   return {
     apiVersion: "karpenter.k8s.aws/v1",
     kind: "EC2NodeClass",
@@ -111,11 +112,7 @@ interface PlatformPool {
 /** A pool for platform pods (not a group's servers): its node class and its NodePool. */
 function platformPoolManifests(plan: CapacityPlan, ctx: PoolContext, p: PlatformPool): [EC2NodeClass, NodePool] {
   const u = plan.userNodes;
-  const nodeClass = nodeClassManifest(
-    plan,
-    { name: p.name, group: "platform", capacity: p.capacityTypes[0], families: [...p.families], arch: p.arch, profiles: [], limits: { ...p.limits, gpus: 0 } },
-    ctx,
-  );
+  const nodeClass = nodeClassManifest(plan, { name: p.name, group: "platform" }, ctx);
   const pool: NodePool = {
     apiVersion: "karpenter.sh/v1",
     kind: "NodePool",
@@ -184,10 +181,9 @@ export function storagePoolManifests(plan: CapacityPlan, ctx: PoolContext, zone:
 
 /** Every Karpenter object of the deployment, NodeClasses first. */
 export function karpenterManifests(plan: CapacityPlan, ctx: PoolContext): (EC2NodeClass | NodePool)[] {
-  const platform: (EC2NodeClass | NodePool)[] = [
-    ...(plan.storageZone ? storagePoolManifests(plan, ctx, plan.storageZone) : []),
-    ...(plan.builder ? builderPoolManifests(plan, ctx) : []),
-  ];
+  const platform: (EC2NodeClass | NodePool)[] = [];
+  if (plan.storageZone) platform.push(...storagePoolManifests(plan, ctx, plan.storageZone));
+  if (plan.builder) platform.push(...builderPoolManifests(plan, ctx));
   return [
     ...plan.pools.map((p) => nodeClassManifest(plan, p, ctx)),
     ...platform.filter((m) => m.kind === "EC2NodeClass"),

@@ -103,9 +103,9 @@ function computePools(d: Deployment): PlannedPool[] {
       let limits: PoolLimits;
       if (pool.gpuType) {
         const gpus = Math.floor(group.limits.gpus * share(group, pool.capacity, gpuCapacities));
-        const perGpu = pool.instances.filter((i) => i.gpus > 0);
-        const cpuPerGpu = Math.max(...perGpu.map((i) => i.vcpu / i.gpus));
-        const memPerGpu = Math.max(...perGpu.map((i) => i.memoryGiB / i.gpus));
+        // A GPU pool holds GPU instances only (checks refuse a GPU profile pinned to anything else).
+        const cpuPerGpu = Math.max(...pool.instances.map((i) => i.vcpu / i.gpus));
+        const memPerGpu = Math.max(...pool.instances.map((i) => i.memoryGiB / i.gpus));
         limits = { cpu: Math.ceil(gpus * cpuPerGpu), memoryBytes: Math.ceil(gpus * memPerGpu) * 2 ** 30, gpus };
       } else {
         const part = share(group, pool.capacity, cpuCapacities);

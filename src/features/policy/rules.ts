@@ -82,10 +82,11 @@ export const RULES: readonly Rule[] = [
       const eks = view.tf.module?.cluster_eks;
       if (eks && !String(eks.subnet_ids).includes("private_subnets")) f.push({ address: "module.cluster_eks", detail: `subnet_ids = ${JSON.stringify(eks.subnet_ids)}, not the private subnets` });
       const vpc = view.tf.module?.network_vpc;
-      if (vpc?.map_public_ip_on_launch !== false) f.push({ address: "module.network_vpc", detail: "public subnets hand out public IPs to instances" });
-      const discovery = Object.keys(vpc?.private_subnet_tags ?? {}).find((k) => k === "karpenter.sh/discovery");
-      if (!discovery) f.push({ address: "module.network_vpc", detail: "private subnets lack the Karpenter discovery tag" });
-      if (Object.keys(vpc?.public_subnet_tags ?? {}).includes("karpenter.sh/discovery")) f.push({ address: "module.network_vpc", detail: "public subnets carry the Karpenter discovery tag: nodes could land there" });
+      if (vpc) {
+        if (vpc.map_public_ip_on_launch !== false) f.push({ address: "module.network_vpc", detail: "public subnets hand out public IPs to instances" });
+        if (!Object.keys(vpc.private_subnet_tags ?? {}).includes("karpenter.sh/discovery")) f.push({ address: "module.network_vpc", detail: "private subnets lack the Karpenter discovery tag" });
+        if (Object.keys(vpc.public_subnet_tags ?? {}).includes("karpenter.sh/discovery")) f.push({ address: "module.network_vpc", detail: "public subnets carry the Karpenter discovery tag: nodes could land there" });
+      }
       for (const [a, m] of nodeClasses(view)) {
         const terms = m.spec?.subnetSelectorTerms ?? [];
         if (!terms.length || terms.some((t: Json) => !t.tags?.["karpenter.sh/discovery"])) f.push({ address: a, detail: "subnets not selected by the private-only discovery tag" });

@@ -1,0 +1,423 @@
+/**
+ * Each policy rule on a small stack built here (no synthesis): a stack shaped like the
+ * synthesized one that passes every rule, and one change per finding, asserting the complete
+ * list of violations so a rule that fires too eagerly fails as well as one that never fires.
+ * policy.test.ts runs the same rules on the synthesized deployments.
+ */
+import { describe, expect, it } from "vitest";
+import { loadDeployment } from "../src/config/load";
+import type { HubConfig } from "../src/config/resolve";
+import { RULES } from "../src/features/policy/rules";
+import { checkPolicy, formatPolicy } from "../src/features/policy/run";
+import { hubSettings, manifests, policyView, resources } from "../src/features/policy/view";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { minimalYaml, ROOT } from "./helpers";
+
+type Rec = Record<string, any>;
+
+const HUB = "helm_release.jupyterhub_chart_release";
+
+/** cdktf writes each resource's construct path first; the DH006 scan locates findings by it. */
+const meta = (id: string) => ({ "//": { metadata: { path: `testhub/${id}`, uniqueId: id } } });
+
+function hubValues(): Rec {
+  return {
+    hub: {
+      networkPolicy: { enabled: true },
+      db: { pvc: { storageClassName: "gp3-retain" } },
+      extraFiles: {
+        "dandihub-settings": {
+          stringData: JSON.stringify({
+            profiles: [{ slug: "small", kubespawner_override: { cpu_limit: 2 } }],
+            groups: { team: { volumes: [{ name: "shared", nfs: { server: "10.0.0.1", path: "/" } }], volumeMounts: [{ name: "shared", mountPath: "/shared" }] } },
+          }),
+        },
+      },
+    },
+    proxy: { https: { enabled: true }, chp: { networkPolicy: { enabled: true } } },
+    singleuser: { allowPrivilegeEscalation: false, networkPolicy: { enabled: true, egressAllowRules: { cloudMetadataServer: false, privateIPs: false } } },
+  };
+}
+
+function nodeClass(name: string): Rec {
+  return {
+    apiVersion: "karpenter.k8s.aws/v1",
+    kind: "EC2NodeClass",
+    metadata: { name },
+    spec: {
+      subnetSelectorTerms: [{ tags: { "karpenter.sh/discovery": "testhub" } }],
+      metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 },
+      blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: true } }],
+      tags: { "dandihub:group": "team" },
+    },
+  };
+}
+
+/** A stack that passes every rule. Helm values are objects here; `view` serializes them. */
+function stack(): Rec {
+  return {
+    variable: { github_client_secret: { sensitive: true, type: "string" } },
+    module: {
+      cluster_eks: {
+        ...meta("cluster_eks"),
+        subnet_ids: "${module.network_vpc.private_subnets}",
+        encryption_config: { resources: ["secrets"] },
+        endpoint_public_access: true,
+        endpoint_public_access_cidrs: ["203.0.113.0/24"],
+        addons: { "vpc-cni": { configuration_values: JSON.stringify({ enableNetworkPolicy: "true" }) } },
+        eks_managed_node_groups: {
+          core: { block_device_mappings: { xvda: { ebs: { encrypted: true } } }, metadata_options: { http_tokens: "required", http_put_response_hop_limit: 1 } },
+        },
+      },
+      network_vpc: { ...meta("network_vpc"), map_public_ip_on_launch: false, private_subnet_tags: { "karpenter.sh/discovery": "testhub" }, public_subnet_tags: { "kubernetes.io/role/elb": "1" } },
+      "user-access_team-role": { policy_statements: [{ sid: "OwnBucket", actions: ["s3:GetObject", "s3:PutObject"], resources: ["arn:aws:s3:::team-scratch/*"] }] },
+      "services_dask-role": { policy_statements: [{ sid: "Logs", actions: ["logs:PutLogEvents"], resources: ["arn:aws:logs:us-east-1:1:log-group:x"] }] },
+      other_role: { policy_statements: [{ sid: "Admin", actions: ["*"], resources: ["*"] }] },
+    },
+    resource: {
+      aws_ebs_volume: { storage_team_volume: { ...meta("storage_team_volume"), encrypted: true, lifecycle: { prevent_destroy: true }, tags: { "dandihub:group": "team", "dandihub:backup": "daily" } } },
+      aws_efs_file_system: { storage_efs: { encrypted: true, lifecycle: { prevent_destroy: true }, tags: { "dandihub:group": "team", "dandihub:backup": "daily" } } },
+      aws_s3_bucket: { "storage_team-bucket_bucket": { lifecycle: { prevent_destroy: true }, tags: { "dandihub:group": "team" } } },
+      aws_s3_bucket_server_side_encryption_configuration: { "storage_team-bucket_encryption": { bucket: "${aws_s3_bucket.storage_team-bucket_bucket.id}" } },
+      aws_backup_vault: { backup_vault: { lifecycle: { prevent_destroy: true } } },
+      aws_backup_selection: { backup_selection: { selection_tag: [{ type: "STRINGEQUALS", key: "dandihub:backup", value: "daily" }] } },
+      aws_sns_topic: { budget_topic: { kms_master_key_id: "alias/aws/sns" } },
+      kubernetes_storage_class_v1: {
+        retained: { metadata: { name: "gp3-retain" }, parameters: { encrypted: "true" }, reclaim_policy: "Retain" },
+        scratch: { metadata: { name: "gp3" }, parameters: { encrypted: "true" }, reclaim_policy: "Delete" },
+      },
+      "kubernetes_network_policy_v1": { "storage_team_network-policy": {} },
+      helm_release: {
+        jupyterhub_chart_release: { ...meta("jupyterhub_chart_release"), values: hubValues() },
+        karpenter_pools_release: { values: { manifests: [nodeClass("team-cpu-spot"), { kind: "NodePool", metadata: { name: "team-cpu-spot" }, spec: {} }] } },
+        storage_team_server_release: { values: { nfsServer: { enableClientAllowlist: true } } },
+        monitoring_release: {},
+      },
+    },
+  };
+}
+
+let loaded: HubConfig | undefined;
+/** A real resolved config (minimal.yaml's shape), with `edit` applied. */
+function config(edit: (c: Rec) => void = () => {}): HubConfig {
+  loaded ??= loadDeployment("config/testhub.yaml", minimalYaml());
+  const c = structuredClone(loaded) as Rec;
+  c.storage.mode = "home-nfs";
+  c.storage.allowDestroy = false;
+  edit(c);
+  return c as HubConfig;
+}
+
+/** The stack as cdk.tf.json text: Helm values serialized like the constructs do (`${` escaped). */
+function text(tf: Rec): string {
+  const copy = structuredClone(tf);
+  for (const r of Object.values((copy.resource?.helm_release ?? {}) as Record<string, Rec>)) {
+    if (r.values) r.values = [JSON.stringify(r.values).replaceAll("${", "$${")];
+  }
+  return JSON.stringify(copy, null, 2);
+}
+
+function violations(edit: (tf: Rec) => void = () => {}, c: HubConfig = config()): string[] {
+  const tf = stack();
+  edit(tf);
+  return checkPolicy(c, text(tf)).violations.map((v) => `${v.rule.id} ${v.address}: ${v.detail}`);
+}
+
+const hub = (tf: Rec) => tf.resource.helm_release.jupyterhub_chart_release.values;
+const settingsOf = (tf: Rec) => JSON.parse(hub(tf).hub.extraFiles["dandihub-settings"].stringData);
+function editSettings(tf: Rec, edit: (s: Rec) => void): void {
+  const s = settingsOf(tf);
+  edit(s);
+  hub(tf).hub.extraFiles["dandihub-settings"].stringData = JSON.stringify(s);
+}
+
+describe("the stack built here", () => {
+  it("passes every rule", () => {
+    expect(violations()).toEqual([]);
+  });
+
+  it("is read as the rules see it: Helm values unescaped, manifests and hub settings addressed", () => {
+    const view = policyView(config(), text(stack()));
+    expect(Object.keys(view.helm).sort()).toEqual([HUB, "helm_release.karpenter_pools_release", "helm_release.storage_team_server_release"]);
+    expect(manifests(view).map(([a]) => a)).toEqual(["helm_release.karpenter_pools_release:EC2NodeClass/team-cpu-spot", "helm_release.karpenter_pools_release:NodePool/team-cpu-spot"]);
+    expect(hubSettings(view)?.profiles[0].slug).toBe("small");
+    expect(resources(view, "aws_sns_topic")).toEqual([["aws_sns_topic.budget_topic", { kms_master_key_id: "alias/aws/sns" }]]);
+    expect(resources(view, "aws_instance")).toEqual([]);
+    // `${` in a value is what Helm gets back, not the Terraform escape.
+    const tf = stack();
+    hub(tf).hub.extraEnv = { X: "${literal}" };
+    expect(policyView(config(), text(tf)).helm[HUB].hub.extraEnv.X).toBe("${literal}");
+    expect(hubSettings(policyView(config(), JSON.stringify({ resource: {} })))).toBeUndefined();
+  });
+});
+
+describe("each finding, and nothing else", () => {
+  const cases: [string, (tf: Rec) => void, string[]][] = [
+    // DH001
+    ["EBS volume", (tf) => (tf.resource.aws_ebs_volume.storage_team_volume.encrypted = false), ["DH001 aws_ebs_volume.storage_team_volume: EBS volume not encrypted"]],
+    ["EFS", (tf) => delete tf.resource.aws_efs_file_system.storage_efs.encrypted, ["DH001 aws_efs_file_system.storage_efs: EFS file system not encrypted"]],
+    ["bucket", (tf) => (tf.resource.aws_s3_bucket_server_side_encryption_configuration = {}), ["DH001 aws_s3_bucket.storage_team-bucket_bucket: bucket without default encryption"]],
+    ["bucket encryption of another bucket", (tf) => (tf.resource.aws_s3_bucket_server_side_encryption_configuration["storage_team-bucket_encryption"].bucket = "${aws_s3_bucket.other.id}"), ["DH001 aws_s3_bucket.storage_team-bucket_bucket: bucket without default encryption"]],
+    ["storage class", (tf) => (tf.resource.kubernetes_storage_class_v1.scratch.parameters.encrypted = "false"), ["DH001 kubernetes_storage_class_v1.scratch: storage class does not encrypt volumes"]],
+    ["SNS topic", (tf) => delete tf.resource.aws_sns_topic.budget_topic.kms_master_key_id, ["DH001 aws_sns_topic.budget_topic: SNS topic without KMS encryption"]],
+    ["secrets envelope", (tf) => (tf.module.cluster_eks.encryption_config = {}), ["DH001 module.cluster_eks: Kubernetes secrets not envelope-encrypted with KMS"]],
+    ["core node disk", (tf) => (tf.module.cluster_eks.eks_managed_node_groups.core.block_device_mappings.xvda.ebs.encrypted = false), ["DH001 module.cluster_eks:node-group/core: node disk not encrypted"]],
+    ["Karpenter node disk", (tf) => delete tf.resource.helm_release.karpenter_pools_release.values.manifests[0].spec.blockDeviceMappings[0].ebs.encrypted, ["DH001 helm_release.karpenter_pools_release:EC2NodeClass/team-cpu-spot: node disk not encrypted"]],
+    // DH002
+    ["public subnets for the cluster", (tf) => (tf.module.cluster_eks.subnet_ids = "${module.network_vpc.public_subnets}"), ['DH002 module.cluster_eks: subnet_ids = "${module.network_vpc.public_subnets}", not the private subnets']],
+    ["public IPs", (tf) => delete tf.module.network_vpc.map_public_ip_on_launch, ["DH002 module.network_vpc: public subnets hand out public IPs to instances"]],
+    ["no discovery tag", (tf) => (tf.module.network_vpc.private_subnet_tags = { "karpenter.sh/discovery-x": "testhub" }), ["DH002 module.network_vpc: private subnets lack the Karpenter discovery tag"]],
+    ["discovery tag on public subnets", (tf) => (tf.module.network_vpc.public_subnet_tags["karpenter.sh/discovery"] = "testhub"), ["DH002 module.network_vpc: public subnets carry the Karpenter discovery tag: nodes could land there"]],
+    ["subnets by id", (tf) => (tf.resource.helm_release.karpenter_pools_release.values.manifests[0].spec.subnetSelectorTerms = [{ tags: { "karpenter.sh/discovery": "testhub" } }, { id: "subnet-1" }]), ["DH002 helm_release.karpenter_pools_release:EC2NodeClass/team-cpu-spot: subnets not selected by the private-only discovery tag"]],
+    ["no subnet terms", (tf) => (tf.resource.helm_release.karpenter_pools_release.values.manifests[0].spec.subnetSelectorTerms = []), ["DH002 helm_release.karpenter_pools_release:EC2NodeClass/team-cpu-spot: subnets not selected by the private-only discovery tag"]],
+    // DH003
+    ["privilege escalation default", (tf) => delete hub(tf).singleuser.allowPrivilegeEscalation, [`DH003 ${HUB}:singleuser: allowPrivilegeEscalation is not false`]],
+    ["privileged singleuser", (tf) => (hub(tf).singleuser.extraContainerConfig = { securityContext: { privileged: true } }), [`DH003 ${HUB}:singleuser: privileged container`]],
+    ["escalation in a profile", (tf) => editSettings(tf, (s) => (s.profiles[0].kubespawner_override.container_security_context = { allowPrivilegeEscalation: true })), [`DH003 ${HUB}:profile/small: privilege escalation allowed`]],
+    ["host path in a group", (tf) => editSettings(tf, (s) => s.groups.team.volumes.push({ name: "docker", hostPath: { path: "/var/run/docker.sock" } })), [`DH003 ${HUB}:group/team: host path volume`]],
+    ["FUSE in a profile", (tf) => editSettings(tf, (s) => (s.profiles[0].kubespawner_override.extra_container_config = { securityContext: { capabilities: { add: ["SYS_ADMIN"] } } })), [`DH003 ${HUB}:profile/small: FUSE (SYS_ADMIN or /dev/fuse)`]],
+    ["/dev/fuse in a group", (tf) => editSettings(tf, (s) => s.groups.team.volumeMounts.push({ name: "fuse", mountPath: "/dev/fuse" })), [`DH003 ${HUB}:group/team: FUSE (SYS_ADMIN or /dev/fuse)`]],
+    ["host network", (tf) => (hub(tf).singleuser.extraPodConfig = { hostNetwork: true }), [`DH003 ${HUB}:singleuser: host namespaces`]],
+    ["host PID", (tf) => editSettings(tf, (s) => (s.profiles[0].kubespawner_override.extra_pod_config = { hostPID: true })), [`DH003 ${HUB}:profile/small: host namespaces`]],
+    ["host_path in a profile", (tf) => editSettings(tf, (s) => (s.profiles[0].kubespawner_override.volumes = [{ name: "x", host_path: { path: "/" } }])), [`DH003 ${HUB}:profile/small: host path volume`]],
+    // DH004
+    ["core nodes without IMDSv2", (tf) => (tf.module.cluster_eks.eks_managed_node_groups.core.metadata_options.http_tokens = "optional"), ["DH004 module.cluster_eks:node-group/core: IMDSv2 with hop limit 1 not enforced"]],
+    ["core nodes two hops", (tf) => (tf.module.cluster_eks.eks_managed_node_groups.core.metadata_options.http_put_response_hop_limit = 2), ["DH004 module.cluster_eks:node-group/core: IMDSv2 with hop limit 1 not enforced"]],
+    ["Karpenter nodes without IMDSv2", (tf) => (tf.resource.helm_release.karpenter_pools_release.values.manifests[0].spec.metadataOptions.httpTokens = "optional"), ["DH004 helm_release.karpenter_pools_release:EC2NodeClass/team-cpu-spot: IMDSv2 with hop limit 1 not enforced"]],
+    ["Karpenter nodes two hops", (tf) => (tf.resource.helm_release.karpenter_pools_release.values.manifests[0].spec.metadataOptions.httpPutResponseHopLimit = 2), ["DH004 helm_release.karpenter_pools_release:EC2NodeClass/team-cpu-spot: IMDSv2 with hop limit 1 not enforced"]],
+    ["metadata server allowed", (tf) => (hub(tf).singleuser.networkPolicy.egressAllowRules.cloudMetadataServer = true), [`DH004 ${HUB}:singleuser.networkPolicy: user pods' NetworkPolicy off or allowing the metadata server`]],
+    // DH004 and DH005 both need the user pods' policy on.
+    [
+      "user pods' policy off",
+      (tf) => (hub(tf).singleuser.networkPolicy.enabled = false),
+      [`DH004 ${HUB}:singleuser.networkPolicy: user pods' NetworkPolicy off or allowing the metadata server`, `DH005 ${HUB}:singleuser.networkPolicy: NetworkPolicy off`],
+    ],
+    // DH005
+    ["CNI not enforcing", (tf) => (tf.module.cluster_eks.addons["vpc-cni"].configuration_values = JSON.stringify({ enableNetworkPolicy: "false" })), ['DH005 module.cluster_eks:addon/vpc-cni: enableNetworkPolicy is not "true"']],
+    ["CNI without configuration", (tf) => delete tf.module.cluster_eks.addons["vpc-cni"].configuration_values, ['DH005 module.cluster_eks:addon/vpc-cni: enableNetworkPolicy is not "true"']],
+    ["hub policy off", (tf) => (hub(tf).hub.networkPolicy.enabled = false), [`DH005 ${HUB}:hub.networkPolicy: NetworkPolicy off`]],
+    ["proxy policy off", (tf) => delete hub(tf).proxy.chp, [`DH005 ${HUB}:proxy.chp.networkPolicy: NetworkPolicy off`]],
+    ["private addresses", (tf) => delete hub(tf).singleuser.networkPolicy.egressAllowRules.privateIPs, [`DH005 ${HUB}:singleuser.networkPolicy: user pods may reach private addresses (other pods, storage servers)`]],
+    // DH006
+    ["variable not sensitive", (tf) => (tf.variable.github_client_secret.sensitive = "true"), ["DH006 var.github_client_secret: variable not marked sensitive"]],
+    ["AWS key in a tag", (tf) => (tf.resource.aws_ebs_volume.storage_team_volume.tags.note = "AKIAABCDEFGHIJKLMNOP"), ["DH006 aws_ebs_volume.storage_team_volume: AWS access key id (AKIAABCDEFGH...)"]],
+    ["session key in a module", (tf) => (tf.module.network_vpc.tags = { k: "ASIAABCDEFGHIJKLMNOP" }), ["DH006 module.network_vpc: AWS access key id (ASIAABCDEFGH...)"]],
+    ["GitHub token in the hub values", (tf) => (hub(tf).hub.extraEnv = { T: `ghp_${"a1B2c3D4e5".repeat(4)}` }), [`DH006 ${HUB}: GitHub token (ghp_a1B2c3D4...)`]],
+    ["fine-grained GitHub token", (tf) => (hub(tf).hub.extraEnv = { T: `github_pat_${"a1B2c3D4e5".repeat(5)}` }), [`DH006 ${HUB}: GitHub token (github_pat_a...)`]],
+    ["private key", (tf) => (tf.module.cluster_eks.note = "-----BEGIN RSA PRIVATE KEY-----"), ["DH006 module.cluster_eks: private key (-----BEGIN R...)"]],
+    ["Slack token", (tf) => (tf.module.cluster_eks.note = "xoxb-1234567890-abc"), ["DH006 module.cluster_eks: Slack token (xoxb-1234567...)"]],
+    ["literal client secret", (tf) => (tf.module.cluster_eks.client_secret = "hunter2hunter2"), ['DH006 module.cluster_eks: secret-named field with a literal value ("client_secr...)']],
+    ["before any resource", (tf) => (tf.variable.github_client_secret.description = "xoxp-1234567890-abc"), ["DH006 cdk.tf.json: Slack token (xoxp-1234567...)"]],
+    // DH007
+    ["volume without guard", (tf) => delete tf.resource.aws_ebs_volume.storage_team_volume.lifecycle, ["DH007 aws_ebs_volume.storage_team_volume: no destroy guard (prevent_destroy)"]],
+    ["file system guard off", (tf) => (tf.resource.aws_efs_file_system.storage_efs.lifecycle.prevent_destroy = false), ["DH007 aws_efs_file_system.storage_efs: no destroy guard (prevent_destroy)"]],
+    ["bucket without guard", (tf) => delete tf.resource.aws_s3_bucket["storage_team-bucket_bucket"].lifecycle, ["DH007 aws_s3_bucket.storage_team-bucket_bucket: no destroy guard (prevent_destroy)"]],
+    ["vault without guard", (tf) => delete tf.resource.aws_backup_vault.backup_vault.lifecycle, ["DH007 aws_backup_vault.backup_vault: no destroy guard (prevent_destroy)"]],
+    ["volume not backed up", (tf) => (tf.resource.aws_ebs_volume.storage_team_volume.tags["dandihub:backup"] = "weekly"), ["DH007 aws_ebs_volume.storage_team_volume: not selected by any backup plan"]],
+    ["no backup plan", (tf) => delete tf.resource.aws_backup_selection, ["DH007 aws_ebs_volume.storage_team_volume: not selected by any backup plan", "DH007 aws_efs_file_system.storage_efs: not selected by any backup plan"]],
+    // DH008
+    ["wildcard resource", (tf) => tf.module["user-access_team-role"].policy_statements.push({ sid: "All", actions: ["s3:GetObject"], resources: ["*"] }), ["DH008 module.user-access_team-role:All: wildcard resource"]],
+    ["every bucket", (tf) => tf.module["user-access_team-role"].policy_statements.push({ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::*"] }), ["DH008 module.user-access_team-role:statement: wildcard resource"]],
+    ["wildcard action", (tf) => tf.module["services_dask-role"].policy_statements.push({ sid: "S3", actions: ["s3:*"], resources: ["arn:aws:s3:::b"] }), ["DH008 module.services_dask-role:S3: wildcard action"]],
+    ["every action", (tf) => tf.module["user-access_team-role"].policy_statements.push({ sid: "Any", actions: ["*"], resources: ["arn:aws:s3:::b"] }), ["DH008 module.user-access_team-role:Any: wildcard action"]],
+    // DH009
+    ["plain HTTP", (tf) => (hub(tf).proxy.https = { enabled: false }), [`DH009 ${HUB}:proxy.https: the hub serves plain HTTP`]],
+    // DH010
+    ["API open to all", (tf) => tf.module.cluster_eks.endpoint_public_access_cidrs.push("0.0.0.0/0"), ["DH010 module.cluster_eks: public endpoint open to 0.0.0.0/0"]],
+    ["private endpoint", (tf) => Object.assign(tf.module.cluster_eks, { endpoint_public_access: false, endpoint_public_access_cidrs: ["0.0.0.0/0"] }), []],
+    // DH012
+    ["hub db on a deleting class", (tf) => (hub(tf).hub.db.pvc.storageClassName = "gp3"), [`DH012 ${HUB}:hub.db: storage class gp3 does not retain its volumes`]],
+    ["hub db on an unknown class", (tf) => (hub(tf).hub.db.pvc.storageClassName = "fast"), [`DH012 ${HUB}:hub.db: storage class fast does not retain its volumes`]],
+    // DH013
+    ["NFS server without policy", (tf) => delete tf.resource.kubernetes_network_policy_v1["storage_team_network-policy"], ["DH013 helm_release.storage_team_server_release: no NetworkPolicy in the server's namespace"]],
+    ["NFS allow-list off", (tf) => (tf.resource.helm_release.storage_team_server_release.values.nfsServer.enableClientAllowlist = false), ["DH013 helm_release.storage_team_server_release: NFS client allow-list off"]],
+    ["another volume's policy", (tf) => (tf.resource.kubernetes_network_policy_v1 = { "storage_other_network-policy": {} }), ["DH013 helm_release.storage_team_server_release: no NetworkPolicy in the server's namespace"]],
+    // DH014
+    ["untagged volume", (tf) => delete tf.resource.aws_ebs_volume.storage_team_volume.tags["dandihub:group"], ["DH014 aws_ebs_volume.storage_team_volume: no dandihub:group tag"]],
+    ["untagged file system", (tf) => delete tf.resource.aws_efs_file_system.storage_efs.tags["dandihub:group"], ["DH014 aws_efs_file_system.storage_efs: no dandihub:group tag"]],
+    ["untagged bucket", (tf) => delete tf.resource.aws_s3_bucket["storage_team-bucket_bucket"].tags, ["DH014 aws_s3_bucket.storage_team-bucket_bucket: no dandihub:group tag"]],
+    ["untagged node class", (tf) => delete tf.resource.helm_release.karpenter_pools_release.values.manifests[0].spec.tags, ["DH014 helm_release.karpenter_pools_release:EC2NodeClass/team-cpu-spot: no dandihub:group tag"]],
+    ["a platform bucket needs no group", (tf) => (tf.resource.aws_s3_bucket.logs_bucket = { lifecycle: { prevent_destroy: true } }), ["DH001 aws_s3_bucket.logs_bucket: bucket without default encryption"]],
+  ];
+  for (const [name, edit, expected] of cases) {
+    it(`${expected[0]?.split(" ")[0] ?? "none"}: ${name}`, () => {
+      expect(violations(edit)).toEqual(expected);
+    });
+  }
+
+  it("every rule has a case", () => {
+    const ids = new Set(cases.flatMap(([, , e]) => e.map((x) => x.split(" ")[0])));
+    for (const r of RULES.filter((x) => x.id !== "DH011")) expect(ids, r.id).toContain(r.id);
+  });
+});
+
+describe("rules that read the deployment file", () => {
+  it("DH007: storage.allowDestroy lifts the destroy guard, not the backups", () => {
+    const allow = config((c) => (c.storage.allowDestroy = true));
+    expect(violations((tf) => delete tf.resource.aws_ebs_volume.storage_team_volume.lifecycle, allow)).toEqual([]);
+    expect(violations((tf) => delete tf.resource.aws_backup_selection, allow)).toHaveLength(2);
+  });
+
+  it("DH009: plain HTTP only in development", () => {
+    const dev = config((c) => (c.environment = "development"));
+    expect(violations((tf) => (hub(tf).proxy.https = { enabled: false }), dev)).toEqual([]);
+    expect(violations((tf) => delete hub(tf).proxy.https)).toEqual([]);
+  });
+
+  it("DH011: an admin by name or by GitHub team", () => {
+    const none = config((c) => (c.auth.admins = []));
+    expect(violations(() => {}, none)).toEqual([`DH011 ${HUB}:hub.config.Authenticator.admin_users: no hub admin named`]);
+    const team = config((c) => {
+      c.auth.admins = [];
+      c.auth.login.adminTeams = ["example:admins"];
+    });
+    expect(violations(() => {}, team)).toEqual([]);
+    const dummy = config((c) => {
+      c.auth.admins = [];
+      c.auth.login = { kind: "dummy", adminTeams: ["ignored:x"] };
+    });
+    expect(violations(() => {}, dummy)).toHaveLength(1);
+  });
+
+  it("DH013: only for home-nfs storage", () => {
+    const efs = config((c) => (c.storage.mode = "efs"));
+    expect(violations((tf) => delete tf.resource.kubernetes_network_policy_v1, efs)).toEqual([]);
+    expect(violations((tf) => delete tf.resource.kubernetes_network_policy_v1)).toHaveLength(1);
+    // Releases that are not NFS servers are not storage servers.
+    expect(violations((tf) => (tf.resource.helm_release.storage_team_server_release.values = { other: true }))).toEqual([]);
+  });
+});
+
+describe("waivers", () => {
+  const waive = (waivers: Rec[]) => config((c) => (c.policy = { waivers }));
+  const open = (tf: Rec) => {
+    tf.module.cluster_eks.endpoint_public_access_cidrs = ["0.0.0.0/0"];
+    delete tf.resource.aws_ebs_volume.storage_team_volume.tags["dandihub:group"];
+  };
+  const run = (c: HubConfig) => {
+    const tf = stack();
+    open(tf);
+    return checkPolicy(c, text(tf));
+  };
+
+  it("match by rule and exact address, by address prefix, or by rule alone", () => {
+    const exact = run(waive([{ rule: "DH010", address: "module.cluster_eks", reason: "operators roam" }]));
+    expect(exact.violations.map((v) => v.rule.id)).toEqual(["DH014"]);
+    expect(exact.waived.map((w) => [w.rule.id, w.address, w.reason])).toEqual([["DH010", "module.cluster_eks", "operators roam"]]);
+    expect(exact.unusedWaivers).toEqual([]);
+    expect(run(waive([{ rule: "DH014", address: "aws_ebs_volume.storage_*", reason: "r" }])).violations.map((v) => v.rule.id)).toEqual(["DH010"]);
+    expect(run(waive([{ rule: "DH014", reason: "r" }])).violations.map((v) => v.rule.id)).toEqual(["DH010"]);
+  });
+
+  it("a waiver for another rule or address does not apply, and is reported as unused", () => {
+    const r = run(waive([{ rule: "DH010", address: "module.cluster", reason: "r" }, { rule: "DH003", reason: "r" }, { rule: "DH014", address: "aws_ebs_volume.other*", reason: "r" }]));
+    expect(r.violations.map((v) => v.rule.id)).toEqual(["DH010", "DH014"]);
+    expect(r.unusedWaivers).toEqual([
+      { index: 0, rule: "DH010", address: "module.cluster" },
+      { index: 1, rule: "DH003", address: undefined },
+      { index: 2, rule: "DH014", address: "aws_ebs_volume.other*" },
+    ]);
+  });
+
+  it("the first matching waiver is the one used; one waiver may cover many findings", () => {
+    const r = run(waive([{ rule: "DH010", reason: "first" }, { rule: "DH010", reason: "second" }]));
+    expect(r.waived.map((w) => w.reason)).toEqual(["first"]);
+    expect(r.unusedWaivers.map((w) => w.index)).toEqual([1]);
+  });
+
+  it("rules can be narrowed for a run", () => {
+    const tf = stack();
+    open(tf);
+    expect(checkPolicy(config(), text(tf), RULES.filter((x) => x.id === "DH014")).violations.map((v) => v.rule.id)).toEqual(["DH014"]);
+  });
+
+  it("what synth prints", () => {
+    const c = waive([{ rule: "DH010", reason: "operators roam" }, { rule: "DH003", address: "helm_release.x*", reason: "stale" }]);
+    const out = formatPolicy(c, run(c));
+    expect(out.errors.split("\n")).toEqual([
+      "config/testhub.yaml: 2 policy problem(s); nothing was synthesized.",
+      "config/testhub.yaml: policy DH014 (group resources tagged) at aws_ebs_volume.storage_team_volume: no dandihub:group tag",
+      `    fix: ${RULES.find((x) => x.id === "DH014")!.fix}`,
+      "config/testhub.yaml: policy.waivers[1] (DH003 at helm_release.x*) matches nothing; remove it",
+    ]);
+    expect(out.notes).toBe("config/testhub.yaml: policy DH010 waived at module.cluster_eks: public endpoint open to 0.0.0.0/0 (reason: operators roam)");
+    const clean = formatPolicy(config(), checkPolicy(config(), text(stack())));
+    expect(clean).toEqual({ errors: "", notes: "" });
+    const unnamed = config((c2) => delete c2.file);
+    expect(formatPolicy(unnamed, run(unnamed)).errors).toMatch(/^testhub\.yaml: 2 policy problem\(s\)/);
+    const stale = formatPolicy(waive([{ rule: "DH003", reason: "old" }]), checkPolicy(waive([{ rule: "DH003", reason: "old" }]), text(stack())));
+    expect(stale.errors).toContain("policy.waivers[0] (DH003) matches nothing; remove it");
+  });
+});
+
+describe("a stack without the parts a rule reads", () => {
+  const run = (tf: Rec, c: HubConfig = config()) => checkPolicy(c, text(tf)).violations.map((v) => `${v.rule.id} ${v.address}: ${v.detail}`);
+
+  it("an empty stack breaks no rule and crashes none", () => {
+    expect(run({})).toEqual([]);
+    expect(run({ module: {}, resource: {}, variable: {} })).toEqual([]);
+  });
+
+  it("modules and releases with none of their optional fields", () => {
+    const tf = {
+      module: { cluster_eks: {}, network_vpc: {}, "user-access_team-role": {} },
+      resource: {
+        helm_release: { jupyterhub_chart_release: { values: {} }, karpenter_pools_release: { values: { manifests: [{ kind: "EC2NodeClass", metadata: { name: "p" } }] } } },
+        kubernetes_storage_class_v1: { s: {} },
+        aws_ebs_volume: { storage_x_volume: {} },
+      },
+    };
+    expect(run(tf)).toEqual([
+      "DH001 aws_ebs_volume.storage_x_volume: EBS volume not encrypted",
+      "DH001 kubernetes_storage_class_v1.s: storage class does not encrypt volumes",
+      "DH001 module.cluster_eks: Kubernetes secrets not envelope-encrypted with KMS",
+      "DH002 module.cluster_eks: subnet_ids = undefined, not the private subnets",
+      "DH002 module.network_vpc: public subnets hand out public IPs to instances",
+      "DH002 module.network_vpc: private subnets lack the Karpenter discovery tag",
+      "DH002 helm_release.karpenter_pools_release:EC2NodeClass/p: subnets not selected by the private-only discovery tag",
+      "DH004 helm_release.karpenter_pools_release:EC2NodeClass/p: IMDSv2 with hop limit 1 not enforced",
+      `DH005 ${HUB}:hub.networkPolicy: NetworkPolicy off`,
+      `DH005 ${HUB}:singleuser.networkPolicy: NetworkPolicy off`,
+      `DH005 ${HUB}:proxy.chp.networkPolicy: NetworkPolicy off`,
+      `DH005 ${HUB}:singleuser.networkPolicy: user pods may reach private addresses (other pods, storage servers)`,
+      "DH007 aws_ebs_volume.storage_x_volume: no destroy guard (prevent_destroy)",
+      "DH007 aws_ebs_volume.storage_x_volume: not selected by any backup plan",
+      "DH014 aws_ebs_volume.storage_x_volume: no dandihub:group tag",
+      "DH014 helm_release.karpenter_pools_release:EC2NodeClass/p: no dandihub:group tag",
+    ]);
+  });
+
+  it("a hub release with parts of its values", () => {
+    const only = (values: Rec) => run({ resource: { helm_release: { jupyterhub_chart_release: { values } } } });
+    expect(only({ singleuser: { allowPrivilegeEscalation: false } }).filter((f) => !f.startsWith("DH005"))).toEqual([]);
+    expect(only({ singleuser: { allowPrivilegeEscalation: false, networkPolicy: { enabled: true } } })).toContain(`DH004 ${HUB}:singleuser.networkPolicy: user pods' NetworkPolicy off or allowing the metadata server`);
+    expect(only({ hub: { networkPolicy: { enabled: true } }, proxy: {}, singleuser: { allowPrivilegeEscalation: false, networkPolicy: { enabled: true, egressAllowRules: { cloudMetadataServer: false, privateIPs: false } } } })).toEqual([
+      `DH005 ${HUB}:proxy.chp.networkPolicy: NetworkPolicy off`,
+    ]);
+    expect(only({ hub: {} }).filter((f) => f.startsWith("DH012"))).toEqual([]);
+    expect(only({ hub: { db: {} } }).filter((f) => f.startsWith("DH012"))).toEqual([`DH012 ${HUB}:hub.db: storage class undefined does not retain its volumes`]);
+    expect(only({ proxy: {} }).filter((f) => f.startsWith("DH009"))).toEqual([]);
+  });
+
+  it("a NodePool among the manifests is not a node class; a statement with no actions or resources is none", () => {
+    const tf = stack();
+    tf.resource.helm_release.karpenter_pools_release.values.manifests[1].spec = {};
+    tf.module["user-access_team-role"].policy_statements.push({ sid: "Empty" });
+    tf.module.cluster_eks.eks_managed_node_groups.core.block_device_mappings = undefined;
+    expect(run(tf)).toEqual([]);
+  });
+});
+
+describe("the rules themselves", () => {
+  it("each has an id, a title, what it protects and a fix, and help/security.md lists it", () => {
+    const doc = readFileSync(join(ROOT, "help/security.md"), "utf8");
+    const ids = RULES.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const r of RULES) {
+      expect(r.id).toMatch(/^DH\d{3}$/);
+      for (const k of ["title", "protects", "fix"] as const) expect(r[k].length, `${r.id} ${k}`).toBeGreaterThan(10);
+      expect(doc).toContain(`| ${r.id} | ${r.title} | ${r.protects} |`);
+    }
+  });
+});
