@@ -138,6 +138,9 @@ describe("errors name file:line:column, field path, value and what is allowed", 
   });
 });
 
+/** A second group, gated on a team of the org the minimal file's group admits whole. */
+const CLASS_GROUP = '  class:\n    displayName: Class\n    members:\n      github: ["example:students"]\n    profiles: [small]\n    limits: { cpu: 8, memory: 32Gi }\n';
+
 describe("cross-field rules", () => {
   const cases: [string, Record<string, string> | ((y: string) => string), string, string][] = [
     ["profile names an undefined image", (y) => y.replace("images: [base]", "images: [bsae]"), "profiles.small.images.0", "no image of that name (did you mean base?)"],
@@ -175,6 +178,8 @@ describe("cross-field rules", () => {
     ["mount with two sources", (y) => y.replace("limits: { cpu: 64, memory: 256Gi }", "limits: { cpu: 64, memory: 256Gi }\n    mounts: [{name: data, mountPath: /data, pvc: {claimName: c}, nfs: {server: s, path: /p}}]"), "groups.team.mounts.0", "choose one of nfs, pvc"],
     ["cognito in production", { auth: "auth:\n  cognito: {}" }, "auth.cognito", "allowed only with environment: development"],
     ["two login methods", (y) => y.replace("auth:\n", "auth:\n  dummy: {}\n"), "auth", "choose one of github, dandiOAuth, cognito, dummy, not github and dummy"],
+    ["an org-wide group swallows a team-gated one", (y) => y + CLASS_GROUP, "groups.team.members.github.0", "admits the whole GitHub org example, so every member of example:students (group class) is also in team"],
+    ["overlaps names no group", (y) => y.replace("      github: [example]\n", "      github: [example]\n      overlaps: [nobody]\n"), "groups.team.members.overlaps.0", "no other group of that name"],
     ["dandiOAuth names an unknown archive", { auth: "auth:\n  dandiOAuth: {archive: dandi, clientId: abc}" }, "auth.dandiOAuth.archive", "no archive of that name in auth.archives"],
   ];
   for (const [name, change, path, message] of cases) {
@@ -245,6 +250,31 @@ describe("the deployment file's JSON Schema", () => {
     for (const f of ["config/dandi.yaml", "config/minimal.yaml"]) {
       expect(readFileSync(join(ROOT, f), "utf8")).toMatch(/^# yaml-language-server: \$schema=\.\.\/schema\/deployment\.schema\.json/);
     }
+  });
+});
+
+describe("overlapping GitHub membership", () => {
+  it("is allowed when the org-wide group says so, and then a member of the team is in both", () => {
+    const yaml = minimalYaml().replace("      github: [example]\n", "      github: [example]\n      overlaps: [class]\n") + CLASS_GROUP;
+    const c = loadDeployment("config/overlap.yaml", yaml);
+    expect(c.groups.map((g) => [g.key, g.members.orgs, g.members.teams])).toEqual([
+      ["team", ["example"], []],
+      ["class", [], [["example", "students"]]],
+    ]);
+  });
+
+  it("a team of another org, or two teams of one org, do not overlap", () => {
+    const teams = minimalYaml().replace("      github: [example]\n", '      github: ["example:staff"]\n') + CLASS_GROUP;
+    expect(loadDeployment("config/t.yaml", teams).groups).toHaveLength(2);
+    const otherOrg = minimalYaml().replace("organizations: [example]", "organizations: [example, other]") + CLASS_GROUP.replace("example:students", "other:students");
+    expect(loadDeployment("config/t.yaml", otherOrg).groups).toHaveLength(2);
+  });
+
+  it("config/dandi.yaml gates DANDI on a team, since workshop participants are a team of the dandi org", () => {
+    const c = loadDeployment(join(ROOT, "config/dandi.yaml"));
+    const dandi = c.groups.find((g) => g.key === "dandi")!;
+    expect(dandi.members.orgs).toEqual([]);
+    expect(dandi.members.teams).toEqual([["dandi", "dandihub-users"]]);
   });
 });
 

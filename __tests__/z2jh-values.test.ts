@@ -127,7 +127,7 @@ describe("what the hub values say", () => {
     const settings = hubSettings(dandi());
     expect(settings.groupOrder).toEqual(["dandi", "linc", "bican", "ember", "workshop"]);
     expect(settings.groups.bican.members).toEqual({ orgs: [], teams: [["brain-bican", "kbhub-users"]], archives: [], users: [] });
-    expect(settings.groups.dandi.members).toMatchObject({ orgs: ["dandi"], archives: ["dandi"] });
+    expect(settings.groups.dandi.members).toEqual({ orgs: [], teams: [["dandi", "dandihub-users"]], archives: ["dandi"], users: [] });
     expect(settings.groups.dandi.profiles["gpu-t4"]).toEqual({ pool: "dandi-gpu-t4-spot", capacity: "spot" });
     expect(settings.groups.workshop.profiles).toEqual({
       tiny: { pool: "workshop-cpu-on-demand", capacity: "on-demand" },

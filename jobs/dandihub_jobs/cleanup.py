@@ -11,64 +11,49 @@ import argparse
 import os
 import sys
 
-from .files import inside, iso, now, report_line, walk, write_report
+from .files import inside, iso, now, opened_below, remove_entries, report_line, scan, write_report
 
 
-def plan(target, older_than, at, scandir=os.scandir):
-    """Entries below ``target`` to remove, children first: old files and links, then old
-    directories every child of which is being removed."""
+def plan(target_fd, target, older_than, at, on_enter=None):
+    """Entries below the directory open as ``target_fd`` to remove, children first: old files
+    and links, then old directories every child of which is being removed."""
     limit = at - older_than
     removable = set()
+    children = {}
     result = []
-    for e in walk(target, scandir):
+    for e in scan(target_fd, target, "", on_enter):
+        parent = e.rel.rpartition("/")[0]
+        children.setdefault(parent, []).append(e.rel)
         if e.is_dir:
-            try:
-                with scandir(e.path) as it:
-                    children = [c.path for c in it]
-            except FileNotFoundError:
-                continue
-            if e.mtime < limit and all(c in removable for c in children):
-                removable.add(e.path)
+            if e.mtime < limit and all(c in removable for c in children.get(e.rel, [])):
+                removable.add(e.rel)
                 result.append(e)
         elif e.mtime < limit:
-            removable.add(e.path)
+            removable.add(e.rel)
             result.append(e)
     return result
 
 
-def apply(entries, root):
-    """Removes planned entries; returns (removed, errors). Never touches anything outside root."""
-    removed, errors = [], []
-    for e in entries:
-        if not inside(root, e.path):
-            errors.append((e, "outside the root"))
-            continue
-        try:
-            if e.is_dir and not e.is_link:
-                os.rmdir(e.path)
-            else:
-                os.unlink(e.path)
-            removed.append(e)
-        except FileNotFoundError:
-            continue  # someone else removed it: fine
-        except OSError as err:
-            errors.append((e, err.strerror or str(err)))
-    return removed, errors
-
-
-def run(root, path, older_than, report_dir, name, dry_run=True, at=None, scandir=os.scandir):
+def run(root, path, older_than, report_dir, name, dry_run=True, at=None, on_enter=None, before_apply=None):
+    """``before_apply`` (tests) runs between planning and removing, as a user might."""
     at = now() if at is None else at
     target = os.path.join(root, path)
-    if not inside(root, target) or os.path.islink(target):
-        raise SystemExit(f"refusing {target}: not a real directory inside {root}")
-    entries = plan(target, older_than, at, scandir)
-    if dry_run:
-        lines = [report_line("would-remove", e.size, iso(e.mtime), e.path) for e in entries]
-        errors = []
-    else:
-        removed, errors = apply(entries, root)
-        lines = [report_line("removed", e.size, iso(e.mtime), e.path) for e in removed]
-        lines += [report_line(f"error: {why}", e.size, iso(e.mtime), e.path) for e, why in errors]
+    if not inside(root, target):
+        raise SystemExit(f"refusing {target}: not inside {root}")
+    try:
+        with opened_below(root, path) as fd:
+            entries = plan(fd, target, older_than, at, on_enter)
+            if dry_run:
+                lines = [report_line("would-remove", e.size, iso(e.mtime), e.path) for e in entries]
+                errors = []
+            else:
+                if before_apply:
+                    before_apply(entries)
+                removed, errors = remove_entries(fd, entries)
+                lines = [report_line("removed", e.size, iso(e.mtime), e.path) for e in removed]
+                lines += [report_line(f"error: {why}", e.size, iso(e.mtime), e.path) for e, why in errors]
+    except OSError as err:
+        raise SystemExit(f"refusing {target}: not a real directory inside {root} ({err.strerror})")
     stamp = iso(at).replace(":", "")
     header = f"# cleanup of {target}: older than {older_than}s, {'dry run' if dry_run else 'applied'}\naction\tbytes\tmodified\tpath\n"
     report = write_report(report_dir, name, header, lines, stamp)

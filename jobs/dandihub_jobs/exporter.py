@@ -31,7 +31,7 @@ from .hub_api import list_all
 from .prom import exposition
 
 
-def measure_volume(volume, scandir=os.scandir, statvfs=os.statvfs):
+def measure_volume(volume, statvfs=os.statvfs):
     """Families of samples for one volume: sizes, quotas, file system size and free space."""
     root, name = volume["path"], volume["volume"]
     shared_dir = volume.get("sharedDir", "_shared")
@@ -51,7 +51,7 @@ def measure_volume(volume, scandir=os.scandir, statvfs=os.statvfs):
         else:
             kind, quota = "home", volume.get("overrides", {}).get(entry, volume.get("homeQuotaBytes"))
         labels = {"volume": name, "directory": entry, "kind": kind}
-        sizes.append((labels, tree_size(path, scandir)))
+        sizes.append((labels, tree_size(path)))
         if quota is not None:
             quotas.append((labels, quota))
     fs = statvfs(root)

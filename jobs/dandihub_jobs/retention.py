@@ -18,13 +18,13 @@ usage audit: bytes per directory, as a report and as Prometheus text (usage.prom
 """
 import argparse
 import os
-import shutil
+import stat
 import sys
 import tarfile
 import threading
 from datetime import datetime, timezone
 
-from .files import iso, now, report_line, tree_size, write_report
+from .files import empty_directory, iso, now, open_regular_file, opened, opened_at, opened_below, report_line, scan, tree_size, write_into, write_new_file, write_report
 from .hub_api import list_all
 from .prom import exposition
 
@@ -44,11 +44,22 @@ def hub_activity(api_url, token, fetch=None):
 
 
 def homes(root):
+    """Home directories under ``root``: real directories (not links) not starting with "_"."""
     try:
-        names = sorted(os.listdir(root))
+        with opened(root) as fd:
+            names = sorted(e.name for e in os.scandir(fd))
+            found = []
+            for n in names:
+                if n.startswith("_"):
+                    continue
+                try:
+                    if stat.S_ISDIR(os.stat(n, dir_fd=fd, follow_symlinks=False).st_mode):
+                        found.append(n)
+                except FileNotFoundError:
+                    continue
+            return found
     except FileNotFoundError:
         return []
-    return [n for n in names if not n.startswith("_") and os.path.isdir(os.path.join(root, n)) and not os.path.islink(os.path.join(root, n))]
 
 
 def plan(root, activity, at, warn_after, reset_after):
@@ -89,10 +100,57 @@ class _Counting:
         self.f.flush()
 
 
-def archive_home(path, upload):
-    """Streams a tar.gz of ``path`` (symlinks stored as links) into ``upload(fileobj) -> stored
-    size`` through a pipe, so a home of any size needs neither memory nor disk here. Returns the
-    size; raises unless storage holds exactly what was written."""
+def add_tree(tar, dir_fd, arcname, on_enter=None):
+    """Adds the directory open as ``dir_fd`` to ``tar`` as ``arcname``: directories and regular
+    files opened relative to their parent with O_NOFOLLOW, symlinks stored as links (never what
+    they point to), anything else skipped. An entry swapped meanwhile is skipped or stored as
+    what it now is, never followed."""
+    st = os.fstat(dir_fd)
+    tar.addfile(_info(arcname, st, tarfile.DIRTYPE))
+    entries = list(scan(dir_fd, "", "", on_enter))
+    # Parents first in the archive (scan yields children first).
+    for e in _parents_first(entries):
+        name = f"{arcname}/{e.rel}"
+        parent, _, leaf = e.rel.rpartition("/")
+        try:
+            with opened_at(dir_fd, parent) as pfd:
+                est = os.stat(leaf, dir_fd=pfd, follow_symlinks=False)
+                if stat.S_ISDIR(est.st_mode):
+                    tar.addfile(_info(name, est, tarfile.DIRTYPE))
+                elif stat.S_ISLNK(est.st_mode):
+                    info = _info(name, est, tarfile.SYMTYPE)
+                    info.linkname = os.readlink(leaf, dir_fd=pfd)
+                    tar.addfile(info)
+                elif stat.S_ISREG(est.st_mode):
+                    fd = open_regular_file(pfd, leaf)
+                    if fd is None:
+                        continue
+                    with os.fdopen(fd, "rb") as f:
+                        fst = os.fstat(f.fileno())
+                        tar.addfile(_info(name, fst, tarfile.REGTYPE), f)
+        except OSError:
+            continue  # vanished or swapped for something we do not follow
+
+
+def _parents_first(entries):
+    """scan's order reversed per level: a directory before what it holds."""
+    return sorted(entries, key=lambda e: e.rel.split("/"))
+
+
+def _info(name, st, kind):
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.mode = stat.S_IMODE(st.st_mode)
+    info.mtime = int(st.st_mtime)
+    info.uid, info.gid = st.st_uid, st.st_gid
+    info.size = st.st_size if kind == tarfile.REGTYPE else 0
+    return info
+
+
+def archive_home(home_fd, name, upload, on_enter=None):
+    """Streams a tar.gz of the home open as ``home_fd`` (stored as ``name``/...) into
+    ``upload(fileobj) -> stored size`` through a pipe, so a home of any size needs neither
+    memory nor disk here. Returns the size; raises unless storage holds exactly what was written."""
     read_fd, write_fd = os.pipe()
     written = {}
 
@@ -101,7 +159,7 @@ def archive_home(path, upload):
             with os.fdopen(write_fd, "wb") as out:
                 counting = _Counting(out)
                 with tarfile.open(fileobj=counting, mode="w|gz") as tar:
-                    tar.add(path, arcname=os.path.basename(path), recursive=True)
+                    add_tree(tar, home_fd, name, on_enter)
                 written["size"] = counting.count
         except BaseException as err:  # reported below, after the reader is done
             written["error"] = err
@@ -116,16 +174,6 @@ def archive_home(path, upload):
     if stored != written["size"]:
         raise RuntimeError(f"archive size mismatch: wrote {written['size']} bytes, storage has {stored}")
     return stored
-
-
-def empty_dir(path):
-    """Removes everything inside ``path`` but the directory itself (symlinks are unlinked, not followed)."""
-    for name in os.listdir(path):
-        child = os.path.join(path, name)
-        if os.path.isdir(child) and not os.path.islink(child):
-            shutil.rmtree(child)
-        else:
-            os.unlink(child)
 
 
 class S3Archiver:
@@ -148,41 +196,42 @@ class S3Archiver:
         return upload
 
 
-def run(root, volume, activity, warn_after, reset_after, report_dir, dry_run=True, archiver=None, at=None):
+def run(root, volume, activity, warn_after, reset_after, report_dir, dry_run=True, archiver=None, at=None, on_enter=None):
+    """``on_enter(rel)`` (tests) runs before each directory is listed, as a user might act."""
     at = now() if at is None else at
     stamp = iso(at).replace(":", "")
     reset_on = iso(at + max(0, reset_after - warn_after))[:10]
     decisions = plan(root, activity, at, warn_after, reset_after)
     lines, usage, errors = [], [], 0
     for user, action, idle in decisions:
-        path = os.path.join(root, user)
-        size = tree_size(path)
-        usage.append((user, size))
         outcome = action if action in (KEEP, UNKNOWN) else f"would-{action}" if dry_run else None
-        if outcome is None and action == WARN:
-            with open(os.path.join(path, NOTICE), "w", encoding="utf-8") as f:
-                f.write(notice_text(user, reset_on))
-            outcome = "warned"
-        elif outcome is None and action == RESET:
-            try:
-                archive_home(path, archiver.uploader(user))
-                empty_dir(path)
-                outcome = "archived-and-reset"
-            except Exception as err:  # any failure: keep the data, report it
-                errors += 1
-                outcome = f"error: {err}"
+        try:
+            with opened_below(root, user) as home:
+                size = sum(e.size for e in scan(home, "", "", on_enter) if not e.is_dir)
+                if outcome is None and action == WARN:
+                    write_new_file(home, NOTICE, notice_text(user, reset_on))
+                    outcome = "warned"
+                elif outcome is None and action == RESET:
+                    try:
+                        archive_home(home, user, archiver.uploader(user), on_enter)
+                        empty_directory(home)
+                        outcome = "archived-and-reset"
+                    except Exception as err:  # any failure: keep the data, report it
+                        errors += 1
+                        outcome = f"error: {err}"
+        except OSError as err:  # the home itself was swapped for a link or removed: leave it
+            size = 0
+            errors += 1
+            outcome = f"error: {err.strerror}"
+        usage.append((user, size))
         idle_days = "" if idle is None else f"{idle / 86400:.0f}"
         lines.append(report_line(outcome, idle_days, size, user))
-    shared = os.path.join(root, "_shared")
-    if os.path.isdir(shared):
-        usage.append(("_shared", tree_size(shared)))
+    if "_shared" in os.listdir(root) and stat.S_ISDIR(os.lstat(os.path.join(root, "_shared")).st_mode):
+        usage.append(("_shared", tree_size(os.path.join(root, "_shared"))))
     header = f"# inactive homes of {volume}: warn after {warn_after}s, reset after {reset_after}s, {'dry run' if dry_run else 'applied'}\naction\tidle_days\tbytes\tuser\n"
     report = write_report(report_dir, f"retention-{volume}", header, lines, stamp)
     prom = exposition([("dandihub_directory_size_bytes", "Bytes used by a home or shared directory.", "gauge", [({"volume": volume, "directory": name}, size) for name, size in usage])])
-    os.makedirs(report_dir, exist_ok=True)
-    with open(os.path.join(report_dir, "usage.prom.partial"), "w", encoding="utf-8") as f:
-        f.write(prom)
-    os.replace(os.path.join(report_dir, "usage.prom.partial"), os.path.join(report_dir, "usage.prom"))
+    write_into(report_dir, "usage.prom", prom)
     return report, decisions, errors
 
 

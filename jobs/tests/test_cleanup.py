@@ -1,9 +1,11 @@
 import os
+import shutil
 import tempfile
 import unittest
+from unittest import mock
 
-from dandihub_jobs import cleanup
-from dandihub_jobs.files import walk
+from dandihub_jobs import cleanup, files
+from dandihub_jobs.files import opened, walk
 
 
 def read(path):
@@ -58,8 +60,12 @@ class Tree(unittest.TestCase):
     def rel(self, entries):
         return sorted(os.path.relpath(e.path, self.target) for e in entries)
 
+    def plan(self, **kw):
+        with opened(self.target) as fd:
+            return cleanup.plan(fd, self.target, 30 * DAY, NOW, **kw)
+
     def test_plan_takes_old_files_links_and_emptied_old_dirs_only(self):
-        got = self.rel(cleanup.plan(self.target, 30 * DAY, NOW))
+        got = self.rel(self.plan())
         self.assertEqual(
             got,
             sorted(["old.nc", "name with spaces and\ttab.txt", "old dir", "old dir/deep", "old dir/deep/older.bin", "mixed/drop.txt", "link-to-dir", "link-to-file"]),
@@ -89,30 +95,75 @@ class Tree(unittest.TestCase):
         self.assertEqual(os.listdir(self.target), [])
 
     def test_a_directory_that_vanishes_mid_run_is_skipped(self):
+        # "mixed" is entered before "old dir" (names are sorted): "old dir" was listed, then goes.
         doomed = os.path.join(self.target, "old dir")
-        calls = []
 
-        def scandir(path):
-            calls.append(path)
-            if path == self.target:
-                # Listed, then gone before we descend into it.
-                listing = list(os.scandir(path))
-                import shutil
-
+        def on_enter(rel):
+            if rel == "mixed":
                 shutil.rmtree(doomed)
-                return _Listing(listing)
-            return os.scandir(path)
 
-        got = self.rel(cleanup.plan(self.target, 30 * DAY, NOW, scandir=scandir))
+        got = self.rel(self.plan(on_enter=on_enter))
         self.assertNotIn("old dir/deep/older.bin", got)
         self.assertIn("old.nc", got)
-        removed, errors = cleanup.apply(cleanup.plan(self.target, 30 * DAY, NOW), self.root)
-        self.assertEqual(errors, [])
+
+    def test_a_planned_directory_swapped_for_a_link_is_not_followed(self):
+        # Between planning and removing, a user replaces "old dir" with a link to a tree of the
+        # same shape elsewhere (another user's files): nothing there may go.
+        victim = os.path.join(self.tmp.name, "victim")
+        touch(os.path.join(victim, "deep", "older.bin"), 90)
+
+        def swap(entries):
+            shutil.rmtree(os.path.join(self.target, "old dir"))
+            os.symlink(victim, os.path.join(self.target, "old dir"))
+
+        _, _, errors = cleanup.run(self.root, "scratch", 30 * DAY, self.reports, "t", dry_run=False, at=NOW, before_apply=swap)
+        self.assertTrue(os.path.exists(os.path.join(victim, "deep", "older.bin")))
+        self.assertTrue(os.path.isdir(os.path.join(victim, "deep")))
+        self.assertGreater(errors, 0)  # the planned entries below the link are refused, and reported
+        self.assertTrue(os.path.exists(os.path.join(self.outside, "data.h5")))
+
+    def test_a_planned_file_swapped_for_a_link_loses_the_link_only(self):
+        victim = os.path.join(self.tmp.name, "victim.txt")
+        touch(victim, 400)
+
+        def swap(entries):
+            os.unlink(os.path.join(self.target, "old.nc"))
+            os.symlink(victim, os.path.join(self.target, "old.nc"))
+
+        cleanup.run(self.root, "scratch", 30 * DAY, self.reports, "t", dry_run=False, at=NOW, before_apply=swap)
+        self.assertTrue(os.path.exists(victim))
+        self.assertFalse(os.path.lexists(os.path.join(self.target, "old.nc")))
+
+    def test_a_directory_swapped_for_a_link_between_stat_and_open_is_not_entered(self):
+        victim = os.path.join(self.tmp.name, "victim")
+        touch(os.path.join(victim, "old-secret.txt"), 400)
+        real_stat = os.stat
+
+        def racing_stat(name, *args, **kw):
+            st = real_stat(name, *args, **kw)
+            if name == "mixed" and not os.path.islink(os.path.join(self.target, "mixed")):
+                shutil.rmtree(os.path.join(self.target, "mixed"))
+                os.symlink(victim, os.path.join(self.target, "mixed"))
+            return st
+
+        with mock.patch.object(files.os, "stat", racing_stat):
+            got = self.rel(self.plan())
+        self.assertNotIn("mixed/old-secret.txt", got)
+        cleanup.run(self.root, "scratch", 30 * DAY, self.reports, "t", dry_run=False, at=NOW + 400 * DAY)
+        self.assertTrue(os.path.exists(os.path.join(victim, "old-secret.txt")))
+        self.assertFalse(os.path.lexists(os.path.join(self.target, "mixed")))  # the link itself went
 
     def test_refuses_a_target_that_is_a_symlink_or_outside(self):
         os.symlink(self.outside, os.path.join(self.root, "evil"))
         with self.assertRaises(SystemExit):
             cleanup.run(self.root, "evil", 0, self.reports, "t", dry_run=False, at=NOW)
+        # A link on the way to the target is refused too.
+        os.makedirs(os.path.join(self.outside, "sub"))
+        touch(os.path.join(self.outside, "sub", "f"), 400)
+        os.symlink(self.outside, os.path.join(self.root, "via"))
+        with self.assertRaises(SystemExit):
+            cleanup.run(self.root, "via/sub", 0, self.reports, "t", dry_run=False, at=NOW)
+        self.assertTrue(os.path.exists(os.path.join(self.outside, "sub", "f")))
         with self.assertRaises(SystemExit):
             cleanup.run(self.root, "../precious", 0, self.reports, "t", dry_run=False, at=NOW)
         self.assertTrue(os.path.exists(os.path.join(self.outside, "data.h5")))
@@ -125,19 +176,6 @@ class Tree(unittest.TestCase):
         code = cleanup.main(["--root", self.root, "--path", "scratch", "--older-than", str(30 * DAY), "--report-dir", self.reports, "--name", "cli"])
         self.assertEqual(code, 0)
         self.assertTrue(os.path.exists(os.path.join(self.target, "old.nc")))
-
-
-class _Listing:
-    """A scandir result already read, usable as a context manager."""
-
-    def __init__(self, entries):
-        self.entries = entries
-
-    def __enter__(self):
-        return iter(self.entries)
-
-    def __exit__(self, *exc):
-        return False
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 import io
 import os
+import shutil
 import tarfile
 import tempfile
 import unittest
+from unittest import mock
 
 from dandihub_jobs import retention as R
 
@@ -121,6 +123,113 @@ class Retention(unittest.TestCase):
     def test_cli_refuses_reset_before_warn(self):
         with self.assertRaises(SystemExit):
             R.main(["--homes", self.root, "--volume", "v", "--bucket", "b", "--hub-api", "x", "--warn-after", "10", "--reset-after", "5", "--report-dir", self.reports])
+
+
+class Symlinks(unittest.TestCase):
+    """A user owns their home and may plant links in it, also while the job runs: the job never
+    writes, reads, archives or deletes through one, and nothing outside the home changes."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.root = os.path.join(self.tmp.name, "homes")
+        self.reports = os.path.join(self.root, "_reports")
+        # Another user's home on the same volume: what an attacker would point links at.
+        self.victim = make_home(self.root, "victim", {"secret.txt": b"do not touch", "deep/data.bin": b"12345"})
+        self.activity = {"victim": NOW, "idle": NOW - 35 * DAY, "gone": NOW - 50 * DAY}
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def run_job(self, **kw):
+        return R.run(self.root, "dandi", self.activity, 30 * DAY, 45 * DAY, self.reports, dry_run=False, at=NOW, **kw)
+
+    def victim_intact(self):
+        self.assertEqual(read(os.path.join(self.victim, "secret.txt")), "do not touch")
+        self.assertEqual(read(os.path.join(self.victim, "deep", "data.bin")), "12345")
+
+    def test_a_notice_planted_as_a_link_is_replaced_not_written_through(self):
+        home = make_home(self.root, "idle", {})
+        os.symlink(os.path.join(self.victim, "secret.txt"), os.path.join(home, R.NOTICE))
+        _, _, errors = self.run_job()
+        self.assertEqual(errors, 0)
+        self.victim_intact()
+        notice = os.path.join(home, R.NOTICE)
+        self.assertFalse(os.path.islink(notice))
+        self.assertIn("on or after", read(notice))
+        self.assertEqual(sorted(os.listdir(home)), [R.NOTICE])  # no temporary file left
+
+    def test_links_in_a_home_are_archived_and_removed_as_links(self):
+        home = make_home(self.root, "gone", {"mine.txt": b"abc"})
+        os.symlink(self.victim, os.path.join(home, "to-victim"))
+        os.symlink(os.path.join(self.victim, "secret.txt"), os.path.join(home, "secret-link"))
+        archiver = FakeArchiver()
+        _, _, errors = self.run_job(archiver=archiver)
+        self.assertEqual(errors, 0)
+        self.victim_intact()
+        self.assertEqual(os.listdir(home), [])
+        with tarfile.open(fileobj=io.BytesIO(archiver.stored["gone"]), mode="r:gz") as tar:
+            self.assertEqual(sorted(tar.getnames()), ["gone", "gone/mine.txt", "gone/secret-link", "gone/to-victim"])
+            self.assertTrue(tar.getmember("gone/to-victim").issym())
+            self.assertEqual(tar.getmember("gone/to-victim").linkname, self.victim)
+            self.assertEqual(tar.extractfile("gone/mine.txt").read(), b"abc")
+
+    def test_a_directory_swapped_for_a_link_while_archiving_is_not_followed(self):
+        home = make_home(self.root, "gone", {"sub/own.txt": b"own", "top.txt": b"top"})
+        real_scan = R.scan
+        scans = []
+
+        def scan_then_swap(*args, **kw):
+            entries = list(real_scan(*args, **kw))
+            scans.append(len(entries))
+            if len(scans) == 2:  # the archive's walk (the first one sized the home)
+                shutil.rmtree(os.path.join(home, "sub"))
+                os.symlink(self.victim, os.path.join(home, "sub"))
+            return iter(entries)
+
+        archiver = FakeArchiver()
+        with mock.patch.object(R, "scan", scan_then_swap):
+            self.run_job(archiver=archiver)
+        self.victim_intact()
+        with tarfile.open(fileobj=io.BytesIO(archiver.stored["gone"]), mode="r:gz") as tar:
+            contents = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+        self.assertEqual(contents, {"gone/top.txt": b"top"})
+        self.assertEqual(os.listdir(home), [])
+
+    def test_a_home_swapped_for_a_link_is_left_alone(self):
+        os.symlink(self.victim, os.path.join(self.root, "gone"))
+        archiver = FakeArchiver()
+        _, decisions, _ = self.run_job(archiver=archiver)
+        self.assertNotIn("gone", [u for u, _, _ in decisions])  # a link is not a home
+        self.victim_intact()
+        self.assertEqual(archiver.stored, {})
+
+    def test_a_home_swapped_for_a_link_after_planning_is_refused(self):
+        make_home(self.root, "gone", {"x": b"x"})
+        real_plan = R.plan
+
+        def plan_then_swap(*args):
+            decisions = real_plan(*args)
+            shutil.rmtree(os.path.join(self.root, "gone"))
+            os.symlink(self.victim, os.path.join(self.root, "gone"))
+            return decisions
+
+        archiver = FakeArchiver()
+        R.plan = plan_then_swap
+        try:
+            _, _, errors = self.run_job(archiver=archiver)
+        finally:
+            R.plan = real_plan
+        self.assertEqual(errors, 1)
+        self.victim_intact()
+        self.assertEqual(archiver.stored, {})
+
+    def test_sizes_count_links_not_their_targets(self):
+        home = make_home(self.root, "idle", {"f": b"1234"})
+        os.symlink(self.victim, os.path.join(home, "l"))
+        self.run_job()
+        prom = read(os.path.join(self.reports, "usage.prom"))
+        # The file and the link itself (its target path), measured before the notice was written.
+        self.assertIn(f'dandihub_directory_size_bytes{{directory="idle",volume="dandi"}} {4 + len(self.victim)}', prom)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,10 @@ function checkMembers(d: Deployment): ConfigProblem[] {
         problems.push({ path: at("members", "github", i), message: `not under an allowed org; add ${entry.split(":")[0]} to auth.github.organizations (allowed: ${[...orgs].join(", ") || "none"})` });
       }
     });
+    m.overlaps.forEach((other, i) => {
+      if (!d.groups[other] || other === name) problems.push({ path: at("members", "overlaps", i), message: `no other group of that name; groups: ${Object.keys(d.groups).filter((k) => k !== name).join(", ")}` });
+    });
+    problems.push(...orgOverlaps(d, name));
     m.archives.forEach((a, i) => {
       if (!archives.includes(a)) {
         const guess = closest(a, archives);
@@ -55,5 +59,31 @@ function checkMembers(d: Deployment): ConfigProblem[] {
       }
     });
   }
+  return problems;
+}
+
+/**
+ * A group that admits a whole GitHub org also admits every member of every team of that org, so
+ * another group gated on such a team is silently part of it (its members get this group's
+ * storage, profiles and budget too). Refused unless the group lists the other in `overlaps`.
+ */
+function orgOverlaps(d: Deployment, name: string): ConfigProblem[] {
+  const g = d.groups[name];
+  const problems: ConfigProblem[] = [];
+  g.members.github.forEach((entry, i) => {
+    if (entry.includes(":")) return;
+    const org = entry.toLowerCase();
+    for (const [other, h] of Object.entries(d.groups)) {
+      if (other === name || g.members.overlaps.includes(other)) continue;
+      const team = h.members.github.find((e) => e.includes(":") && e.split(":")[0].toLowerCase() === org);
+      if (!team) continue;
+      problems.push({
+        path: ["groups", name, "members", "github", i],
+        message:
+          `admits the whole GitHub org ${entry}, so every member of ${team} (group ${other}) is also in ${name}: its homes, shared directory, profiles and budget. ` +
+          `Gate ${name} on a team instead ("${entry}:<team>"), or, if that is intended, add ${other} to groups.${name}.members.overlaps`,
+      });
+    }
+  });
   return problems;
 }

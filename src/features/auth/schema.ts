@@ -83,6 +83,13 @@ export const groupFields = {
       github: z.array(GITHUB_MEMBERSHIP).default([]).describe("GitHub `org` or `org:team-slug` whose members belong."),
       archives: z.array(Name).default([]).describe("Archives (auth.archives) whose approved users belong."),
       users: z.array(GITHUB_LOGIN).default([]).describe("Explicit usernames."),
+      overlaps: z
+        .array(Name)
+        .default([])
+        .describe(
+          "Groups gated on a team of an org this group admits whole, whose members this group knowingly admits too " +
+            "(without it such a file is refused: help/groups.md).",
+        ),
     })
     .describe("Who belongs: the union of the sources given."),
 };
