@@ -174,6 +174,19 @@ export const CONTRACTS: readonly ChartContract[] = [
     ],
   },
   {
+    chart: "tigera-operator",
+    version: "v3.31.7",
+    source: "projectcalico/calico@v3.31.7 charts/tigera-operator (values.yaml, templates/crs/custom-resources.yaml, templates/certs, crds/ incl. policy.networking.k8s.io AdminNetworkPolicy)",
+    rules: [
+      { says: "installation (minus `enabled`) is rendered as the Installation `default`'s spec: it must say EKS and the AmazonVPC CNI (policy only)", holds: (v) => get(v, "installation.enabled") === true && get(v, "installation.kubernetesProvider") === "EKS" && get(v, "installation.cni.type") === "AmazonVPC" },
+      {
+        says: "certs.node.* or certs.typha.* set means all of them are required ('must set certs.node.cert', ...)",
+        holds: (v) => ["node", "typha"].every((k) => !has(v, `certs.${k}`) || ["cert", "key", "commonName"].every((f) => has(v, `certs.${k}.${f}`))),
+      },
+      { says: "manageCRDs: the operator installs its CRDs itself unless false (AdminNetworkPolicy comes from the chart's crds/)", holds: (v) => get(v, "manageCRDs") !== false },
+    ],
+  },
+  {
     chart: "nvidia-device-plugin",
     version: "0.17.1",
     source: "NVIDIA/k8s-device-plugin@v0.17.1 deployments/helm/nvidia-device-plugin/templates/validation.yml",

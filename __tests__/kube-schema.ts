@@ -39,6 +39,50 @@ const CRD_SCHEMAS: Record<string, string> = {
 
 const crdValidators = new Map<string, ValidateFunction>();
 
+/**
+ * AdminNetworkPolicy (policy.networking.k8s.io/v1alpha1, the network-policy-api project): no
+ * npm package models it and its CRD ships inside the Calico chart, so this is the API's rules
+ * written out here (checked by hand against the CRD of the pinned Calico, 3.31.7).
+ */
+const selector = { type: "object", properties: { matchLabels: { type: "object", additionalProperties: { type: "string" } }, matchExpressions: { type: "array" } }, additionalProperties: false };
+const podsPeer = { type: "object", required: ["namespaceSelector", "podSelector"], properties: { namespaceSelector: selector, podSelector: selector }, additionalProperties: false };
+const oneOf = (fields: Record<string, object>) => ({ type: "object", properties: fields, minProperties: 1, maxProperties: 1, additionalProperties: false });
+const anpPort = oneOf({
+  portNumber: { type: "object", required: ["protocol", "port"], properties: { protocol: { enum: ["TCP", "UDP", "SCTP"] }, port: { type: "integer", minimum: 1, maximum: 65535 } }, additionalProperties: false },
+  namedPort: { type: "string" },
+  portRange: { type: "object", required: ["start", "end"], properties: { protocol: { enum: ["TCP", "UDP", "SCTP"] }, start: { type: "integer", minimum: 1, maximum: 65535 }, end: { type: "integer", minimum: 1, maximum: 65535 } }, additionalProperties: false },
+});
+const anpRule = (direction: "from" | "to", peers: Record<string, object>) => ({
+  type: "object",
+  required: ["action", direction],
+  properties: {
+    name: { type: "string", maxLength: 100 },
+    action: { enum: ["Allow", "Deny", "Pass"] },
+    [direction]: { type: "array", minItems: 1, maxItems: 100, items: oneOf(peers) },
+    ports: { type: "array", minItems: 1, maxItems: 100, items: anpPort },
+  },
+  additionalProperties: false,
+});
+const ADMIN_NETWORK_POLICY = {
+  type: "object",
+  required: ["apiVersion", "kind", "metadata", "spec"],
+  properties: {
+    metadata: { type: "object", required: ["name"], properties: { name: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" } } },
+    spec: {
+      type: "object",
+      required: ["priority", "subject"],
+      properties: {
+        priority: { type: "integer", minimum: 0, maximum: 1000 },
+        subject: oneOf({ namespaces: selector, pods: podsPeer }),
+        ingress: { type: "array", maxItems: 100, items: anpRule("from", { namespaces: selector, pods: podsPeer }) },
+        egress: { type: "array", maxItems: 100, items: anpRule("to", { namespaces: selector, pods: podsPeer, nodes: selector, networks: { type: "array", items: { type: "string" } } }) },
+      },
+      additionalProperties: false,
+    },
+  },
+};
+const OWN_SCHEMAS: Record<string, object> = { "policy.networking.k8s.io/v1alpha1/AdminNetworkPolicy": ADMIN_NETWORK_POLICY };
+
 function crdValidator(key: string): ValidateFunction {
   let v = crdValidators.get(key);
   if (!v) {
@@ -53,6 +97,11 @@ export type Verdict = { readonly ok: true; readonly skipped?: string } | { reado
 /** Validates one object; `skipped` when its schema lives in ../shared and that is missing. */
 export async function validateObject(obj: KubeObject): Promise<Verdict> {
   const key = `${obj.apiVersion}/${obj.kind}`;
+  if (OWN_SCHEMAS[key]) {
+    let validate = crdValidators.get(key);
+    if (!validate) crdValidators.set(key, (validate = new Ajv({ strict: false, allErrors: true }).compile(OWN_SCHEMAS[key])));
+    return validate(obj) ? { ok: true } : { ok: false, errors: JSON.stringify(validate.errors) };
+  }
   if (CRD_SCHEMAS[key]) {
     if (!HAVE_SHARED) return { ok: true, skipped: `${key}: CRD schema needs DANDIHUB_SHARED` };
     const validate = crdValidator(key);

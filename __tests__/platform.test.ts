@@ -55,10 +55,10 @@ describe("cluster", () => {
     expect(eks().subnet_ids).toBe("${module.network_vpc.private_subnets}");
   });
 
-  it("enables NetworkPolicy enforcement in the VPC CNI before nodes join", () => {
+  it("the VPC CNI assigns addresses before nodes join; Calico, not the CNI, enforces policy", () => {
     const addons = eks().addons as Record<string, Rec>;
     expect(addons["vpc-cni"].before_compute).toBe(true);
-    expect(JSON.parse(addons["vpc-cni"].configuration_values as string)).toEqual({ enableNetworkPolicy: "true" });
+    expect(JSON.parse(addons["vpc-cni"].configuration_values as string)).toEqual({ enableNetworkPolicy: "false", env: { ANNOTATE_POD_IP: "true" } });
     expect(addons["eks-pod-identity-agent"].before_compute).toBe(true);
   });
 

@@ -36,9 +36,47 @@ function hubValues(): Rec {
       },
     },
     proxy: { https: { enabled: true }, chp: { networkPolicy: { enabled: true } } },
-    singleuser: { allowPrivilegeEscalation: false, networkPolicy: { enabled: true, egressAllowRules: { cloudMetadataServer: false, privateIPs: false } } },
+    singleuser: { allowPrivilegeEscalation: false, networkPolicy: { enabled: true, egressAllowRules: { cloudMetadataServer: false, dnsPortsCloudMetadataServer: false, privateIPs: false } } },
   };
 }
+
+/** Default denies, the NFS server's policy (nodes only) and the AdminNetworkPolicy, as features/isolation makes them. */
+function isolationManifests(): Rec[] {
+  const deny = (namespace: string) => ({ kind: "NetworkPolicy", metadata: { name: "dandihub-default-deny", namespace }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } });
+  return [
+    deny("jupyterhub"),
+    deny("storage-team"),
+    {
+      kind: "NetworkPolicy",
+      metadata: { name: "dandihub-nfs-server", namespace: "storage-team" },
+      spec: {
+        podSelector: { matchLabels: { app: "nfs-server" } },
+        policyTypes: ["Ingress"],
+        ingress: [
+          { from: [{ ipBlock: { cidr: "10.1.0.0/19" } }, { ipBlock: { cidr: "10.1.32.0/19" } }], ports: [{ port: 2049, protocol: "TCP" }] },
+          { from: [{ namespaceSelector: {}, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }], ports: [{ port: 9100, protocol: "TCP" }] },
+        ],
+      },
+    },
+    {
+      kind: "NetworkPolicy",
+      metadata: { name: "dandihub-scraper", namespace: "jupyterhub" },
+      spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "169.254.0.0/16"] } }] }] },
+    },
+    {
+      kind: "AdminNetworkPolicy",
+      metadata: { name: "dandihub-nfs-servers" },
+      spec: {
+        priority: 10,
+        subject: { namespaces: { matchLabels: { "dandihub.org/role": "nfs-server" } } },
+        ingress: [{ name: "no-pod-mounts", action: "Deny", from: [{ namespaces: {} }], ports: [{ portNumber: { protocol: "TCP", port: 2049 } }] }],
+      },
+    },
+  ];
+}
+
+const isolation = (tf: Rec): Rec[] => tf.resource.helm_release.isolation_policies_release.values.manifests;
+const nfsPolicy = (tf: Rec): Rec => isolation(tf).find((m) => m.metadata.name === "dandihub-nfs-server")!;
 
 function nodeClass(name: string): Rec {
   return {
@@ -65,12 +103,12 @@ function stack(): Rec {
         encryption_config: { resources: ["secrets"] },
         endpoint_public_access: true,
         endpoint_public_access_cidrs: ["203.0.113.0/24"],
-        addons: { "vpc-cni": { configuration_values: JSON.stringify({ enableNetworkPolicy: "true" }) } },
+        addons: { "vpc-cni": { configuration_values: JSON.stringify({ enableNetworkPolicy: "false", env: { ANNOTATE_POD_IP: "true" } }) } },
         eks_managed_node_groups: {
           core: { block_device_mappings: { xvda: { ebs: { encrypted: true } } }, metadata_options: { http_tokens: "required", http_put_response_hop_limit: 1 } },
         },
       },
-      network_vpc: { ...meta("network_vpc"), map_public_ip_on_launch: false, private_subnet_tags: { "karpenter.sh/discovery": "testhub" }, public_subnet_tags: { "kubernetes.io/role/elb": "1" } },
+      network_vpc: { ...meta("network_vpc"), private_subnets: ["10.1.0.0/19", "10.1.32.0/19"], map_public_ip_on_launch: false, private_subnet_tags: { "karpenter.sh/discovery": "testhub" }, public_subnet_tags: { "kubernetes.io/role/elb": "1" } },
       "user-access_team-role": { policy_statements: [{ sid: "OwnBucket", actions: ["s3:GetObject", "s3:PutObject"], resources: ["arn:aws:s3:::team-scratch/*"] }] },
       "services_dask-role": { policy_statements: [{ sid: "Logs", actions: ["logs:PutLogEvents"], resources: ["arn:aws:logs:us-east-1:1:log-group:x"] }] },
       other_role: { policy_statements: [{ sid: "Admin", actions: ["*"], resources: ["*"] }] },
@@ -87,11 +125,16 @@ function stack(): Rec {
         retained: { metadata: { name: "gp3-retain" }, parameters: { encrypted: "true" }, reclaim_policy: "Retain" },
         scratch: { metadata: { name: "gp3" }, parameters: { encrypted: "true" }, reclaim_policy: "Delete" },
       },
-      "kubernetes_network_policy_v1": { "storage_team_network-policy": {} },
+      kubernetes_namespace_v1: {
+        "hub-namespace": { metadata: { name: "jupyterhub" } },
+        storage_team_namespace: { metadata: { name: "storage-team", labels: { "dandihub.org/role": "nfs-server" } } },
+      },
       helm_release: {
         jupyterhub_chart_release: { ...meta("jupyterhub_chart_release"), values: hubValues() },
         karpenter_pools_release: { values: { manifests: [nodeClass("team-cpu-spot"), { kind: "NodePool", metadata: { name: "team-cpu-spot" }, spec: {} }] } },
-        storage_team_server_release: { values: { nfsServer: { enableClientAllowlist: true } } },
+        storage_team_server_release: { namespace: "storage-team", values: { nfsServer: { enableClientAllowlist: true, allowedClients: ["10.1.0.0/19", "10.1.32.0/19"] } } },
+        calico_operator_release: { chart: "tigera-operator", values: { installation: { enabled: true, kubernetesProvider: "EKS", cni: { type: "AmazonVPC" } } } },
+        isolation_policies_release: { values: { manifests: isolationManifests() } },
         monitoring_release: {},
       },
     },
@@ -139,8 +182,8 @@ describe("the stack built here", () => {
 
   it("is read as the rules see it: Helm values unescaped, manifests and hub settings addressed", () => {
     const view = policyView(config(), text(stack()));
-    expect(Object.keys(view.helm).sort()).toEqual([HUB, "helm_release.karpenter_pools_release", "helm_release.storage_team_server_release"]);
-    expect(manifests(view).map(([a]) => a)).toEqual(["helm_release.karpenter_pools_release:EC2NodeClass/team-cpu-spot", "helm_release.karpenter_pools_release:NodePool/team-cpu-spot"]);
+    expect(Object.keys(view.helm).sort()).toEqual(["helm_release.calico_operator_release", "helm_release.isolation_policies_release", HUB, "helm_release.karpenter_pools_release", "helm_release.storage_team_server_release"]);
+    expect(manifests(view).map(([a]) => a).filter((a) => a.includes("karpenter"))).toEqual(["helm_release.karpenter_pools_release:EC2NodeClass/team-cpu-spot", "helm_release.karpenter_pools_release:NodePool/team-cpu-spot"]);
     expect(hubSettings(view)?.profiles[0].slug).toBe("small");
     expect(resources(view, "aws_sns_topic")).toEqual([["aws_sns_topic.budget_topic", { kms_master_key_id: "alias/aws/sns" }]]);
     expect(resources(view, "aws_instance")).toEqual([]);
@@ -187,6 +230,9 @@ describe("each finding, and nothing else", () => {
     ["Karpenter nodes without IMDSv2", (tf) => (tf.resource.helm_release.karpenter_pools_release.values.manifests[0].spec.metadataOptions.httpTokens = "optional"), ["DH004 helm_release.karpenter_pools_release:EC2NodeClass/team-cpu-spot: IMDSv2 with hop limit 1 not enforced"]],
     ["Karpenter nodes two hops", (tf) => (tf.resource.helm_release.karpenter_pools_release.values.manifests[0].spec.metadataOptions.httpPutResponseHopLimit = 2), ["DH004 helm_release.karpenter_pools_release:EC2NodeClass/team-cpu-spot: IMDSv2 with hop limit 1 not enforced"]],
     ["metadata server allowed", (tf) => (hub(tf).singleuser.networkPolicy.egressAllowRules.cloudMetadataServer = true), [`DH004 ${HUB}:singleuser.networkPolicy: user pods' NetworkPolicy off or allowing the metadata server`]],
+    ["metadata server for DNS", (tf) => delete hub(tf).singleuser.networkPolicy.egressAllowRules.dnsPortsCloudMetadataServer, [`DH004 ${HUB}:singleuser.networkPolicy: user pods' NetworkPolicy off or allowing the metadata server`]],
+    ["a dandihub policy open to link-local addresses", (tf) => (isolation(tf)[3].spec.egress[0].to[0].ipBlock.except = ["10.0.0.0/8"]), ["DH004 helm_release.isolation_policies_release:NetworkPolicy/dandihub-scraper: egress to the metadata server allowed"]],
+    ["a Terraform policy allowing the metadata server", (tf) => (tf.resource.kubernetes_network_policy_v1 = { x: { metadata: { name: "x", namespace: "default" }, spec: { egress: [{ to: [{ ipBlock: { cidr: "169.254.169.254/32" } }] }] } } }), ["DH004 kubernetes_network_policy_v1.x: egress to the metadata server allowed"]],
     // DH004 and DH005 both need the user pods' policy on.
     [
       "user pods' policy off",
@@ -194,8 +240,16 @@ describe("each finding, and nothing else", () => {
       [`DH004 ${HUB}:singleuser.networkPolicy: user pods' NetworkPolicy off or allowing the metadata server`, `DH005 ${HUB}:singleuser.networkPolicy: NetworkPolicy off`],
     ],
     // DH005
-    ["CNI not enforcing", (tf) => (tf.module.cluster_eks.addons["vpc-cni"].configuration_values = JSON.stringify({ enableNetworkPolicy: "false" })), ['DH005 module.cluster_eks:addon/vpc-cni: enableNetworkPolicy is not "true"']],
-    ["CNI without configuration", (tf) => delete tf.module.cluster_eks.addons["vpc-cni"].configuration_values, ['DH005 module.cluster_eks:addon/vpc-cni: enableNetworkPolicy is not "true"']],
+    ["VPC CNI enforcing too", (tf) => (tf.module.cluster_eks.addons["vpc-cni"].configuration_values = JSON.stringify({ enableNetworkPolicy: "true" })), ["DH005 module.cluster_eks:addon/vpc-cni: the VPC CNI enforces policy too: two enforcers on the same pods"]],
+    ["CNI without configuration", (tf) => delete tf.module.cluster_eks.addons["vpc-cni"].configuration_values, []],
+    ["no Calico", (tf) => delete tf.resource.helm_release.calico_operator_release, ["DH005 helm_release: no Calico (tigera-operator): nothing enforces NetworkPolicy on user servers"]],
+    ["Calico with its own CNI", (tf) => (tf.resource.helm_release.calico_operator_release.values.installation.cni.type = "Calico"), ["DH005 helm_release.calico_operator_release: Calico's Installation is not policy-only on EKS's AmazonVPC CNI"]],
+    ["Calico without an Installation", (tf) => (tf.resource.helm_release.calico_operator_release.values.installation.enabled = false), ["DH005 helm_release.calico_operator_release: Calico's Installation is not policy-only on EKS's AmazonVPC CNI"]],
+    ["Calico not for EKS", (tf) => delete tf.resource.helm_release.calico_operator_release.values.installation.kubernetesProvider, ["DH005 helm_release.calico_operator_release: Calico's Installation is not policy-only on EKS's AmazonVPC CNI"]],
+    ["a namespace without a default deny", (tf) => tf.resource.helm_release.isolation_policies_release.values.manifests.shift(), ["DH005 kubernetes_namespace_v1:jupyterhub: no default deny (ingress and egress) in this namespace"]],
+    ["a default deny of ingress only", (tf) => (isolation(tf)[1].spec.policyTypes = ["Ingress"]), ["DH005 kubernetes_namespace_v1:storage-team: no default deny (ingress and egress) in this namespace"]],
+    ["a 'default deny' that selects some pods", (tf) => (isolation(tf)[0].spec.podSelector = { matchLabels: { a: "b" } }), ["DH005 kubernetes_namespace_v1:jupyterhub: no default deny (ingress and egress) in this namespace"]],
+    ["a 'default deny' that allows", (tf) => (isolation(tf)[0].spec.ingress = [{}]), ["DH005 kubernetes_namespace_v1:jupyterhub: no default deny (ingress and egress) in this namespace"]],
     ["hub policy off", (tf) => (hub(tf).hub.networkPolicy.enabled = false), [`DH005 ${HUB}:hub.networkPolicy: NetworkPolicy off`]],
     ["proxy policy off", (tf) => delete hub(tf).proxy.chp, [`DH005 ${HUB}:proxy.chp.networkPolicy: NetworkPolicy off`]],
     ["private addresses", (tf) => delete hub(tf).singleuser.networkPolicy.egressAllowRules.privateIPs, [`DH005 ${HUB}:singleuser.networkPolicy: user pods may reach private addresses (other pods, storage servers)`]],
@@ -230,9 +284,17 @@ describe("each finding, and nothing else", () => {
     ["hub db on a deleting class", (tf) => (hub(tf).hub.db.pvc.storageClassName = "gp3"), [`DH012 ${HUB}:hub.db: storage class gp3 does not retain its volumes`]],
     ["hub db on an unknown class", (tf) => (hub(tf).hub.db.pvc.storageClassName = "fast"), [`DH012 ${HUB}:hub.db: storage class fast does not retain its volumes`]],
     // DH013
-    ["NFS server without policy", (tf) => delete tf.resource.kubernetes_network_policy_v1["storage_team_network-policy"], ["DH013 helm_release.storage_team_server_release: no NetworkPolicy in the server's namespace"]],
     ["NFS allow-list off", (tf) => (tf.resource.helm_release.storage_team_server_release.values.nfsServer.enableClientAllowlist = false), ["DH013 helm_release.storage_team_server_release: NFS client allow-list off"]],
-    ["another volume's policy", (tf) => (tf.resource.kubernetes_network_policy_v1 = { "storage_other_network-policy": {} }), ["DH013 helm_release.storage_team_server_release: no NetworkPolicy in the server's namespace"]],
+    ["NFS allow-list for the whole VPC", (tf) => (tf.resource.helm_release.storage_team_server_release.values.nfsServer.allowedClients = ["10.1.0.0/16"]), ["DH013 helm_release.storage_team_server_release: NFS allow-list admits 10.1.0.0/16, beyond the nodes' subnets"]],
+    ["NFS server namespace without its role", (tf) => delete tf.resource.kubernetes_namespace_v1.storage_team_namespace.metadata.labels, ["DH013 kubernetes_namespace_v1.storage_team_namespace: NFS server namespace without dandihub.org/role=nfs-server"]],
+    ["no AdminNetworkPolicy", (tf) => isolation(tf).pop(), ["DH013 helm_release.isolation_policies_release: no AdminNetworkPolicy keeps every pod off the NFS servers"]],
+    ["the AdminNetworkPolicy passes", (tf) => (isolation(tf)[4].spec.ingress[0].action = "Pass"), ["DH013 helm_release.isolation_policies_release: no AdminNetworkPolicy keeps every pod off the NFS servers"]],
+    ["the AdminNetworkPolicy spares some namespaces", (tf) => (isolation(tf)[4].spec.ingress[0].from = [{ namespaces: { matchLabels: { x: "y" } } }]), ["DH013 helm_release.isolation_policies_release: no AdminNetworkPolicy keeps every pod off the NFS servers"]],
+    ["the AdminNetworkPolicy misses NFS", (tf) => (isolation(tf)[4].spec.ingress[0].ports = [{ portNumber: { protocol: "TCP", port: 111 } }]), ["DH013 helm_release.isolation_policies_release: no AdminNetworkPolicy keeps every pod off the NFS servers"]],
+    ["NFS open to the VPC", (tf) => (nfsPolicy(tf).spec.ingress[0].from = [{ ipBlock: { cidr: "10.1.0.0/16" } }]), ["DH013 helm_release.isolation_policies_release:NetworkPolicy/dandihub-nfs-server: NFS ports open to 10.1.0.0/16, beyond the nodes' subnets"]],
+    ["NFS open to pods", (tf) => nfsPolicy(tf).spec.ingress.push({ from: [{ podSelector: {} }], ports: [{ port: 2049 }] }), ["DH013 helm_release.isolation_policies_release:NetworkPolicy/dandihub-nfs-server: NFS ports open to pods (only nodes mount)"]],
+    ["every port open to anyone", (tf) => nfsPolicy(tf).spec.ingress.push({}), ["DH013 helm_release.isolation_policies_release:NetworkPolicy/dandihub-nfs-server: NFS ports open to 0.0.0.0/0, beyond the nodes' subnets"]],
+    ["an NFS metrics port for Prometheus is fine", (tf) => nfsPolicy(tf).spec.ingress.push({ from: [{ podSelector: {} }], ports: [{ port: 9100 }] }), []],
     // DH014
     ["untagged volume", (tf) => delete tf.resource.aws_ebs_volume.storage_team_volume.tags["dandihub:group"], ["DH014 aws_ebs_volume.storage_team_volume: no dandihub:group tag"]],
     ["untagged file system", (tf) => delete tf.resource.aws_efs_file_system.storage_efs.tags["dandihub:group"], ["DH014 aws_efs_file_system.storage_efs: no dandihub:group tag"]],
@@ -282,8 +344,8 @@ describe("rules that read the deployment file", () => {
 
   it("DH013: only for home-nfs storage", () => {
     const efs = config((c) => (c.storage.mode = "efs"));
-    expect(violations((tf) => delete tf.resource.kubernetes_network_policy_v1, efs)).toEqual([]);
-    expect(violations((tf) => delete tf.resource.kubernetes_network_policy_v1)).toHaveLength(1);
+    expect(violations((tf) => isolation(tf).pop(), efs)).toEqual([]);
+    expect(violations((tf) => isolation(tf).pop())).toHaveLength(1);
     // Releases that are not NFS servers are not storage servers.
     expect(violations((tf) => (tf.resource.helm_release.storage_team_server_release.values = { other: true }))).toEqual([]);
   });
@@ -354,9 +416,9 @@ describe("waivers", () => {
 describe("a stack without the parts a rule reads", () => {
   const run = (tf: Rec, c: HubConfig = config()) => checkPolicy(c, text(tf)).violations.map((v) => `${v.rule.id} ${v.address}: ${v.detail}`);
 
-  it("an empty stack breaks no rule and crashes none", () => {
-    expect(run({})).toEqual([]);
-    expect(run({ module: {}, resource: {}, variable: {} })).toEqual([]);
+  it("an empty stack crashes no rule; it has no enforcer", () => {
+    expect(run({})).toEqual(["DH005 helm_release: no Calico (tigera-operator): nothing enforces NetworkPolicy on user servers"]);
+    expect(run({ module: {}, resource: {}, variable: {} })).toEqual(["DH005 helm_release: no Calico (tigera-operator): nothing enforces NetworkPolicy on user servers"]);
   });
 
   it("modules and releases with none of their optional fields", () => {
@@ -377,6 +439,7 @@ describe("a stack without the parts a rule reads", () => {
       "DH002 module.network_vpc: private subnets lack the Karpenter discovery tag",
       "DH002 helm_release.karpenter_pools_release:EC2NodeClass/p: subnets not selected by the private-only discovery tag",
       "DH004 helm_release.karpenter_pools_release:EC2NodeClass/p: IMDSv2 with hop limit 1 not enforced",
+      "DH005 helm_release: no Calico (tigera-operator): nothing enforces NetworkPolicy on user servers",
       `DH005 ${HUB}:hub.networkPolicy: NetworkPolicy off`,
       `DH005 ${HUB}:singleuser.networkPolicy: NetworkPolicy off`,
       `DH005 ${HUB}:proxy.chp.networkPolicy: NetworkPolicy off`,
@@ -392,7 +455,8 @@ describe("a stack without the parts a rule reads", () => {
     const only = (values: Rec) => run({ resource: { helm_release: { jupyterhub_chart_release: { values } } } });
     expect(only({ singleuser: { allowPrivilegeEscalation: false } }).filter((f) => !f.startsWith("DH005"))).toEqual([]);
     expect(only({ singleuser: { allowPrivilegeEscalation: false, networkPolicy: { enabled: true } } })).toContain(`DH004 ${HUB}:singleuser.networkPolicy: user pods' NetworkPolicy off or allowing the metadata server`);
-    expect(only({ hub: { networkPolicy: { enabled: true } }, proxy: {}, singleuser: { allowPrivilegeEscalation: false, networkPolicy: { enabled: true, egressAllowRules: { cloudMetadataServer: false, privateIPs: false } } } })).toEqual([
+    expect(only({ hub: { networkPolicy: { enabled: true } }, proxy: {}, singleuser: { allowPrivilegeEscalation: false, networkPolicy: { enabled: true, egressAllowRules: { cloudMetadataServer: false, dnsPortsCloudMetadataServer: false, privateIPs: false } } } })).toEqual([
+      "DH005 helm_release: no Calico (tigera-operator): nothing enforces NetworkPolicy on user servers",
       `DH005 ${HUB}:proxy.chp.networkPolicy: NetworkPolicy off`,
     ]);
     expect(only({ hub: {} }).filter((f) => f.startsWith("DH012"))).toEqual([]);

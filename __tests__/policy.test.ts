@@ -55,7 +55,9 @@ describe("each rule catches what it is for", () => {
     }), "DH003 helm_release.jupyterhub_chart_release:group/dandi: host path volume"],
     ["DH004", (tf) => editValues(tf, "karpenter_pools_release", (v) => (v.manifests[0].spec.metadataOptions.httpPutResponseHopLimit = 2)), "DH004 helm_release.karpenter_pools_release:EC2NodeClass/dandi-cpu-spot: IMDSv2 with hop limit 1 not enforced"],
     ["DH004", (tf) => editValues(tf, "jupyterhub_chart_release", (v) => (v.singleuser.networkPolicy.egressAllowRules.cloudMetadataServer = true)), "DH004 helm_release.jupyterhub_chart_release:singleuser.networkPolicy"],
-    ["DH005", (tf) => (tf.module.cluster_eks.addons["vpc-cni"].configuration_values = "{}"), "DH005 module.cluster_eks:addon/vpc-cni: enableNetworkPolicy"],
+    ["DH005", (tf) => delete tf.resource.helm_release.calico_operator_release, "DH005 helm_release: no Calico"],
+    ["DH005", (tf) => (tf.module.cluster_eks.addons["vpc-cni"].configuration_values = JSON.stringify({ enableNetworkPolicy: "true" })), "DH005 module.cluster_eks:addon/vpc-cni: the VPC CNI enforces policy too"],
+    ["DH005", (tf) => editValues(tf, "isolation_policies_release", (v) => (v.manifests = v.manifests.filter((m: Rec) => m.metadata.namespace !== "monitoring" || m.metadata.name !== "dandihub-default-deny"))), "DH005 kubernetes_namespace_v1:monitoring: no default deny"],
     ["DH005", (tf) => editValues(tf, "jupyterhub_chart_release", (v) => (v.singleuser.networkPolicy.egressAllowRules.privateIPs = true)), "DH005 helm_release.jupyterhub_chart_release:singleuser.networkPolicy: user pods may reach private addresses"],
     ["DH006", (tf) => (tf.variable.github_client_secret.sensitive = false), "DH006 var.github_client_secret: variable not marked sensitive"],
     ["DH007", (tf) => delete tf.resource.aws_s3_bucket["storage_linc-bucket_bucket"].lifecycle, "DH007 aws_s3_bucket.storage_linc-bucket_bucket: no destroy guard"],
@@ -65,7 +67,17 @@ describe("each rule catches what it is for", () => {
     ["DH009", (tf) => editValues(tf, "jupyterhub_chart_release", (v) => (v.proxy.https = { enabled: false })), "DH009 helm_release.jupyterhub_chart_release:proxy.https: the hub serves plain HTTP"],
     ["DH010", (tf) => (tf.module.cluster_eks.endpoint_public_access_cidrs = ["0.0.0.0/0"]), "DH010 module.cluster_eks: public endpoint open to 0.0.0.0/0"],
     ["DH012", (tf) => editValues(tf, "jupyterhub_chart_release", (v) => (v.hub.db.pvc.storageClassName = "gp3")), "DH012 helm_release.jupyterhub_chart_release:hub.db: storage class gp3 does not retain"],
-    ["DH013", (tf) => delete tf.resource.kubernetes_network_policy_v1["storage_dandi_network-policy"], "DH013 helm_release.storage_dandi_server_release: no NetworkPolicy"],
+    ["DH013", (tf) => editValues(tf, "isolation_policies_release", (v) => (v.manifests = v.manifests.filter((m: Rec) => m.kind !== "AdminNetworkPolicy"))), "DH013 helm_release.isolation_policies_release: no AdminNetworkPolicy keeps every pod off the NFS servers"],
+    ["DH013", (tf) => editValues(tf, "storage_dandi_server_release", (v) => (v.nfsServer.allowedClients = ["10.1.0.0/16"])), "DH013 helm_release.storage_dandi_server_release: NFS allow-list admits 10.1.0.0/16"],
+    [
+      "DH013",
+      (tf) =>
+        editValues(tf, "isolation_policies_release", (v) => {
+          const nfs = v.manifests.find((m: Rec) => m.metadata.namespace === "storage-dandi" && m.metadata.name === "dandihub-nfs-server");
+          nfs.spec.ingress[0].from = [{ ipBlock: { cidr: "10.1.0.0/16" } }];
+        }),
+      "DH013 helm_release.isolation_policies_release:NetworkPolicy/dandihub-nfs-server: NFS ports open to 10.1.0.0/16",
+    ],
     ["DH014", (tf) => delete tf.resource.aws_ebs_volume.storage_bican_volume.tags["dandihub:group"], "DH014 aws_ebs_volume.storage_bican_volume: no dandihub:group tag"],
   ];
   for (const [id, mutate, expected] of cases) {

@@ -92,12 +92,21 @@ describe("Dask Gateway", () => {
     expect(form.config.worker_extra_pod_config.nodeSelector["dandihub.org/pool"]).toBe("team-cpu-on-demand");
   });
 
-  it("user servers may reach the gateway's pods and no other private address; Dask pods may not reach private addresses either", () => {
+  it("user servers reach the gateway's proxy only; each group's Dask pods accept their own group and the gateway, the dashboard the proxy alone", () => {
     const { tf } = dandi();
-    expect(hub(tf).singleuser.networkPolicy.egress).toEqual([{ to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "dask-gateway", "app.kubernetes.io/instance": "dask-gateway" } } }] }]);
-    const np = (releaseValues(tf, "services_dask-network-policy_release") as { manifests: Rec[] }).manifests[0];
-    expect(np.spec.podSelector).toEqual({ matchExpressions: [{ key: "gateway.dask.org/cluster", operator: "Exists" }] });
-    expect(np.spec.egress[2].to[0].ipBlock.except).toEqual(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"]);
+    expect(hub(tf).singleuser.networkPolicy.egress).toEqual([
+      { to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "dask-gateway", "app.kubernetes.io/instance": "dask-gateway", "app.kubernetes.io/component": "traefik" } } }], ports: [{ port: 8000, protocol: "TCP" }] },
+    ]);
+    const { manifests } = releaseValues(tf, "isolation_policies_release") as { manifests: Rec[] };
+    const dask = manifests.find((m) => m.metadata.name === "dandihub-dask-dandi")!;
+    expect(dask.spec.podSelector).toEqual({ matchLabels: { "app.kubernetes.io/name": "dask-gateway", "dandihub.org/group": "dandi" }, matchExpressions: [{ key: "gateway.dask.org/cluster", operator: "Exists" }] });
+    const self = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "jupyterhub" } }, podSelector: dask.spec.podSelector };
+    expect(dask.spec.ingress[0]).toEqual({ from: [self], ports: [{ port: 1, endPort: 8786, protocol: "TCP" }, { port: 8788, endPort: 65535, protocol: "TCP" }] });
+    const dashboard = dask.spec.ingress.filter((r: Rec) => r.ports.some((p: Rec) => p.port === 8787));
+    expect(dashboard.map((r: Rec) => r.from[0].podSelector.matchLabels["app.kubernetes.io/component"])).toEqual(["traefik"]);
+    // LINC's clusters are not among the peers DANDI's accept.
+    expect(JSON.stringify(dask.spec.ingress)).not.toContain('"linc"');
+    expect(manifests.some((m) => m.metadata.name === "dandihub-dask-linc")).toBe(true);
     expect(synth("config/minimal.yaml").tf.resource.helm_release["services_dask-gateway_release"]).toBeUndefined();
   });
 

@@ -39,7 +39,7 @@ describe("home-nfs mode: a volume and NFS server per group, hard quotas", () => 
     expect(v.eks).toEqual({ enabled: true, volumeId: "${aws_ebs_volume.storage_dandi_volume.id}" });
     expect(v.nodeSelector).toEqual({ "dandihub.org/node-role": "storage", "topology.kubernetes.io/zone": "${element(data.aws_availability_zones.network_zones.names, 0)}" });
     expect(v.annotations).toEqual({ "karpenter.sh/do-not-disrupt": "true" });
-    expect(v.nfsServer).toMatchObject({ enableClientAllowlist: true, allowedClients: ["10.1.0.0/16"] });
+    expect(v.nfsServer).toMatchObject({ enableClientAllowlist: true, allowedClients: ["10.1.0.0/19", "10.1.32.0/19"] });
     expect(res(tf, "aws_ebs_volume").storage_dandi_volume).toMatchObject({
       size: 2048,
       type: "gp3",
@@ -68,27 +68,27 @@ describe("home-nfs mode: a volume and NFS server per group, hard quotas", () => 
     }
   });
 
-  it("NetworkPolicies keep user pods off the NFS servers: their egress has no private IPs, the servers admit only NFS", () => {
-    const hub = releaseValues(dandi().tf, "jupyterhub_chart_release") as Rec;
-    // z2jh's singleuser policy (defaults kept): no egress to private IPs, no extra egress rules.
-    expect(hub.singleuser.networkPolicy).toMatchObject({ enabled: true, egressAllowRules: { cloudMetadataServer: false, privateIPs: false } });
-    // The one private destination: Dask Gateway's pods (the proxy clients connect through).
-    expect(hub.singleuser.networkPolicy.egress).toEqual([{ to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "dask-gateway", "app.kubernetes.io/instance": "dask-gateway" } } }] }]);
-    const policy = res(dandi().tf, "kubernetes_network_policy_v1")["storage_dandi_network-policy"];
-    expect(policy.metadata.namespace).toBe("storage-dandi");
-    expect(policy.spec.policy_types).toEqual(["Ingress", "Egress"]);
-    expect(policy.spec.ingress).toEqual([
+  it("only nodes reach the NFS servers: the server's policy admits the nodes' subnets, an AdminNetworkPolicy refuses every pod", () => {
+    const { manifests } = releaseValues(dandi().tf, "isolation_policies_release") as { manifests: Rec[] };
+    const server = manifests.find((m) => m.kind === "NetworkPolicy" && m.metadata.namespace === "storage-dandi" && m.metadata.name === "dandihub-nfs-server")!;
+    expect(server.spec.podSelector).toEqual({ matchLabels: { app: "nfs-server" } });
+    expect(server.spec.ingress).toEqual([
       {
-        from: [{ ip_block: { cidr: "10.1.0.0/16" } }],
+        from: [{ ipBlock: { cidr: "10.1.0.0/19" } }, { ipBlock: { cidr: "10.1.32.0/19" } }],
         ports: [
-          { port: "2049", protocol: "TCP" },
-          { port: "20048", protocol: "TCP" },
-          { port: "111", protocol: "TCP" },
+          { port: 2049, protocol: "TCP" },
+          { port: 20048, protocol: "TCP" },
+          { port: 111, protocol: "TCP" },
         ],
       },
+      { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }], ports: [{ port: 9100, protocol: "TCP" }] },
     ]);
-    // Enforcement itself: the VPC CNI's network policy agent is on.
-    expect(JSON.parse((dandi().tf.module.cluster_eks.addons as Rec)["vpc-cni"].configuration_values)).toEqual({ enableNetworkPolicy: "true" });
+    const anp = manifests.find((m) => m.kind === "AdminNetworkPolicy")!;
+    expect(anp.spec.subject).toEqual({ namespaces: { matchLabels: { "dandihub.org/role": "nfs-server" } } });
+    expect(anp.spec.ingress[0]).toMatchObject({ action: "Deny", from: [{ namespaces: {} }] });
+    expect((res(dandi().tf, "kubernetes_namespace_v1") as Rec).storage_dandi_namespace.metadata.labels["dandihub.org/role"]).toBe("nfs-server");
+    // The server's own allowlist is no wider: the nodes' subnets, not the whole VPC.
+    expect((releaseValues(dandi().tf, "storage_dandi_server_release") as Rec).nfsServer.allowedClients).toEqual(["10.1.0.0/19", "10.1.32.0/19"]);
   });
 
   it("user pods mount only their own subPath: storage comes from the pre-spawn hook, not the chart", () => {

@@ -6,12 +6,17 @@ import type { Construct, Node } from "constructs";
 import { TERRAFORM_REQUIRED_VERSION } from "../modules/versions";
 import { CloudBackend, Fn, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "./core/cdktf";
 import { HUB_NAMESPACE, MONITORING_NAMESPACE } from "./core/names";
+import { namespaceMetadata } from "./core/namespaces";
 import { Secrets } from "./core/secrets";
 import type { HubConfig } from "./config/resolve";
 import { CognitoLogin } from "./features/auth/cognito";
 import { authSecretData } from "./features/auth/hub";
 import { GpuSupport } from "./features/capacity/gpu-support";
 import { Karpenter } from "./features/capacity/karpenter";
+import { Calico } from "./features/isolation/calico";
+import { NetworkIsolation } from "./features/isolation/isolation";
+import { isolationManifests } from "./features/isolation/plan";
+import { namespaceSecurity } from "./features/isolation/pod-security";
 import { Billing } from "./features/cost/billing";
 import { hubValues } from "./features/hub/assemble";
 import { JupyterHub } from "./features/hub/jupyterhub";
@@ -77,6 +82,9 @@ export class HubStack extends TerraformStack {
     });
     const eks = cluster.eks;
     this.configureKubernetesProviders(cluster);
+    const podSecurity = namespaceSecurity(config);
+    // Policy enforcement before any workload: every pod started later is policed from its start.
+    const calico = new Calico(this, "calico", { podSecurity: podSecurity.operator, dependsOn: [eks] });
 
     const storageClasses = new StorageClasses(this, "storage-classes", { dependsOn: [eks] });
     const karpenter = new Karpenter(this, "karpenter", {
@@ -106,9 +114,9 @@ export class HubStack extends TerraformStack {
     if (config.profiles.some((p) => p.gpu)) new GpuSupport(this, "gpu", { dependsOn: [karpenter.controller.release] });
 
     // What everything in the hub's and monitoring's namespaces needs first.
-    const platformReady = [lbController.chart.release, karpenter.pools.release, ...storageClasses.classes];
+    const platformReady = [calico.chart.release, lbController.chart.release, karpenter.pools.release, ...storageClasses.classes];
     const hubNamespace = new NamespaceV1(this, "hub-namespace", {
-      metadata: { name: HUB_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "dandihub" } },
+      metadata: namespaceMetadata(HUB_NAMESPACE, podSecurity.hub),
       dependsOn: platformReady,
     });
     // Was created by the JupyterHub construct until the storage claims needed it first.
@@ -118,7 +126,8 @@ export class HubStack extends TerraformStack {
       name,
       storage: config.storage,
       groups: config.groups,
-      vpcCidr: config.network.cidr,
+      privateSubnetCidrs: config.network.privateSubnets,
+      podSecurity: podSecurity.storage,
       vpcId: network.vpc.vpcId,
       privateSubnetIds: network.vpc.privateSubnetIds,
       azs: config.network.azs,
@@ -162,7 +171,7 @@ export class HubStack extends TerraformStack {
 
     const monitoringNamespace = config.monitoring.enabled
       ? new NamespaceV1(this, "monitoring-namespace", {
-          metadata: { name: MONITORING_NAMESPACE, labels: { "app.kubernetes.io/managed-by": "dandihub" } },
+          metadata: namespaceMetadata(MONITORING_NAMESPACE, podSecurity.monitoring),
           dependsOn: platformReady,
         })
       : undefined;
@@ -193,9 +202,14 @@ export class HubStack extends TerraformStack {
       dependsOn: [...platformReady, ...claims, ...images.pullSecrets],
     });
 
-    if (config.services.daskGateway || config.services.charts.length) {
-      new Services(this, "services", { name, tags, services: config.services, pools: config.pools, clusterName: eks.clusterName, hubRelease: this.hub.chart.release });
-    }
+    const services =
+      config.services.daskGateway || config.services.charts.length
+        ? new Services(this, "services", { name, tags, services: config.services, pools: config.pools, clusterName: eks.clusterName, hubRelease: this.hub.chart.release, podSecurity: podSecurity.service })
+        : undefined;
+    new NetworkIsolation(this, "isolation", {
+      manifests: isolationManifests(config),
+      dependsOn: [calico.chart.release, hubNamespace, ...(monitoringNamespace ? [monitoringNamespace] : []), ...storage.namespaces, ...(services?.namespaces ?? [])],
+    });
     if (monitoringNamespace) {
       const exporter = { storageMode: config.storage.mode, groups: config.groups, instanceTypes: pricedInstanceTypes(config.profiles), spotDiscount: config.cost.spotDiscount };
       new Monitoring(this, "monitoring", {

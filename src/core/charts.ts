@@ -34,6 +34,12 @@ export const CHARTS = {
   kubecost: { repository: "https://kubecost.github.io/cost-analyzer/", chart: "cost-analyzer", version: "2.8.7" },
   /** Dask Gateway (services.daskGateway), in the hub's namespace to share its service tokens. */
   daskGateway: { repository: "https://helm.dask.org/", chart: "dask-gateway", version: "2026.3.0" },
+  /**
+   * Calico in policy-only mode on the VPC CNI (the Tigera operator and its CRDs, AdminNetworkPolicy
+   * included). 3.31 is the last line that ships its CRDs in the chart; 3.32 moves them to a chart
+   * of their own to apply server-side (help/versions.md).
+   */
+  tigeraOperator: { repository: "https://docs.tigera.io/calico/charts", chart: "tigera-operator", version: "v3.31.7" },
   nvidiaDevicePlugin: { repository: "https://nvidia.github.io/k8s-device-plugin", chart: "nvidia-device-plugin", version: "0.17.1" },
 } as const satisfies Record<string, ChartPin>;
 

@@ -62,3 +62,12 @@ export function groupTaint(group: string): { readonly key: string; readonly valu
 
 /** Nodes where image builds (and their privileged Docker daemon) run, and nothing else. */
 export const BUILDER_NODE_ROLE = { "dandihub.org/node-role": "builder" } as const;
+
+/** What a namespace dandihub creates is for (isolation policies select namespaces by it). */
+export const ROLE_LABEL = "dandihub.org/role";
+/** The role of each volume's NFS server namespace. */
+export const NFS_SERVER_ROLE = "nfs-server";
+/** Every namespace dandihub creates carries this label (admin network policies select by it). */
+export const MANAGED_BY = { "app.kubernetes.io/managed-by": "dandihub" } as const;
+/** Label key Dask Gateway's controller puts on every scheduler and worker pod (users' code). */
+export const DASK_CLUSTER_LABEL = "gateway.dask.org/cluster";

@@ -49,3 +49,17 @@ export function planSubnets(vpc: Ipv4Block, zones: number): { private: string[];
   const publicBlocks = Array.from({ length: zones }, (_, i) => format(subnet(spare, 5, i)));
   return { private: privateBlocks, public: publicBlocks };
 }
+
+/** Whether `inner` lies inside `outer` (both valid CIDR text). */
+export function cidrWithin(inner: string, outer: string): boolean {
+  const a = parseCidr(inner);
+  const b = parseCidr(outer);
+  if (typeof a === "string" || typeof b === "string") return false;
+  return a.prefix >= b.prefix && overlaps(a, b);
+}
+
+/** Whether an ipBlock (a CIDR with exceptions) admits the address `ip`. */
+export function cidrAdmits(block: { readonly cidr: string; readonly except?: readonly string[] }, ip: string): boolean {
+  const host = `${ip}/32`;
+  return cidrWithin(host, block.cidr) && !(block.except ?? []).some((e) => cidrWithin(host, e));
+}

@@ -88,6 +88,22 @@ function splitImage(ref: string): { name: string; tag: string } {
   return { name: ref.slice(0, at), tag: ref.slice(at + 1) };
 }
 
+/** z2jh's switches for user servers' egress (its singleuser NetworkPolicy). */
+export const USER_EGRESS_RULES = {
+  cloudMetadataServer: false,
+  dnsPortsCloudMetadataServer: false,
+  dnsPortsKubeSystemNamespace: true,
+  dnsPortsPrivateIPs: false,
+  nonPrivateIPs: true,
+  privateIPs: false,
+} as const;
+
+/** KubeSpawner's security contexts of a user server (merged over uid/gid and allowPrivilegeEscalation). */
+export const USER_SECURITY_CONTEXTS = {
+  pod_security_context: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+  container_security_context: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+} as const;
+
 /** The chart values: the hub's part merged with every feature's contribution. */
 export function buildHubValues(input: HubValuesInput, contributions: readonly HubContribution[]): Record<string, unknown> {
   const { hub, defaultProfile: fallback } = input;
@@ -102,6 +118,9 @@ export function buildHubValues(input: HubValuesInput, contributions: readonly Hu
       db: { type: "sqlite-pvc", pvc: { storage: formatQuantity(hub.dbSizeBytes), storageClassName: STORAGE_CLASSES.retained } },
       resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
       networkPolicy: { enabled: true, ingress: hubIngress(merged.apiClients) },
+      // Every user server, whatever its profile: Pod Security's restricted profile (the
+      // namespace enforces no less than baseline; help/security.md).
+      config: { KubeSpawner: USER_SECURITY_CONTEXTS },
     },
     proxy: {
       service: { type: "LoadBalancer", annotations: loadBalancerAnnotations(input), loadBalancerSourceRanges: [...hub.loadBalancerSourceRanges] },
@@ -116,13 +135,13 @@ export function buildHubValues(input: HubValuesInput, contributions: readonly Hu
       memory: { guarantee: formatSpawnerBytes(fallback.memory.guaranteeBytes), limit: formatSpawnerBytes(fallback.memory.limitBytes) },
       // Karpenter must not drain a node under a running notebook to consolidate or expire it.
       extraAnnotations: { [DO_NOT_DISRUPT]: "true" },
-      // The VPC CNI enforces NetworkPolicy and nodes allow one IMDS hop, so the metadata
-      // server is already unreachable; the iptables init container would need NET_ADMIN.
+      // Calico enforces the policy below and nodes allow one IMDS hop, so the metadata server
+      // is already unreachable; the iptables init container would need NET_ADMIN.
       cloudMetadata: { blockWithIptables: false, ip: "169.254.169.254" },
       allowPrivilegeEscalation: false,
       // Stated, not left to chart defaults: no metadata server, no private addresses (other
-      // pods, NFS servers, the hub's internals); the internet and DNS stay reachable.
-      networkPolicy: { enabled: true, egressAllowRules: { cloudMetadataServer: false, privateIPs: false }, egress: merged.userEgress },
+      // pods, NFS servers, the hub's internals), DNS from cluster DNS only; the internet stays.
+      networkPolicy: { enabled: true, egressAllowRules: USER_EGRESS_RULES, egress: merged.userEgress },
       // Empty: the hub serves each user's profiles from a callable (hub/dandihub_hub/profiles.py).
       profileList: [],
     },

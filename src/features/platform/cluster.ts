@@ -3,6 +3,7 @@ import { EksModule, type EksAccessEntry, type EksAddon } from "../../../modules/
 import { PodIdentityModule } from "../../../modules/pod-identity";
 import { CORE_NODE_LABELS } from "../../core/labels";
 import { SERVICE_CIDR_BLOCK } from "../../core/names";
+import { VPC_CNI_CONFIGURATION } from "../isolation/calico-values";
 import type { ResolvedCluster } from "./resolve";
 
 export interface ClusterProps {
@@ -57,8 +58,8 @@ export class Cluster extends Construct {
       "vpc-cni": {
         before_compute: true,
         most_recent: true,
-        // Without this every NetworkPolicy, z2jh's included, is silently ignored.
-        configuration_values: JSON.stringify({ enableNetworkPolicy: "true" }),
+        // Calico enforces policy (features/isolation): the VPC CNI only assigns addresses.
+        configuration_values: JSON.stringify(VPC_CNI_CONFIGURATION),
       },
       "eks-pod-identity-agent": { before_compute: true, most_recent: true },
       "kube-proxy": { most_recent: true },

@@ -3,7 +3,8 @@
  * Each names what it protects and how to fix a finding; a finding can only be waived in the
  * deployment file with a reason (policy.waivers), and waivers are printed at every synth.
  */
-import { GROUP_TAG } from "../../core/labels";
+import { GROUP_TAG, NFS_SERVER_ROLE, ROLE_LABEL } from "../../core/labels";
+import { cidrAdmits, cidrWithin } from "../../core/util/cidr";
 import { hubSettings, manifests, resources, type Json, type PolicyView } from "./view";
 
 export interface Finding {
@@ -21,6 +22,12 @@ export interface Rule {
 }
 
 const HUB = "helm_release.jupyterhub_chart_release";
+
+/** Kubernetes NetworkPolicies: Terraform resources (by address) and manifests inside releases. */
+function networkPolicyManifests(view: PolicyView): [string, Json][] {
+  const fromTf = resources(view, "kubernetes_network_policy_v1").map(([a, r]): [string, Json] => [a, { metadata: r.metadata, spec: r.spec }]);
+  return [...fromTf, ...manifests(view).filter(([, m]) => m.kind === "NetworkPolicy")];
+}
 
 function nodeClasses(view: PolicyView): [string, Json][] {
   return manifests(view).filter(([, m]) => m.kind === "EC2NodeClass");
@@ -123,7 +130,7 @@ export const RULES: readonly Rule[] = [
     id: "DH004",
     title: "cloud metadata unreachable from user servers",
     protects: "The nodes' AWS credentials (instance profile) from user code.",
-    fix: "IMDSv2 with hop limit 1 on every node, and the singleuser NetworkPolicy on with the metadata server denied.",
+    fix: "IMDSv2 with hop limit 1 on every node, the singleuser NetworkPolicy on with the metadata server denied (also for DNS), and no dandihub policy allowing 169.254.169.254.",
     check: (view) => {
       const f: Finding[] = [];
       for (const [a, ng] of nodeGroups(view)) {
@@ -135,19 +142,36 @@ export const RULES: readonly Rule[] = [
         if (md.httpTokens !== "required" || md.httpPutResponseHopLimit !== 1) f.push({ address: a, detail: "IMDSv2 with hop limit 1 not enforced" });
       }
       const np = view.helm[HUB]?.singleuser?.networkPolicy;
-      if (np && (np.enabled !== true || np.egressAllowRules?.cloudMetadataServer !== false)) f.push({ address: `${HUB}:singleuser.networkPolicy`, detail: "user pods' NetworkPolicy off or allowing the metadata server" });
+      if (np && (np.enabled !== true || np.egressAllowRules?.cloudMetadataServer !== false || np.egressAllowRules?.dnsPortsCloudMetadataServer !== false)) {
+        f.push({ address: `${HUB}:singleuser.networkPolicy`, detail: "user pods' NetworkPolicy off or allowing the metadata server" });
+      }
+      for (const [a, m] of networkPolicyManifests(view)) {
+        for (const rule of m.spec?.egress ?? []) for (const peer of rule.to ?? []) if (peer.ipBlock && cidrAdmits(peer.ipBlock, "169.254.169.254")) f.push({ address: a, detail: "egress to the metadata server allowed" });
+      }
       return f;
     },
   },
   {
     id: "DH005",
     title: "NetworkPolicy enforced",
-    protects: "Every isolation above: without enforcement by the VPC CNI, NetworkPolicies are silently ignored.",
-    fix: "Keep enableNetworkPolicy on the vpc-cni add-on (src/features/platform/cluster.ts) and the policies of the hub, proxy and user pods on.",
+    protects: "Every isolation above: without an enforcer that covers standalone pods (user servers), NetworkPolicies are silently ignored.",
+    fix: "Keep Calico (features/isolation: tigera-operator for EKS on the AmazonVPC CNI) as the one enforcer (the VPC CNI's enableNetworkPolicy off), a default deny in every dandihub namespace, and the hub's, proxy's and user servers' policies on.",
     check: (view) => {
       const f: Finding[] = [];
+      const calico = Object.entries(view.tf.resource?.helm_release ?? {}).find(([, r]) => r.chart === "tigera-operator");
+      const install = calico ? view.helm[`helm_release.${calico[0]}`]?.installation : undefined;
+      if (!calico) f.push({ address: "helm_release", detail: "no Calico (tigera-operator): nothing enforces NetworkPolicy on user servers" });
+      else if (install?.enabled !== true || install.kubernetesProvider !== "EKS" || install.cni?.type !== "AmazonVPC") {
+        f.push({ address: `helm_release.${calico[0]}`, detail: "Calico's Installation is not policy-only on EKS's AmazonVPC CNI" });
+      }
       const cni = view.tf.module?.cluster_eks?.addons?.["vpc-cni"];
-      if (cni && JSON.parse(cni.configuration_values ?? "{}").enableNetworkPolicy !== "true") f.push({ address: "module.cluster_eks:addon/vpc-cni", detail: "enableNetworkPolicy is not \"true\"" });
+      if (cni && JSON.parse(cni.configuration_values ?? "{}").enableNetworkPolicy === "true") f.push({ address: "module.cluster_eks:addon/vpc-cni", detail: "the VPC CNI enforces policy too: two enforcers on the same pods" });
+      const policies = networkPolicyManifests(view);
+      for (const [, ns] of resources(view, "kubernetes_namespace_v1")) {
+        const name = ns.metadata?.name;
+        const denies = policies.some(([, m]) => m.metadata?.namespace === name && Object.keys(m.spec?.podSelector ?? {}).length === 0 && !m.spec?.ingress && !m.spec?.egress && ["Ingress", "Egress"].every((t) => (m.spec?.policyTypes ?? []).includes(t)));
+        if (!denies) f.push({ address: `kubernetes_namespace_v1:${name}`, detail: "no default deny (ingress and egress) in this namespace" });
+      }
       const hub = view.helm[HUB];
       if (hub) {
         for (const part of ["hub", "singleuser"]) if (hub[part]?.networkPolicy?.enabled !== true) f.push({ address: `${HUB}:${part}.networkPolicy`, detail: "NetworkPolicy off" });
@@ -260,17 +284,44 @@ export const RULES: readonly Rule[] = [
   {
     id: "DH013",
     title: "storage servers isolated",
-    protects: "NFS servers (no authentication of their own) from every pod but their own.",
-    fix: "Each NFS server namespace keeps its NetworkPolicy; the servers allow only the VPC's addresses (nodes mount, pods cannot).",
+    protects: "NFS servers (no authentication of their own) from every pod: only nodes, for kubelet's mounts.",
+    fix: "Keep the dandihub-nfs-servers AdminNetworkPolicy (no pod reaches NFS ports), NFS ingress from the private subnets' node addresses only, the nfs-server role on each server's namespace, and the server's allowlist no wider than the private subnets.",
     check: (view) => {
       if (view.config.storage.mode !== "home-nfs") return [];
       const f: Finding[] = [];
-      const policies = resources(view, "kubernetes_network_policy_v1");
+      const subnets: string[] = view.tf.module?.network_vpc?.private_subnets ?? [];
+      const withinNodes = (cidr: string) => subnets.some((s) => cidrWithin(cidr, s));
+      const nfsNamespaces = new Set<string>();
       for (const [a, values] of Object.entries(view.helm)) {
         if (!a.startsWith("helm_release.storage_") || !values.nfsServer) continue;
-        const volume = a.replace(/^helm_release\.storage_/, "").replace(/_server_release$/, "");
-        if (!policies.some(([p]) => p === `kubernetes_network_policy_v1.storage_${volume}_network-policy`)) f.push({ address: a, detail: "no NetworkPolicy in the server's namespace" });
+        const release = view.tf.resource?.helm_release?.[a.slice("helm_release.".length)];
+        nfsNamespaces.add(String(release?.namespace));
         if (values.nfsServer.enableClientAllowlist !== true) f.push({ address: a, detail: "NFS client allow-list off" });
+        for (const c of values.nfsServer.allowedClients ?? []) if (!withinNodes(String(c))) f.push({ address: a, detail: `NFS allow-list admits ${c}, beyond the nodes' subnets` });
+      }
+      if (!nfsNamespaces.size) return f;
+      for (const [a, ns] of resources(view, "kubernetes_namespace_v1")) {
+        if (nfsNamespaces.has(ns.metadata?.name) && ns.metadata?.labels?.[ROLE_LABEL] !== NFS_SERVER_ROLE) f.push({ address: a, detail: `NFS server namespace without ${ROLE_LABEL}=${NFS_SERVER_ROLE}` });
+      }
+      const anp = manifests(view).find(([, m]) => m.kind === "AdminNetworkPolicy" && m.spec?.subject?.namespaces?.matchLabels?.[ROLE_LABEL] === NFS_SERVER_ROLE);
+      const deniesPods = anp?.[1].spec?.ingress?.some(
+        (r: Json) =>
+          r.action === "Deny" &&
+          (r.from ?? []).some((p: Json) => p.namespaces && Object.keys(p.namespaces).length === 0) &&
+          (r.ports ?? []).some((p: Json) => p.portNumber?.port === 2049 && (p.portNumber?.protocol ?? "TCP") === "TCP"),
+      );
+      if (!deniesPods) f.push({ address: "helm_release.isolation_policies_release", detail: "no AdminNetworkPolicy keeps every pod off the NFS servers" });
+      for (const [a, m] of networkPolicyManifests(view)) {
+        if (!nfsNamespaces.has(m.metadata?.namespace)) continue;
+        for (const rule of m.spec?.ingress ?? []) {
+          const ports = (rule.ports ?? []) as Json[];
+          const nfs = !ports.length || ports.some((p) => [2049, 20048, 111].includes(Number(p.port)));
+          if (!nfs) continue;
+          for (const peer of rule.from?.length ? rule.from : [{ ipBlock: { cidr: "0.0.0.0/0" } }]) {
+            if (!peer.ipBlock) f.push({ address: a, detail: "NFS ports open to pods (only nodes mount)" });
+            else if (!withinNodes(peer.ipBlock.cidr)) f.push({ address: a, detail: `NFS ports open to ${peer.ipBlock.cidr}, beyond the nodes' subnets` });
+          }
+        }
       }
       return f;
     },

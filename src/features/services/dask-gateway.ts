@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { CORE_NODE_LABELS, GROUP_LABEL, groupTaint, POOL_LABEL, USER_TOLERATION } from "../../core/labels";
-import { HUB_API_URL, HUB_NAMESPACE, HUB_SERVICES, SYSTEM_NAMESPACE } from "../../core/names";
+import { HUB_API_URL, HUB_NAMESPACE, HUB_SERVICES } from "../../core/names";
 import type { PlannedPool } from "../capacity/pools";
 import type { ResolvedDaskGateway } from "./resolve";
 
@@ -15,8 +15,6 @@ const PREFIX = `/services/${DASK_SERVICE}`;
 const TRAEFIK = `traefik-${DASK_RELEASE}.${HUB_NAMESPACE}.svc`;
 /** Labels the chart puts on its gateway, controller and proxy pods. */
 export const DASK_GATEWAY_POD_LABELS = { "app.kubernetes.io/name": "dask-gateway", "app.kubernetes.io/instance": DASK_RELEASE } as const;
-/** Label key the gateway's controller puts on every scheduler and worker pod. */
-export const DASK_CLUSTER_LABEL = "gateway.dask.org/cluster";
 export const DASK_SOURCE = resolve(__dirname, "..", "..", "..", "services", "dask_gateway", "dandihub_dask.py");
 export const DASK_URL = `http://${TRAEFIK}`;
 
@@ -74,20 +72,3 @@ export const DASK_CLIENT_ENV = {
   DASK_GATEWAY__AUTH__TYPE: "jupyterhub",
 } as const;
 
-/** Dask pods: egress to each other, the gateway, DNS and the internet; no other private address. */
-export function daskNetworkPolicy(): object {
-  return {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: { name: "dandihub-dask-clusters", namespace: HUB_NAMESPACE },
-    spec: {
-      podSelector: { matchExpressions: [{ key: DASK_CLUSTER_LABEL, operator: "Exists" }] },
-      policyTypes: ["Egress"],
-      egress: [
-        { to: [{ podSelector: { matchExpressions: [{ key: DASK_CLUSTER_LABEL, operator: "Exists" }] } }, { podSelector: { matchLabels: { ...DASK_GATEWAY_POD_LABELS } } }] },
-        { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": SYSTEM_NAMESPACE } } }], ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }] },
-        { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"] } }] },
-      ],
-    },
-  };
-}

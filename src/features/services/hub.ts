@@ -6,7 +6,8 @@
  */
 import type { HubContribution } from "../../core/hub-contribution";
 import { HUB_NAMESPACE } from "../../core/names";
-import { DASK_CLIENT_ENV, DASK_GATEWAY_POD_LABELS, DASK_SERVICE, DASK_URL } from "./dask-gateway";
+import { DASK_CLIENT_ENV, DASK_SERVICE, DASK_URL } from "./dask-gateway";
+import { DASK_PROXY_PODS, DASK_PROXY_PORT } from "./network";
 import type { ResolvedServices } from "./resolve";
 
 export function servicesHubContribution(services: ResolvedServices): HubContribution {
@@ -28,8 +29,9 @@ export function servicesHubContribution(services: ResolvedServices): HubContribu
     },
     // The gateway's pod carries z2jh's access label itself (the chart sets it); chart services' pods do not.
     apiClients: published.map((c) => ({ name: c.name, ...(c.namespace === HUB_NAMESPACE ? {} : { namespace: c.namespace }), podLabels: c.hub!.podLabels })),
-    // User servers reach no private address except the services they use (Dask Gateway's proxy).
-    userEgress: dask ? [{ to: [{ podSelector: { matchLabels: { ...DASK_GATEWAY_POD_LABELS } } }] }] : [],
+    // User servers reach no private address except the services they use: Dask Gateway's proxy
+    // (the same flow as in network.ts; z2jh's singleuser policy carries the user servers' side).
+    userEgress: dask ? [{ to: [{ podSelector: { matchLabels: { ...DASK_PROXY_PODS.labels } } }], ports: [{ port: DASK_PROXY_PORT, protocol: "TCP" }] }] : [],
     settings: dask ? { groups: Object.fromEntries(dask.groups.map((g) => [g.group, { env: { ...DASK_CLIENT_ENV } }])) } : {},
   };
 }

@@ -25,6 +25,8 @@ export interface ResolvedChartService {
   /** The release's namespace: the hub's unless the file names another (created then). */
   readonly namespace: string;
   readonly values: Readonly<Record<string, unknown>>;
+  /** Labels of its pods (network policies select them): hub.podLabels, else Helm's app.kubernetes.io/instance=<name>. */
+  readonly podLabels: Readonly<Record<string, string>>;
   /** Published behind the hub's login at /services/<name>/. @default not published */
   readonly hub?: {
     readonly url: string;
@@ -59,6 +61,7 @@ export function resolveServices(d: Deployment): ResolvedServices {
       chart: { repository: s.chart.repository, chart: s.chart.name, version: s.chart.version },
       namespace: s.namespace ?? HUB_NAMESPACE,
       values: s.values,
+      podLabels: s.hub?.podLabels ?? { "app.kubernetes.io/instance": name },
       hub: s.hub ? { url: s.hub.url, groups: s.hub.groups, podLabels: s.hub.podLabels ?? { "app.kubernetes.io/instance": name } } : undefined,
       serviceAccount: s.serviceAccount,
       iam: s.iam,

@@ -42,7 +42,7 @@ const ChartService = z.strictObject({
       podLabels: z
         .record(LABEL_KEY, LABEL_VALUE)
         .optional()
-        .describe("Labels of the service's pods that call the hub API (they are let through the hub's NetworkPolicy). Default: app.kubernetes.io/instance=<name>, Helm's standard release label."),
+        .describe("Labels of the service's pods (the hub's NetworkPolicy admits them, and its own policy selects them). Default: app.kubernetes.io/instance=<name>, Helm's standard release label."),
     })
     .optional()
     .describe("Publish it as a JupyterHub service at /services/<name>/, behind the hub's login."),

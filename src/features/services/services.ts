@@ -5,8 +5,9 @@ import type { ITerraformDependable } from "../../core/cdktf";
 import { CHARTS } from "../../core/charts";
 import { HelmChart } from "../../core/helm-chart";
 import { HUB_NAMESPACE } from "../../core/names";
+import { namespaceMetadata, type PodSecurity } from "../../core/namespaces";
 import type { PlannedPool } from "../capacity/pools";
-import { DASK_RELEASE, daskGatewayValues, daskNetworkPolicy } from "./dask-gateway";
+import { DASK_RELEASE, daskGatewayValues } from "./dask-gateway";
 import type { ResolvedServices } from "./resolve";
 
 export interface ServicesProps {
@@ -22,6 +23,8 @@ export interface ServicesProps {
   readonly clusterName: string;
   /** The hub's release: services in its namespace read their tokens from its Secret. */
   readonly hubRelease: ITerraformDependable;
+  /** Pod Security of a chart service's own namespace. */
+  readonly podSecurity: PodSecurity;
 }
 
 /**
@@ -30,6 +33,9 @@ export interface ServicesProps {
  * see hub.ts) and given only the IAM its config lists.
  */
 export class Services extends Construct {
+  /** Namespaces created for chart services. */
+  readonly namespaces: NamespaceV1[] = [];
+
   constructor(scope: Construct, id: string, props: ServicesProps) {
     super(scope, id);
     const dask = props.services.daskGateway;
@@ -41,19 +47,14 @@ export class Services extends Construct {
         values: daskGatewayValues(dask, props.pools),
         dependsOn: [props.hubRelease],
       });
-      new HelmChart(this, "dask-network-policy", {
-        chart: CHARTS.manifests,
-        releaseName: "dandihub-dask-network",
-        namespace: HUB_NAMESPACE,
-        values: { manifests: [daskNetworkPolicy()] },
-        dependsOn: [props.hubRelease],
-      });
     }
     for (const svc of props.services.charts) {
       const scopeOf = new Construct(this, svc.name);
       const deps: ITerraformDependable[] = [props.hubRelease];
       if (svc.namespace !== HUB_NAMESPACE) {
-        deps.push(new NamespaceV1(scopeOf, "namespace", { metadata: { name: svc.namespace, labels: { "app.kubernetes.io/managed-by": "dandihub" } } }));
+        const ns = new NamespaceV1(scopeOf, "namespace", { metadata: namespaceMetadata(svc.namespace, props.podSecurity) });
+        this.namespaces.push(ns);
+        deps.push(ns);
       }
       if (svc.iam.length && svc.serviceAccount) {
         new PodIdentityModule(scopeOf, "role", {

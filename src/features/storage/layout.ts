@@ -23,6 +23,9 @@ export function storageNamespace(volume: string): string {
   return `storage-${volume}`;
 }
 
+/** NFS, mountd and rpcbind: the ports of the home-nfs server. */
+export const NFS_PORTS = [2049, 20048, 111] as const;
+
 /** Paths inside a user's server. */
 export const MOUNT_PATHS = {
   home: "/home/jovyan",

@@ -12,7 +12,6 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { PersistentVolumeClaimV1 } from "@cdktf/provider-kubernetes/lib/persistent-volume-claim-v1";
 import { PersistentVolumeV1 } from "@cdktf/provider-kubernetes/lib/persistent-volume-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
@@ -20,18 +19,17 @@ import { Construct } from "constructs";
 import { Fn, type ITerraformDependable } from "../../core/cdktf";
 import { CHARTS } from "../../core/charts";
 import { HelmChart } from "../../core/helm-chart";
-import { BACKUP_TAG, DO_NOT_DISRUPT, GROUP_TAG, STORAGE_NODE_ROLE, STORAGE_TAINT } from "../../core/labels";
+import { BACKUP_TAG, DO_NOT_DISRUPT, GROUP_TAG, NFS_SERVER_ROLE, STORAGE_NODE_ROLE, STORAGE_TAINT } from "../../core/labels";
+import { namespaceMetadata, type PodSecurity } from "../../core/namespaces";
 import { USER_IDENTITY } from "../../core/names";
 import { privateBucket } from "../../core/private-bucket";
 import { formatQuantity } from "../../config/units";
-import { claimName, COMMON_VOLUME, NFS_SERVER_REQUESTS, nfsServiceIp, REPORTS_DIR, SHARED_DIR, storageNamespace, volumesOf } from "./layout";
+import { claimName, COMMON_VOLUME, NFS_PORTS, NFS_SERVER_REQUESTS, nfsServiceIp, REPORTS_DIR, SHARED_DIR, storageNamespace, volumesOf } from "./layout";
 import type { ResolvedStorage, StorageGroup } from "./resolve";
 
 /** The directory of an EFS file system its access point exposes as the volume's root. */
 export const EFS_ROOT = "/dandihub";
 
-/** NFS, mountd and rpcbind: the ports of the home-nfs server. */
-export const NFS_PORTS = [2049, 20048, 111] as const;
 
 /** NFS mount options: soft mounts so a server restart stalls, not hangs, user processes. */
 export const NFS_MOUNT_OPTIONS = ["nfsvers=4.1", "rsize=1048576", "wsize=1048576", "timeo=600", "soft", "retrans=2", "noresvport"];
@@ -43,8 +41,10 @@ export interface StorageProps {
   readonly storage: ResolvedStorage;
   /** Each group's volume size, quotas and mounts. */
   readonly groups: readonly StorageGroup[];
-  /** The VPC's CIDR (home-nfs: the addresses NFS servers admit). */
-  readonly vpcCidr: string;
+  /** The VPC's private subnets' ranges (home-nfs: the nodes, the only clients NFS servers admit). */
+  readonly privateSubnetCidrs: readonly string[];
+  /** Pod Security of each NFS server's namespace. */
+  readonly podSecurity: PodSecurity;
   /** The VPC. */
   readonly vpcId: string;
   /** The VPC's private subnets. */
@@ -78,6 +78,8 @@ export class Storage extends Construct {
   /** Group bucket names (Terraform expressions), by group. */
   readonly buckets: Record<string, string> = {};
   readonly bucketArns: Record<string, string> = {};
+  /** NFS server namespaces (home-nfs). */
+  readonly namespaces: NamespaceV1[] = [];
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
@@ -116,21 +118,12 @@ export class Storage extends Construct {
     });
     const namespace = storageNamespace(volume);
     const ns = new NamespaceV1(scope, "namespace", {
-      metadata: { name: namespace, labels: { "app.kubernetes.io/managed-by": "dandihub" } },
+      metadata: namespaceMetadata(namespace, props.podSecurity, NFS_SERVER_ROLE),
       dependsOn: props.dependsOn,
     });
-    // Only NFS, only from addresses in the VPC (nodes: kubelet mounts the exports); no egress
-    // but DNS. User pods are also kept off it by their own egress policy (no private IPs).
-    new NetworkPolicyV1(scope, "network-policy", {
-      metadata: { name: "nfs-server-only", namespace },
-      spec: {
-        podSelector: {},
-        policyTypes: ["Ingress", "Egress"],
-        ingress: [{ from: [{ ipBlock: { cidr: props.vpcCidr } }], ports: NFS_PORTS.map((port) => ({ port: String(port), protocol: "TCP" })) }],
-        egress: [{ ports: [{ port: "53", protocol: "UDP" }, { port: "53", protocol: "TCP" }] }],
-      },
-      dependsOn: [ns],
-    });
+    this.namespaces.push(ns);
+    // Who may mount is decided by the isolation policies (nodes only); the server's own allowlist
+    // admits no more than that: the nodes' subnets, not the whole VPC.
     const quotas = group
       ? { hard_quota: group.storage.homeQuotaGiB, quota_overrides: { ...group.storage.quotaOverridesGiB, [SHARED_DIR]: group.storage.sharedQuotaGiB } }
       : { hard_quota: props.storage.commonSizeGiB, quota_overrides: {} };
@@ -141,9 +134,8 @@ export class Storage extends Construct {
       values: {
         fullnameOverride: "",
         nfsServer: {
-          // Only this VPC's addresses may mount; user pods cannot reach it (their egress policy).
           enableClientAllowlist: true,
-          allowedClients: [props.vpcCidr],
+          allowedClients: [...props.privateSubnetCidrs],
           resources: {
             requests: { cpu: `${Math.round(NFS_SERVER_REQUESTS.cpu * 1000)}m`, memory: formatQuantity(NFS_SERVER_REQUESTS.memoryBytes) },
             limits: { memory: "1Gi" },

@@ -1,0 +1,37 @@
+/** Connections storage needs (rendered by features/isolation). */
+import { HUB_NAMESPACE } from "../../core/names";
+import { address, HTTPS, pods, type Flow, type PodSet } from "../../core/network";
+import { HUB_API, HUB_PODS } from "../hub/network";
+import { PROMETHEUS_PODS } from "../monitoring/network";
+import { NFS_PORTS, storageNamespace } from "./layout";
+
+/** A volume's NFS server (the chart labels its pod `app: nfs-server`). */
+export function nfsServerPods(volume: string): PodSet {
+  return { name: "nfs-server", namespace: storageNamespace(volume), labels: { app: "nfs-server" } };
+}
+
+export const STORAGE_JOB_PODS: PodSet = { name: "storage-jobs", namespace: HUB_NAMESPACE, labels: { "app.kubernetes.io/component": "storage-job" } };
+
+export interface StorageNetworkInput {
+  /** Volumes with an NFS server (home-nfs mode); none with EFS. */
+  readonly nfsVolumes: readonly string[];
+  /** Prometheus runs (it scrapes the servers' quota metrics). @default false */
+  readonly monitoring?: boolean;
+}
+
+/** The home-nfs chart's metrics exporter (directory sizes and quotas). */
+export const NFS_METRICS_PORT = 9100;
+
+export function storageFlows(input: StorageNetworkInput): Flow[] {
+  return [
+    // The kernel NFS client on a node connects from the node's own address (kubelet mounts the
+    // export for the pod), never from a pod: the server admits nodes only.
+    ...input.nfsVolumes.map((v): Flow => ({ from: address("nodes"), to: pods(nfsServerPods(v)), ports: NFS_PORTS.map((port) => ({ port })), why: `nodes mount volume ${v} for their pods` })),
+    ...(input.monitoring
+      ? input.nfsVolumes.map((v): Flow => ({ from: pods(PROMETHEUS_PODS), to: pods(nfsServerPods(v)), ports: [{ port: NFS_METRICS_PORT }], why: `Prometheus reads volume ${v}'s quotas` }))
+      : []),
+    { from: pods(STORAGE_JOB_PODS), to: pods(HUB_PODS), ports: HUB_API, why: "the inactive-home job reads last activity from the hub" },
+    { from: pods(STORAGE_JOB_PODS), to: address("internet"), ports: HTTPS, why: "home archives go to S3" },
+    { from: pods(STORAGE_JOB_PODS), to: address("podIdentity"), why: "the jobs' AWS role (S3)" },
+  ];
+}
