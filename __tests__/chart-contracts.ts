@@ -16,14 +16,18 @@ export interface ChartRule {
   readonly holds: (values: Json, namespace: string) => boolean;
 }
 
-/** Pods of a chart that call the hub API, with the labels the chart gives them. */
+/** A kind of pod a chart runs, with the labels and ports the chart gives it (as `helm template` renders them). */
 export interface ChartPod {
   readonly role: string;
   readonly labels: (release: string, values: Json) => Record<string, string>;
+  /** Named container ports (NetworkPolicies may name them). @default none */
+  readonly ports?: Readonly<Record<string, number>>;
   /** Where they run when not in the release's namespace. */
   readonly namespace?: (values: Json, releaseNamespace: string) => string;
-  /** Whether the release calls the hub API through these pods. */
-  readonly callsHub: (values: Json) => boolean;
+  /** Whether the release runs these pods with these values. @default always */
+  readonly runs?: (values: Json) => boolean;
+  /** Whether the release calls the hub API through these pods. @default no */
+  readonly callsHub?: (values: Json) => boolean;
 }
 
 export interface ChartContract {
@@ -32,7 +36,8 @@ export interface ChartContract {
   /** Repository and path read, at the release's tag or commit. */
   readonly source: string;
   readonly rules: readonly ChartRule[];
-  readonly hubClients?: readonly ChartPod[];
+  /** Its pods that have a pod network address (not hostNetwork ones). @default none */
+  readonly pods?: readonly ChartPod[];
 }
 
 const get = (v: Json, path: string): Json => path.split(".").reduce((o, k) => (o === undefined || o === null ? undefined : o[k]), v);
@@ -62,6 +67,22 @@ export const CONTRACTS: readonly ChartContract[] = [
         says: "the hub NetworkPolicy admits, besides hub.networkPolicy.ingress, only pods labelled hub.jupyter.org/network-access-hub in its own namespace (interNamespaceAccessLabels: ignore)",
         holds: (v) => (get(v, "hub.networkPolicy.interNamespaceAccessLabels") ?? "ignore") === "ignore",
       },
+    ],
+    // User servers are KubeSpawner's, not the chart's (isolation-model.ts adds them).
+    pods: [
+      {
+        role: "hub",
+        labels: (release) => ({ component: "hub", app: "jupyterhub", release, "hub.jupyter.org/network-access-proxy-api": "true", "hub.jupyter.org/network-access-proxy-http": "true", "hub.jupyter.org/network-access-singleuser": "true" }),
+        ports: { http: 8081 },
+      },
+      { role: "proxy", labels: (release) => ({ component: "proxy", app: "jupyterhub", release, "hub.jupyter.org/network-access-hub": "true", "hub.jupyter.org/network-access-singleuser": "true" }), ports: { http: 8000, api: 8001 } },
+      {
+        role: "autohttps",
+        labels: (release) => ({ component: "autohttps", app: "jupyterhub", release, "hub.jupyter.org/network-access-proxy-http": "true" }),
+        ports: { http: 8080, https: 8443 },
+        runs: (v) => get(v, "proxy.https.enabled") === true && get(v, "proxy.https.type") === "letsencrypt",
+      },
+      { role: "continuous-image-puller", labels: (release) => ({ component: "continuous-image-puller", app: "jupyterhub", release }) },
     ],
   },
   {
@@ -96,18 +117,29 @@ export const CONTRACTS: readonly ChartContract[] = [
         holds: (v) => get(v, "quotaEnforcer.config.QuotaManager.uid") === 1000 && get(v, "quotaEnforcer.config.QuotaManager.gid") === 100,
       },
     ],
+    pods: [
+      {
+        role: "nfs-server",
+        labels: (release) => ({ "app.kubernetes.io/name": "home-nfs", "app.kubernetes.io/instance": release, "app.kubernetes.io/component": "nfs-server", app: "nfs-server", component: "shared-volume-metrics" }),
+        ports: { nfs: 2049, mountd: 20048, rpcbind: 111, metrics: 9100 },
+      },
+    ],
   },
   {
     chart: "binderhub-service",
     version: "0.1.0-0.dev.git.321.h6d1ccf4",
     source: "2i2c-org/binderhub-service@6d1ccf4 binderhub-service/templates",
     rules: [extraFilesRule("extraFiles")],
-    hubClients: [
+    pods: [
       {
         role: "binderhub",
         labels: (release) => ({ "app.kubernetes.io/name": "binderhub-service", "app.kubernetes.io/instance": release, "app.kubernetes.io/component": "binderhub" }),
+        ports: { http: 8585 },
         callsHub: (v) => JSON.stringify(v.extraEnv ?? []).includes("JUPYTERHUB_API_URL"),
       },
+      { role: "docker-api", labels: (release) => ({ "app.kubernetes.io/name": "binderhub-service", "app.kubernetes.io/instance": release, "app.kubernetes.io/component": "docker-api" }) },
+      // binderhub's KubernetesBuildExecutor labels its build pods (binderhub/build.py).
+      { role: "build", labels: () => ({ component: "binderhub-build", name: "build-example" }) },
     ],
   },
   {
@@ -117,20 +149,33 @@ export const CONTRACTS: readonly ChartContract[] = [
     rules: [
       { says: "crds.enabled installs the monitoring.coreos.com CRDs (dandihub's ServiceMonitors and PrometheusRule need them)", holds: (v) => get(v, "crds.enabled") !== false },
     ],
-    hubClients: [
+    pods: [
       {
         role: "grafana",
         // The grafana chart's pod labels; in grafana.namespaceOverride when set.
         labels: (release) => ({ "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": release }),
+        ports: { grafana: 3000 },
         namespace: (v, ns) => get(v, "grafana.namespaceOverride") ?? ns,
         callsHub: (v) => JSON.stringify(v.grafana ?? {}).includes(":8081/hub/api"),
       },
       {
         role: "prometheus",
         // prometheus-operator labels the pods of a Prometheus with app.kubernetes.io/name: prometheus.
-        labels: () => ({ "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/managed-by": "prometheus-operator" }),
+        labels: (release, v) => ({ "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/managed-by": "prometheus-operator", prometheus: `${get(v, "fullnameOverride") ?? release}-prometheus` }),
+        ports: { "http-web": 9090 },
         // It scrapes /hub/metrics when a ServiceMonitor selects the hub (dandihub's monitoring manifests).
         callsHub: () => true,
+      },
+      { role: "alertmanager", labels: (release, v) => ({ "app.kubernetes.io/name": "alertmanager", alertmanager: `${get(v, "fullnameOverride") ?? release}-alertmanager` }), ports: { "http-web": 9093 } },
+      { role: "kube-state-metrics", labels: (release) => ({ "app.kubernetes.io/name": "kube-state-metrics", "app.kubernetes.io/instance": release, "app.kubernetes.io/component": "metrics", release }), ports: { http: 8080 } },
+      {
+        role: "operator",
+        labels: (release) => ({ app: "kube-prometheus-stack-operator", release, "app.kubernetes.io/name": "kube-prometheus-stack-prometheus-operator", "app.kubernetes.io/component": "prometheus-operator", "app.kubernetes.io/instance": release }),
+        ports: { https: 10250 },
+      },
+      {
+        role: "admission-jobs",
+        labels: (release) => ({ app: "kube-prometheus-stack-admission-create", release, "app.kubernetes.io/component": "prometheus-operator-webhook", "app.kubernetes.io/instance": release }),
       },
     ],
   },
@@ -139,6 +184,7 @@ export const CONTRACTS: readonly ChartContract[] = [
     version: "4.8.1",
     source: "NVIDIA/dcgm-exporter@4.5.2-4.8.1 deployment/templates",
     rules: [{ says: "'tlsServerConfig.cert'/'key' are required when 'tlsServerConfig.enabled=true'", holds: (v) => !get(v, "tlsServerConfig.enabled") || (has(v, "tlsServerConfig.cert") && has(v, "tlsServerConfig.key")) }],
+    pods: [{ role: "exporter", labels: (release) => ({ "app.kubernetes.io/name": "dcgm-exporter", "app.kubernetes.io/instance": release, "app.kubernetes.io/component": "dcgm-exporter" }), ports: { metrics: 9400 } }],
   },
   {
     chart: "cost-analyzer",
@@ -153,6 +199,7 @@ export const CONTRACTS: readonly ChartContract[] = [
       },
       { says: "prometheus.server.retention must be set in days or hours (bundled Prometheus only)", holds: (v) => get(v, "prometheus.server.enabled") !== true || /^\d+[dh]$/.test(String(get(v, "prometheus.server.retention"))) },
     ],
+    pods: [{ role: "cost-analyzer", labels: (release) => ({ "app.kubernetes.io/name": "cost-analyzer", "app.kubernetes.io/instance": release, app: "cost-analyzer" }), ports: { "tcp-model": 9003, "tcp-frontend": 9090 } }],
   },
   {
     chart: "dask-gateway",
@@ -164,13 +211,16 @@ export const CONTRACTS: readonly ChartContract[] = [
         holds: (v, ns) => get(v, "gateway.auth.type") !== "jupyterhub" || has(v, "gateway.auth.jupyterhub.apiToken") || ns === "jupyterhub",
       },
     ],
-    hubClients: [
+    pods: [
       {
         role: "gateway",
         // The chart labels the gateway pod hub.jupyter.org/network-access-hub: "true" itself.
-        labels: (release) => ({ "app.kubernetes.io/name": "dask-gateway", "app.kubernetes.io/instance": release, "app.kubernetes.io/component": "gateway", "hub.jupyter.org/network-access-hub": "true" }),
+        labels: (release) => ({ "app.kubernetes.io/name": "dask-gateway", "app.kubernetes.io/instance": release, "gateway.dask.org/instance": release, "app.kubernetes.io/component": "gateway", "hub.jupyter.org/network-access-hub": "true" }),
+        ports: { api: 8000 },
         callsHub: (v) => get(v, "gateway.auth.type") === "jupyterhub",
       },
+      { role: "controller", labels: (release) => ({ "app.kubernetes.io/name": "dask-gateway", "app.kubernetes.io/instance": release, "gateway.dask.org/instance": release, "app.kubernetes.io/component": "controller" }), ports: { api: 8000 } },
+      { role: "proxy", labels: (release) => ({ "app.kubernetes.io/name": "dask-gateway", "app.kubernetes.io/instance": release, "gateway.dask.org/instance": release, "app.kubernetes.io/component": "traefik" }), ports: { web: 8000, traefik: 9000 } },
     ],
   },
   {

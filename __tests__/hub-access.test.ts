@@ -67,8 +67,8 @@ function hubClients(s: Synthesized): Endpoint[] {
       continue;
     }
     const contract = CONTRACTS.find((c) => c.chart === r.chart);
-    for (const pod of contract?.hubClients ?? []) {
-      if (pod.callsHub(values)) add(`${address}:${pod.role}`, pod.namespace?.(values, namespace) ?? namespace, pod.labels(String(r.name), values));
+    for (const pod of contract?.pods ?? []) {
+      if (pod.callsHub?.(values)) add(`${address}:${pod.role}`, pod.namespace?.(values, namespace) ?? namespace, pod.labels(String(r.name), values));
     }
   }
   for (const svc of s.config.services.charts) {

@@ -3,7 +3,14 @@
  * from A to B on a port is allowed when A's egress allows it (or no egress policy selects A) and
  * B's ingress allows it (or no ingress policy selects B). Peers: podSelector, namespaceSelector
  * (both in one peer means AND), ipBlock with except. Ports: numbers, named container ports,
- * ranges (endPort); no ports means every port.
+ * ranges (endPort); no ports means every port. ipBlocks match pod addresses too (Calico does:
+ * with the VPC CNI, pods have addresses in the nodes' subnets).
+ *
+ * AdminNetworkPolicies (policy.networking.k8s.io/v1alpha1) come first, on each side: the
+ * policies whose subject selects the pod, lowest priority number first, their rules in order;
+ * the first rule whose peers and ports match decides (Allow: allowed, NetworkPolicies not
+ * consulted; Deny: refused; Pass: the NetworkPolicies decide). ANP peers select pods only, so
+ * traffic from a node's own address (kubelet, a kernel NFS mount) never matches one.
  */
 
 export type Selector = { readonly matchLabels?: Readonly<Record<string, string>>; readonly matchExpressions?: readonly { key: string; operator: string; values?: readonly string[] }[] };
@@ -100,17 +107,77 @@ function policiesFor(policies: readonly Policy[], pod: Endpoint, type: "Ingress"
   });
 }
 
+type AdminPeer = { readonly namespaces?: Selector; readonly pods?: { readonly namespaceSelector: Selector; readonly podSelector: Selector }; readonly networks?: readonly string[] };
+type AdminPort = { readonly portNumber?: { readonly protocol: string; readonly port: number }; readonly portRange?: { readonly protocol?: string; readonly start: number; readonly end: number } };
+
+export interface AdminRule {
+  readonly name?: string;
+  readonly action: "Allow" | "Deny" | "Pass";
+  readonly from?: readonly AdminPeer[];
+  readonly to?: readonly AdminPeer[];
+  readonly ports?: readonly AdminPort[];
+}
+
+export interface AdminPolicy {
+  readonly name: string;
+  readonly priority: number;
+  readonly subject: { readonly namespaces?: Selector; readonly pods?: { readonly namespaceSelector: Selector; readonly podSelector: Selector } };
+  readonly ingress?: readonly AdminRule[];
+  readonly egress?: readonly AdminRule[];
+}
+
 export interface Cluster {
   readonly policies: readonly Policy[];
+  /** AdminNetworkPolicies. @default none */
+  readonly adminPolicies?: readonly AdminPolicy[];
   /** Namespace labels (kubernetes.io/metadata.name is implied). */
   readonly namespaces: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
+function namespaceLabels(cluster: Cluster, namespace: string): Readonly<Record<string, string>> {
+  return { ...(cluster.namespaces[namespace] ?? {}), "kubernetes.io/metadata.name": namespace };
+}
+
+function adminSelects(cluster: Cluster, subject: AdminPolicy["subject"] | AdminPeer, e: Endpoint): boolean {
+  if ("networks" in subject && subject.networks) return subject.networks.some((cidr) => inCidr(e.ip, cidr));
+  if (e.kind !== "pod") return false;
+  if (subject.namespaces) return selects(subject.namespaces, namespaceLabels(cluster, e.namespace));
+  if (subject.pods) return selects(subject.pods.namespaceSelector, namespaceLabels(cluster, e.namespace)) && selects(subject.pods.podSelector, e.labels);
+  return false;
+}
+
+function adminPortMatches(rule: AdminRule, port: number, protocol: string): boolean {
+  if (!rule.ports?.length) return true;
+  return rule.ports.some((p) => (p.portNumber ? p.portNumber.protocol === protocol && p.portNumber.port === port : p.portRange ? (p.portRange.protocol ?? "TCP") === protocol && port >= p.portRange.start && port <= p.portRange.end : false));
+}
+
+/** The ANP verdict for one side: "Allow", "Deny", or undefined (NetworkPolicies decide). */
+function adminVerdict(cluster: Cluster, subject: Endpoint, other: Endpoint, side: "ingress" | "egress", port: number, protocol: string): "Allow" | "Deny" | undefined {
+  const applicable = (cluster.adminPolicies ?? []).filter((p) => adminSelects(cluster, p.subject, subject)).sort((a, b) => a.priority - b.priority);
+  for (const p of applicable) {
+    for (const rule of p[side] ?? []) {
+      const peers = side === "ingress" ? rule.from : rule.to;
+      if (!(peers ?? []).some((peer) => adminSelects(cluster, peer, other)) || !adminPortMatches(rule, port, protocol)) continue;
+      if (rule.action === "Pass") return undefined;
+      return rule.action;
+    }
+  }
+  return undefined;
+}
+
 /** Whether `from` may open a connection to `to` on `port`. */
 export function allowed(cluster: Cluster, from: Endpoint, to: Endpoint, port: number, protocol = "TCP"): boolean {
-  const egress = policiesFor(cluster.policies, from, "Egress");
-  if (egress.length && !egress.some((p) => (p.egress ?? []).some((r) => (!r.to?.length || r.to.some((peer) => peerMatches(peer, p.namespace, to, cluster.namespaces))) && portMatches(r, port, protocol, to)))) return false;
+  const namespaces = Object.fromEntries(Object.keys(cluster.namespaces).map((ns) => [ns, namespaceLabels(cluster, ns)]));
+  const egressAdmin = adminVerdict(cluster, from, to, "egress", port, protocol);
+  if (egressAdmin === "Deny") return false;
+  if (egressAdmin !== "Allow") {
+    const egress = policiesFor(cluster.policies, from, "Egress");
+    if (egress.length && !egress.some((p) => (p.egress ?? []).some((r) => (!r.to?.length || r.to.some((peer) => peerMatches(peer, p.namespace, to, namespaces))) && portMatches(r, port, protocol, to)))) return false;
+  }
+  const ingressAdmin = adminVerdict(cluster, to, from, "ingress", port, protocol);
+  if (ingressAdmin === "Deny") return false;
+  if (ingressAdmin === "Allow") return true;
   const ingress = policiesFor(cluster.policies, to, "Ingress");
-  if (ingress.length && !ingress.some((p) => (p.ingress ?? []).some((r) => (!r.from?.length || r.from.some((peer) => peerMatches(peer, p.namespace, from, cluster.namespaces))) && portMatches(r, port, protocol, to)))) return false;
+  if (ingress.length && !ingress.some((p) => (p.ingress ?? []).some((r) => (!r.from?.length || r.from.some((peer) => peerMatches(peer, p.namespace, from, namespaces))) && portMatches(r, port, protocol, to)))) return false;
   return true;
 }

@@ -16,7 +16,7 @@ import { networkPolicies } from "./network-policies";
 /** The Tigera operator's namespace (Calico's own components run in calico-system, the operator's). */
 export const OPERATOR_NAMESPACE = "tigera-operator";
 
-type Isolated = Pick<HubConfig, "groups" | "storage" | "monitoring" | "services" | "customImages" | "cost" | "network">;
+type Isolated = Pick<HubConfig, "groups" | "profiles" | "storage" | "monitoring" | "services" | "customImages" | "cost" | "network">;
 
 /** Volumes served by an NFS server of ours (home-nfs mode). */
 export function nfsVolumes(config: Pick<HubConfig, "groups" | "storage">): string[] {
@@ -40,12 +40,10 @@ export function policedNamespaces(config: Isolated): string[] {
 /** Every connection the deployment's pods need, feature by feature. */
 export function deploymentFlows(config: Isolated): Flow[] {
   const namespaces = policedNamespaces(config);
-  const nfs = nfsVolumes(config).map(storageNamespace);
   return [
     // Every pod in a dandihub namespace resolves names.
     ...namespaces.map((ns): Flow => ({ from: pods({ name: "all-pods", namespace: ns, labels: {} }), to: address("dns"), why: "pods resolve names" })),
-    // NFS servers are scraped on their metrics port only (storageFlows), never on NFS ports.
-    ...(config.monitoring.enabled ? monitoringFlows({ namespaces: namespaces.filter((ns) => !nfs.includes(ns)), kubecost: config.cost.kubecost }) : []),
+    ...(config.monitoring.enabled ? monitoringFlows({ kubecost: config.cost.kubecost, gpu: config.profiles.some((p) => p.gpu) }) : []),
     ...storageFlows({ nfsVolumes: nfsVolumes(config), monitoring: config.monitoring.enabled }),
     ...imagesFlows({ building: config.customImages.building !== undefined }),
     ...servicesFlows(config.services),

@@ -1,8 +1,7 @@
 /** Connections the monitoring stack needs (rendered by features/isolation). */
 import { HUB_NAMESPACE, MONITORING_NAMESPACE } from "../../core/names";
-import { DASK_CLUSTER_LABEL } from "../../core/labels";
 import { address, HTTPS, pods, type Flow, type PodSet } from "../../core/network";
-import { HUB_API, HUB_PODS, PROXY_PODS, USERNAME_LABEL } from "../hub/network";
+import { HUB_API, HUB_PODS, PROXY_PODS } from "../hub/network";
 import { GRAFANA_POD_LABELS, PROMETHEUS_POD_LABELS, STACK_NAME } from "./values";
 
 const at = (name: string, labels: Record<string, string>, namespace = MONITORING_NAMESPACE): PodSet => ({ name, namespace, labels });
@@ -18,16 +17,13 @@ export const KUBECOST_PODS = at("kubecost", { app: "cost-analyzer" });
 export const EVENT_LOG_PODS = at("event-log-shipper", { "app.kubernetes.io/name": "dandihub-event-log" });
 export const EXPORTER_PODS = at("exporter", { "app.kubernetes.io/name": "dandihub-exporter" }, HUB_NAMESPACE);
 
-/** Pods Prometheus may scrape in a namespace: all but user servers and Dask clusters (users' code). */
-export function scrapedPods(namespace: string): PodSet {
-  return { name: "scraped", namespace, labels: {}, absent: [USERNAME_LABEL, DASK_CLUSTER_LABEL] };
-}
+export const DCGM_PODS = at("dcgm-exporter", { "app.kubernetes.io/name": "dcgm-exporter" });
 
 export interface MonitoringNetworkInput {
-  /** Namespaces dandihub creates (Prometheus scrapes its pods there). */
-  readonly namespaces: readonly string[];
   /** @default false */
   readonly kubecost?: boolean;
+  /** GPU metrics (dcgm-exporter) run. @default false */
+  readonly gpu?: boolean;
 }
 
 export function monitoringFlows(input: MonitoringNetworkInput): Flow[] {
@@ -36,9 +32,13 @@ export function monitoringFlows(input: MonitoringNetworkInput): Flow[] {
     // Nodes (kubelet, node-exporter) and kube-system targets are addresses in the private subnets.
     { from: prometheus, to: address("nodes"), why: "Prometheus scrapes nodes, kubelets and kube-system targets" },
     { from: prometheus, to: address("apiServer"), why: "Prometheus discovers targets and scrapes the API server" },
-    ...input.namespaces.map((ns): Flow => ({ from: prometheus, to: pods(scrapedPods(ns)), why: `Prometheus scrapes dandihub's pods in ${ns}` })),
     { from: prometheus, to: pods(HUB_PODS), ports: HUB_API, why: "Prometheus reads /hub/metrics" },
-    { from: prometheus, to: pods(ALERTMANAGER_PODS), ports: [{ port: 9093 }], why: "Prometheus sends alerts" },
+    { from: prometheus, to: prometheus, ports: [{ port: 9090 }, { port: 8080 }], why: "Prometheus scrapes itself and its config reloader" },
+    { from: prometheus, to: pods(ALERTMANAGER_PODS), ports: [{ port: 9093 }, { port: 8080 }], why: "Prometheus sends alerts and scrapes Alertmanager" },
+    { from: prometheus, to: pods(OPERATOR_PODS), ports: [{ port: 10250 }], why: "Prometheus scrapes the operator" },
+    { from: prometheus, to: pods(KUBE_STATE_METRICS_PODS), ports: [{ port: 8080 }], why: "Prometheus scrapes kube-state-metrics" },
+    { from: prometheus, to: pods(GRAFANA_PODS), ports: [{ port: 3000 }], why: "Prometheus scrapes Grafana" },
+    { from: prometheus, to: pods(EXPORTER_PODS), ports: [{ port: 9090 }], why: "Prometheus scrapes dandihub's exporter (groups, storage, costs)" },
     { from: pods(PROXY_PODS), to: pods(GRAFANA_PODS), ports: [{ port: 3000 }], why: "users open Grafana at /services/grafana/" },
     { from: pods(GRAFANA_PODS), to: prometheus, ports: [{ port: 9090 }], why: "Grafana queries Prometheus" },
     { from: pods(GRAFANA_PODS), to: pods(HUB_PODS), ports: HUB_API, why: "Grafana signs users in through the hub" },
@@ -53,8 +53,10 @@ export function monitoringFlows(input: MonitoringNetworkInput): Flow[] {
     { from: pods(EVENT_LOG_PODS), to: address("podIdentity"), why: "the shipper's AWS role (CloudWatch Logs)" },
     { from: pods(EXPORTER_PODS), to: pods(HUB_PODS), ports: HUB_API, why: "the exporter reads group memberships from the hub" },
   ];
+  if (input.gpu) flows.push({ from: prometheus, to: pods(DCGM_PODS), ports: [{ port: 9400 }], why: "Prometheus scrapes GPU metrics" });
   if (input.kubecost) {
     flows.push(
+      { from: prometheus, to: pods(KUBECOST_PODS), ports: [{ port: 9003 }], why: "Prometheus scrapes Kubecost's cost model" },
       { from: pods(KUBECOST_PODS), to: prometheus, ports: [{ port: 9090 }], why: "Kubecost reads metrics from Prometheus" },
       { from: pods(KUBECOST_PODS), to: address("apiServer"), why: "Kubecost reads the cluster's objects" },
       { from: pods(KUBECOST_PODS), to: address("internet"), ports: HTTPS, why: "Kubecost reads AWS list and spot prices" },

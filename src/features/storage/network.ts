@@ -10,7 +10,12 @@ export function nfsServerPods(volume: string): PodSet {
   return { name: "nfs-server", namespace: storageNamespace(volume), labels: { app: "nfs-server" } };
 }
 
-export const STORAGE_JOB_PODS: PodSet = { name: "storage-jobs", namespace: HUB_NAMESPACE, labels: { "app.kubernetes.io/component": "storage-job" } };
+/** The inactive-home jobs (the storage jobs that call the hub carry z2jh's access label). */
+export const RETENTION_JOB_PODS: PodSet = {
+  name: "retention-jobs",
+  namespace: HUB_NAMESPACE,
+  labels: { "app.kubernetes.io/component": "storage-job", "hub.jupyter.org/network-access-hub": "true" },
+};
 
 export interface StorageNetworkInput {
   /** Volumes with an NFS server (home-nfs mode); none with EFS. */
@@ -30,8 +35,9 @@ export function storageFlows(input: StorageNetworkInput): Flow[] {
     ...(input.monitoring
       ? input.nfsVolumes.map((v): Flow => ({ from: pods(PROMETHEUS_PODS), to: pods(nfsServerPods(v)), ports: [{ port: NFS_METRICS_PORT }], why: `Prometheus reads volume ${v}'s quotas` }))
       : []),
-    { from: pods(STORAGE_JOB_PODS), to: pods(HUB_PODS), ports: HUB_API, why: "the inactive-home job reads last activity from the hub" },
-    { from: pods(STORAGE_JOB_PODS), to: address("internet"), ports: HTTPS, why: "home archives go to S3" },
-    { from: pods(STORAGE_JOB_PODS), to: address("podIdentity"), why: "the jobs' AWS role (S3)" },
+    // Cleanup jobs need no network at all (their volume is mounted by the node).
+    { from: pods(RETENTION_JOB_PODS), to: pods(HUB_PODS), ports: HUB_API, why: "the inactive-home job reads last activity from the hub" },
+    { from: pods(RETENTION_JOB_PODS), to: address("internet"), ports: HTTPS, why: "home archives go to S3" },
+    { from: pods(RETENTION_JOB_PODS), to: address("podIdentity"), why: "the inactive-home job's AWS role (S3)" },
   ];
 }
