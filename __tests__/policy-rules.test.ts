@@ -25,6 +25,12 @@ function hubValues(): Rec {
   return {
     hub: {
       networkPolicy: { enabled: true },
+      config: {
+        KubeSpawner: {
+          pod_security_context: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+          container_security_context: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+        },
+      },
       db: { pvc: { storageClassName: "gp3-retain" } },
       extraFiles: {
         "dandihub-settings": {
@@ -36,7 +42,7 @@ function hubValues(): Rec {
       },
     },
     proxy: { https: { enabled: true }, chp: { networkPolicy: { enabled: true } } },
-    singleuser: { allowPrivilegeEscalation: false, networkPolicy: { enabled: true, egressAllowRules: { cloudMetadataServer: false, dnsPortsCloudMetadataServer: false, privateIPs: false } } },
+    singleuser: { uid: 1000, allowPrivilegeEscalation: false, networkPolicy: { enabled: true, egressAllowRules: { cloudMetadataServer: false, dnsPortsCloudMetadataServer: false, privateIPs: false } } },
   };
 }
 
@@ -216,6 +222,12 @@ describe("each finding, and nothing else", () => {
     ["no subnet terms", (tf) => (tf.resource.helm_release.karpenter_pools_release.values.manifests[0].spec.subnetSelectorTerms = []), ["DH002 helm_release.karpenter_pools_release:EC2NodeClass/team-cpu-spot: subnets not selected by the private-only discovery tag"]],
     // DH003
     ["privilege escalation default", (tf) => delete hub(tf).singleuser.allowPrivilegeEscalation, [`DH003 ${HUB}:singleuser: allowPrivilegeEscalation is not false`]],
+    ["user servers without seccomp", (tf) => delete hub(tf).hub.config.KubeSpawner.pod_security_context.seccompProfile, [`DH003 ${HUB}:hub.config.KubeSpawner: user servers do not run Pod Security's restricted profile`]],
+    ["user servers keeping capabilities", (tf) => (hub(tf).hub.config.KubeSpawner.container_security_context.capabilities = { drop: ["NET_RAW"] }), [`DH003 ${HUB}:hub.config.KubeSpawner: user servers do not run Pod Security's restricted profile`]],
+    ["user servers adding a capability", (tf) => (hub(tf).hub.config.KubeSpawner.container_security_context.capabilities.add = ["NET_ADMIN"]), [`DH003 ${HUB}:hub.config.KubeSpawner: user servers do not run Pod Security's restricted profile`]],
+    ["user servers as root", (tf) => (hub(tf).singleuser.uid = 0), [`DH003 ${HUB}:hub.config.KubeSpawner: user servers do not run Pod Security's restricted profile`]],
+    ["user servers may be root", (tf) => { delete hub(tf).hub.config.KubeSpawner.pod_security_context.runAsNonRoot; delete hub(tf).hub.config.KubeSpawner.container_security_context.runAsNonRoot; }, [`DH003 ${HUB}:hub.config.KubeSpawner: user servers do not run Pod Security's restricted profile`]],
+    ["user servers escalating", (tf) => delete hub(tf).hub.config.KubeSpawner.container_security_context.allowPrivilegeEscalation, [`DH003 ${HUB}:hub.config.KubeSpawner: user servers do not run Pod Security's restricted profile`]],
     ["privileged singleuser", (tf) => (hub(tf).singleuser.extraContainerConfig = { securityContext: { privileged: true } }), [`DH003 ${HUB}:singleuser: privileged container`]],
     ["escalation in a profile", (tf) => editSettings(tf, (s) => (s.profiles[0].kubespawner_override.container_security_context = { allowPrivilegeEscalation: true })), [`DH003 ${HUB}:profile/small: privilege escalation allowed`]],
     ["host path in a group", (tf) => editSettings(tf, (s) => s.groups.team.volumes.push({ name: "docker", hostPath: { path: "/var/run/docker.sock" } })), [`DH003 ${HUB}:group/team: host path volume`]],
@@ -453,9 +465,10 @@ describe("a stack without the parts a rule reads", () => {
 
   it("a hub release with parts of its values", () => {
     const only = (values: Rec) => run({ resource: { helm_release: { jupyterhub_chart_release: { values } } } });
-    expect(only({ singleuser: { allowPrivilegeEscalation: false } }).filter((f) => !f.startsWith("DH005"))).toEqual([]);
+    expect(only({ singleuser: { allowPrivilegeEscalation: false } }).filter((f) => !f.startsWith("DH005"))).toEqual([`DH003 ${HUB}:hub.config.KubeSpawner: user servers do not run Pod Security's restricted profile`]);
     expect(only({ singleuser: { allowPrivilegeEscalation: false, networkPolicy: { enabled: true } } })).toContain(`DH004 ${HUB}:singleuser.networkPolicy: user pods' NetworkPolicy off or allowing the metadata server`);
     expect(only({ hub: { networkPolicy: { enabled: true } }, proxy: {}, singleuser: { allowPrivilegeEscalation: false, networkPolicy: { enabled: true, egressAllowRules: { cloudMetadataServer: false, dnsPortsCloudMetadataServer: false, privateIPs: false } } } })).toEqual([
+      `DH003 ${HUB}:hub.config.KubeSpawner: user servers do not run Pod Security's restricted profile`,
       "DH005 helm_release: no Calico (tigera-operator): nothing enforces NetworkPolicy on user servers",
       `DH005 ${HUB}:proxy.chp.networkPolicy: NetworkPolicy off`,
     ]);

@@ -5,8 +5,10 @@ pods run, and the group's limits. Pasted into the gateway's configuration (the c
     c.Backend.cluster_options = make_cluster_options(json.loads(<settings written at synth>))
 
 Settings: ``groupOrder``; ``groups[g]`` with ``maxCores``, ``maxMemoryGiB``, ``maxWorkers``,
-``nodeSelector``, ``tolerations``, ``labels``; ``worker`` defaults and maxima; ``idleTimeoutSeconds``.
+``nodeSelector``, ``tolerations``, ``labels``; ``worker`` defaults and maxima; ``idleTimeoutSeconds``;
+``podSecurityContext`` and ``containerSecurityContext`` (Pod Security's restricted profile).
 """
+import copy
 import importlib
 import math
 
@@ -31,7 +33,8 @@ def cluster_config(settings, group, cores, memory_gib, user_groups):
     if not (0 < cores <= w["maxCores"]) or not (0 < memory_gib <= w["maxMemoryGiB"]):
         raise NotAllowed(f"workers may have up to {w['maxCores']} cores and {w['maxMemoryGiB']} GiB")
     max_workers = min(g["maxWorkers"], math.floor(g["maxCores"] / cores), math.floor(g["maxMemoryGiB"] / memory_gib))
-    pod = {"nodeSelector": dict(g["nodeSelector"]), "tolerations": [dict(t) for t in g["tolerations"]]}
+    pod = {"nodeSelector": dict(g["nodeSelector"]), "tolerations": [dict(t) for t in g["tolerations"]], "securityContext": copy.deepcopy(settings["podSecurityContext"])}
+    container = {"securityContext": copy.deepcopy(settings["containerSecurityContext"])}
     return {
         "worker_cores": cores,
         "worker_cores_limit": cores,
@@ -43,6 +46,8 @@ def cluster_config(settings, group, cores, memory_gib, user_groups):
         "idle_timeout": settings["idleTimeoutSeconds"],
         "worker_extra_pod_config": pod,
         "scheduler_extra_pod_config": pod,
+        "worker_extra_container_config": container,
+        "scheduler_extra_container_config": container,
         "worker_extra_pod_labels": dict(g["labels"]),
         "scheduler_extra_pod_labels": dict(g["labels"]),
         "environment": {"DANDIHUB_GROUP": group},

@@ -24,6 +24,8 @@ SETTINGS = {
     },
     "worker": {"cores": 2, "memoryGiB": 8, "maxCores": 8, "maxMemoryGiB": 32},
     "idleTimeoutSeconds": 1800,
+    "podSecurityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}, "runAsUser": 1000, "runAsGroup": 100},
+    "containerSecurityContext": {"runAsNonRoot": True, "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"}},
 }
 
 
@@ -72,6 +74,17 @@ class ClusterOptions(unittest.TestCase):
         # 64/4 = 16 workers by cores, 256/16 = 16 by memory, under the cap of 20.
         self.assertEqual(cfg["cluster_max_workers"], 16)
         self.assertEqual(cfg["idle_timeout"], 1800)
+
+    def test_schedulers_and_workers_run_restricted_as_the_user_identity(self):
+        cfg = D.cluster_config(SETTINGS, "dandi", 2, 8, ["dandi"])
+        for role in ("worker", "scheduler"):
+            pod = cfg[f"{role}_extra_pod_config"]["securityContext"]
+            container = cfg[f"{role}_extra_container_config"]["securityContext"]
+            self.assertEqual((pod["runAsUser"], pod["runAsNonRoot"], pod["seccompProfile"]), (1000, True, {"type": "RuntimeDefault"}))
+            self.assertEqual((container["allowPrivilegeEscalation"], container["capabilities"]), (False, {"drop": ["ALL"]}))
+        # Copies: one cluster's config never aliases the settings (the gateway merges into them).
+        cfg["worker_extra_pod_config"]["securityContext"]["runAsUser"] = 0
+        self.assertEqual(SETTINGS["podSecurityContext"]["runAsUser"], 1000)
 
     def test_the_smallest_limit_wins(self):
         cfg = D.cluster_config(SETTINGS, "linc", 2, 8, ["linc"])

@@ -33,3 +33,7 @@ export function namespaceMetadata(name: string, security: PodSecurity, role?: st
     ...(security.reason ? { annotations: { "dandihub.org/pod-security": security.reason } } : {}),
   };
 }
+
+/** The restricted profile for pods running users' code (user servers, Dask clusters), as the user identity. */
+export const RESTRICTED_POD_CONTEXT = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } as const;
+export const RESTRICTED_CONTAINER_CONTEXT = { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } } as const;

@@ -5,6 +5,7 @@
  * chart's defaults and validate it against the chart's own values schema.
  */
 import { mergeContributions, mergeMaps, type HubApiClient, type HubContribution, type HubRole } from "../../core/hub-contribution";
+import { RESTRICTED_CONTAINER_CONTEXT, RESTRICTED_POD_CONTEXT } from "../../core/namespaces";
 import { DO_NOT_DISRUPT } from "../../core/labels";
 import { ACCESS_LOG_PREFIX, HUB_API_PORT, STORAGE_CLASSES } from "../../core/names";
 import type { ResolvedGroup, ResolvedProfile } from "../../config/resolve";
@@ -99,10 +100,7 @@ export const USER_EGRESS_RULES = {
 } as const;
 
 /** KubeSpawner's security contexts of a user server (merged over uid/gid and allowPrivilegeEscalation). */
-export const USER_SECURITY_CONTEXTS = {
-  pod_security_context: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
-  container_security_context: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
-} as const;
+export const USER_SECURITY_CONTEXTS = { pod_security_context: RESTRICTED_POD_CONTEXT, container_security_context: RESTRICTED_CONTAINER_CONTEXT } as const;
 
 /** The chart values: the hub's part merged with every feature's contribution. */
 export function buildHubValues(input: HubValuesInput, contributions: readonly HubContribution[]): Record<string, unknown> {

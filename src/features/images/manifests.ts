@@ -136,6 +136,8 @@ export function gpuPrePuller(images: readonly string[], pullSecrets: readonly st
           nodeSelector: { ...NVIDIA_GPU_NODES },
           tolerations: [...GPU_NODE_AGENT_TOLERATIONS],
           automountServiceAccountToken: false,
+          // Pod Security's restricted profile (the hub's namespace may enforce it).
+          securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
           ...(pullSecrets.length ? { imagePullSecrets: pullSecrets.map((name) => ({ name })) } : {}),
           initContainers: images.map((image, i) => ({
             name: `image-${i}`,

@@ -18,7 +18,8 @@ export interface NamespaceSecurity {
   readonly service: PodSecurity;
 }
 
-export function namespaceSecurity(config: Pick<HubConfig, "customImages" | "services">): NamespaceSecurity {
+export function namespaceSecurity(config: Pick<HubConfig, "customImages" | "services" | "groups">): NamespaceSecurity {
+  const nfsMounts = config.groups.flatMap((g) => g.mounts.filter((m) => m.nfs).map((m) => `${g.key}/${m.name}`));
   const hub: PodSecurity = config.customImages.building
     ? {
         level: "privileged",
@@ -26,7 +27,9 @@ export function namespaceSecurity(config: Pick<HubConfig, "customImages" | "serv
       }
     : config.services.daskGateway
       ? { level: "baseline", reason: "the dask-gateway chart sets no security context on its gateway, controller and proxy pods (user servers and Dask clusters are restricted by their own settings)" }
-      : RESTRICTED_NAMESPACE;
+      : nfsMounts.length
+        ? { level: "baseline", reason: `group mounts of NFS servers (${nfsMounts.join(", ")}): restricted admits no inline nfs volume (a persistentVolumeClaim would be)` }
+        : RESTRICTED_NAMESPACE;
   return {
     hub,
     monitoring: {

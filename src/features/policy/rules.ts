@@ -105,12 +105,23 @@ export const RULES: readonly Rule[] = [
     id: "DH003",
     title: "user servers unprivileged",
     protects: "Nodes, other users' servers and the storage servers from code running in a user server.",
-    fix: "No privileged containers, privilege escalation, added capabilities (FUSE needs SYS_ADMIN) or host paths in profiles, group mounts or singleuser values. FUSE is opt-in only by a waiver.",
+    fix: "User servers run Pod Security's restricted profile (KubeSpawner's pod and container security contexts: RuntimeDefault seccomp, non-root, no privilege escalation, every capability dropped); no privileged containers, added capabilities (FUSE needs SYS_ADMIN) or host paths in profiles, group mounts or singleuser values. FUSE is opt-in only by a waiver.",
     check: (view) => {
       const f: Finding[] = [];
       const singleuser = view.helm[HUB]?.singleuser;
       if (!singleuser) return f;
       if (singleuser.allowPrivilegeEscalation !== false) f.push({ address: `${HUB}:singleuser`, detail: "allowPrivilegeEscalation is not false" });
+      const ks = view.helm[HUB]?.hub?.config?.KubeSpawner ?? {};
+      const pod = ks.pod_security_context ?? {};
+      const container = ks.container_security_context ?? {};
+      const restricted =
+        pod.seccompProfile?.type === "RuntimeDefault" &&
+        (pod.runAsNonRoot === true || container.runAsNonRoot === true) &&
+        container.allowPrivilegeEscalation === false &&
+        (container.capabilities?.drop ?? []).includes("ALL") &&
+        !(container.capabilities?.add ?? []).length &&
+        typeof singleuser.uid === "number" && singleuser.uid > 0;
+      if (!restricted) f.push({ address: `${HUB}:hub.config.KubeSpawner`, detail: "user servers do not run Pod Security's restricted profile" });
       const settings = hubSettings(view) ?? {};
       const scan = (where: string, value: unknown) => {
         const text = JSON.stringify(value ?? {});

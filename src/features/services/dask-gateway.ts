@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { CORE_NODE_LABELS, GROUP_LABEL, groupTaint, POOL_LABEL, USER_TOLERATION } from "../../core/labels";
-import { HUB_API_URL, HUB_NAMESPACE, HUB_SERVICES } from "../../core/names";
+import { HUB_API_URL, HUB_NAMESPACE, HUB_SERVICES, USER_IDENTITY } from "../../core/names";
+import { RESTRICTED_CONTAINER_CONTEXT, RESTRICTED_POD_CONTEXT } from "../../core/namespaces";
 import type { PlannedPool } from "../capacity/pools";
 import type { ResolvedDaskGateway } from "./resolve";
 
@@ -39,7 +40,15 @@ export function daskSettings(dask: ResolvedDaskGateway, pools: readonly PlannedP
       },
     ]),
   );
-  return { groupOrder: dask.groups.map((g) => g.group), groups, worker: dask.worker, idleTimeoutSeconds: dask.idleTimeoutSeconds };
+  return {
+    groupOrder: dask.groups.map((g) => g.group),
+    groups,
+    worker: dask.worker,
+    idleTimeoutSeconds: dask.idleTimeoutSeconds,
+    // Users' code, like a user server: the restricted profile, as the user identity.
+    podSecurityContext: { ...RESTRICTED_POD_CONTEXT, runAsUser: USER_IDENTITY.uid, runAsGroup: USER_IDENTITY.gid },
+    containerSecurityContext: RESTRICTED_CONTAINER_CONTEXT,
+  };
 }
 
 export function daskGatewayValues(dask: ResolvedDaskGateway, pools: readonly PlannedPool[]): object {
