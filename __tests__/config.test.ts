@@ -180,6 +180,7 @@ describe("cross-field rules", () => {
     ["two login methods", (y) => y.replace("auth:\n", "auth:\n  dummy: {}\n"), "auth", "choose one of github, dandiOAuth, cognito, dummy, not github and dummy"],
     ["an org-wide group swallows a team-gated one", (y) => y + CLASS_GROUP, "groups.team.members.github.0", "admits the whole GitHub org example, so every member of example:students (group class) is also in team"],
     ["overlaps names no group", (y) => y.replace("      github: [example]\n", "      github: [example]\n      overlaps: [nobody]\n"), "groups.team.members.overlaps.0", "no other group of that name"],
+    ["a VPC outside the private ranges", { network: "network:\n  cidr: 11.1.0.0/16" }, "network.cidr", "must be a private (RFC 1918) block"],
     ["dandiOAuth names an unknown archive", { auth: "auth:\n  dandiOAuth: {archive: dandi, clientId: abc}" }, "auth.dandiOAuth.archive", "no archive of that name in auth.archives"],
   ];
   for (const [name, change, path, message] of cases) {

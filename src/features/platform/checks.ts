@@ -52,6 +52,12 @@ function checkNetwork(d: Deployment): ConfigProblem[] {
   for (const [label, block] of reserved) {
     if (overlaps(vpc, block)) problems.push({ path: ["network", "cidr"], message: `overlaps ${label}; choose a block in 10.0.0.0/8 or 192.168.0.0/16` });
   }
+  // User servers' egress policy (z2jh: no private IPs) excludes exactly the RFC 1918 ranges: a VPC
+  // outside them would leave every pod and NFS server reachable as "the internet".
+  const rfc1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((c) => parseCidr(c) as Ipv4Block);
+  if (!rfc1918.some((r) => overlaps(vpc, r) && vpc.prefix >= r.prefix)) {
+    problems.push({ path: ["network", "cidr"], message: "must be a private (RFC 1918) block, in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16: user servers' egress policy keeps them off exactly those" });
+  }
   return problems;
 }
 
