@@ -364,7 +364,10 @@ describe("NodePools and EC2NodeClasses", () => {
     expect(pool.spec.template.spec.taints).toEqual([{ key: "dandihub.org/storage", value: "true", effect: "NoSchedule" }]);
     expect(pool.spec.template.metadata!.labels).toEqual({ "dandihub.org/node-role": "storage" });
     expect(pool.spec.limits).toEqual({ cpu: "8", memory: "32Gi" });
-    expect(pool.spec.disruption).toEqual({ consolidationPolicy: "WhenEmpty", consolidateAfter: "10m" });
+    // NFS servers stay put: never expired (expiry does not wait for them), never replaced for
+    // drift or packed tighter; an empty storage node may still go.
+    expect(pool.spec.template.spec.expireAfter).toBe("Never");
+    expect(pool.spec.disruption).toEqual({ consolidationPolicy: "WhenEmpty", consolidateAfter: "10m", budgets: [{ nodes: "0", reasons: ["Drifted", "Underutilized"] }] });
     expect(pool.spec.template.spec.nodeClassRef).toEqual({ group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: "storage" });
   });
 
@@ -379,6 +382,7 @@ describe("NodePools and EC2NodeClasses", () => {
     expect(pool.spec.template.metadata!.labels).toEqual({ "dandihub.org/node-role": "builder" });
     expect(pool.spec.limits).toEqual({ cpu: "32", memory: "128Gi" });
     expect(pool.spec.template.spec.expireAfter).toBe("336h");
+    expect(pool.spec.disruption.budgets).toBeUndefined();
   });
 });
 

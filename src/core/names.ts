@@ -10,7 +10,7 @@ export const MONITORING_NAMESPACE = "monitoring";
 /** Karpenter, the load balancer controller and the GPU device plugin run here. */
 export const SYSTEM_NAMESPACE = "kube-system";
 
-/** The cluster's Service range, fixed so NFS servers can have fixed addresses (kubelet mounts NFS from the node). */
+/** The cluster's Service range (fixed: changing it replaces the cluster). */
 export const SERVICE_CIDR_BLOCK = "172.20.0.0/16";
 
 /** Storage classes (features/storage/storage-classes.ts creates them). */

@@ -107,6 +107,8 @@ interface PlatformPool {
   /** Requirements beyond capacity type, architecture and family. */
   readonly requirements?: readonly NodeSelectorRequirement[];
   readonly limits: { readonly cpu: number; readonly memoryBytes: number };
+  /** Never expire its nodes, and let Karpenter remove one only when it is empty. @default false (user nodes' lifetimes) */
+  readonly pinned?: boolean;
 }
 
 /** A pool for platform pods (not a group's servers): its node class and its NodePool. */
@@ -129,11 +131,16 @@ function platformPoolManifests(plan: CapacityPlan, ctx: PoolContext, p: Platform
             ...(p.requirements ?? []),
           ],
           taints: [p.taint],
-          expireAfter: formatGoDuration(u.expireAfterSeconds),
+          // Expiry is forceful (it does not wait for do-not-disrupt pods): pinned nodes never expire.
+          expireAfter: p.pinned ? "Never" : formatGoDuration(u.expireAfterSeconds),
           terminationGracePeriod: formatGoDuration(u.terminationGracePeriodSeconds),
         },
       },
-      disruption: { consolidationPolicy: "WhenEmpty", consolidateAfter: formatGoDuration(u.consolidateAfterSeconds) },
+      disruption: p.pinned
+        ? // Empty nodes may go; none is replaced for drift (a new AMI) or packed tighter: an operator
+          // moves them deliberately (help/runbooks.md, "Storage node maintenance").
+          { consolidationPolicy: "WhenEmpty", consolidateAfter: formatGoDuration(u.consolidateAfterSeconds), budgets: [{ nodes: "0", reasons: ["Drifted", "Underutilized"] }] }
+        : { consolidationPolicy: "WhenEmpty", consolidateAfter: formatGoDuration(u.consolidateAfterSeconds) },
       limits: { cpu: String(p.limits.cpu), memory: formatQuantity(p.limits.memoryBytes) },
     },
   };
@@ -170,6 +177,7 @@ export function storagePoolManifests(plan: CapacityPlan, ctx: PoolContext, zone:
     families: STORAGE_FAMILIES,
     nodeLabels: STORAGE_NODE_ROLE,
     taint: STORAGE_TAINT,
+    pinned: true,
     requirements: [
       { key: "karpenter.k8s.aws/instance-size", operator: "In", values: [...STORAGE_SIZES] },
       // The volumes are zonal; their servers must run beside them.

@@ -39,6 +39,8 @@ export interface NodePool {
     readonly disruption: {
       readonly consolidationPolicy: "WhenEmpty" | "WhenEmptyOrUnderutilized";
       readonly consolidateAfter: string;
+      /** How many nodes may be disrupted at once, per reason (Karpenter's default: 10%). */
+      readonly budgets?: readonly { readonly nodes: string; readonly reasons?: readonly ("Underutilized" | "Empty" | "Drifted")[] }[];
     };
     readonly limits: Readonly<Record<string, string>>;
     readonly weight?: number;

@@ -105,7 +105,7 @@ export class Cluster extends Construct {
       create_kms_key: true,
       enable_kms_key_rotation: true,
       encryption_config: { resources: ["secrets"] },
-      // Fixed so NFS servers can have fixed service addresses (storage/layout.ts).
+      // Fixed: a different range replaces the cluster.
       service_ipv4_cidr: SERVICE_CIDR_BLOCK,
       enabled_log_types: ["api", "audit", "authenticator"],
       cloudwatch_log_group_retention_in_days: 90,

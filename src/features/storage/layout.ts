@@ -42,10 +42,3 @@ export const NFS_SERVER_REQUESTS = { cpu: 0.1, memoryBytes: 256 * 2 ** 20 } as c
 export function volumesOf(groups: readonly string[]): string[] {
   return [COMMON_VOLUME, ...groups];
 }
-
-/** Fixed ClusterIP of a volume's NFS service, inside the cluster's service range. */
-export function nfsServiceIp(volumes: readonly string[], volume: string): string {
-  const index = volumes.indexOf(volume);
-  if (index < 0) throw new Error(`no volume ${volume}`);
-  return `172.20.250.${10 + index}`;
-}

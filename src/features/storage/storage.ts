@@ -24,7 +24,7 @@ import { namespaceMetadata, type PodSecurity } from "../../core/namespaces";
 import { USER_IDENTITY } from "../../core/names";
 import { privateBucket } from "../../core/private-bucket";
 import { formatQuantity } from "../../config/units";
-import { claimName, COMMON_VOLUME, NFS_PORTS, NFS_SERVER_REQUESTS, nfsServiceIp, REPORTS_DIR, SHARED_DIR, storageNamespace, volumesOf } from "./layout";
+import { claimName, COMMON_VOLUME, NFS_PORTS, NFS_SERVER_REQUESTS, REPORTS_DIR, SHARED_DIR, storageNamespace, volumesOf } from "./layout";
 import type { ResolvedStorage, StorageGroup } from "./resolve";
 
 /** The directory of an EFS file system its access point exposes as the volume's root. */
@@ -91,7 +91,7 @@ export class Storage extends Construct {
       const group = props.groups.find((g) => g.key === volume);
       const claim =
         props.storage.mode === "home-nfs"
-          ? this.nfsVolume(props, volumeNames, volume, group, guard)
+          ? this.nfsVolume(props, volume, group, guard)
           : this.efsVolume(props, volume, guard, efsSecurityGroup!);
       this.volumes.push({ volume, claim });
     }
@@ -105,7 +105,7 @@ export class Storage extends Construct {
   }
 
   /** home-nfs: our encrypted gp3 volume, served by jupyterhub-home-nfs with XFS project quotas. */
-  private nfsVolume(props: StorageProps, volumes: readonly string[], volume: string, group: StorageGroup | undefined, guard: { preventDestroy: boolean }): PersistentVolumeClaimV1 {
+  private nfsVolume(props: StorageProps, volume: string, group: StorageGroup | undefined, guard: { preventDestroy: boolean }): PersistentVolumeClaimV1 {
     const scope = new Construct(this, volume);
     const sizeGiB = group ? group.storage.volumeSizeGiB : props.storage.commonSizeGiB;
     const ebs = new EbsVolume(scope, "volume", {
@@ -154,11 +154,13 @@ export class Storage extends Construct {
       },
       dependsOn: [ns, ...props.dependsOn],
     });
-    // A fixed address: kubelet mounts from the node, which cannot resolve cluster DNS.
+    // The PV names the server by the Service's address (kubelet mounts from the node, which
+    // cannot resolve cluster DNS). Kubernetes assigns it once and keeps it for the Service's life,
+    // whatever groups come and go; Services made with a fixed address keep theirs (an unset
+    // cluster_ip is Optional+Computed: no change, no replacement).
     const service = new ServiceV1(scope, "service", {
       metadata: { name: "nfs", namespace },
       spec: {
-        clusterIp: nfsServiceIp(volumes, volume),
         selector: { app: "nfs-server" },
         port: NFS_PORTS.map((port) => ({ name: `nfs-${port}`, port, targetPort: String(port) })),
       },
@@ -173,7 +175,7 @@ export class Storage extends Construct {
           persistentVolumeReclaimPolicy: "Retain",
           storageClassName: "",
           mountOptions: NFS_MOUNT_OPTIONS,
-          persistentVolumeSource: { nfs: { server: nfsServiceIp(volumes, volume), path: "/" } },
+          persistentVolumeSource: { nfs: { server: service.spec.clusterIp, path: "/" } },
         },
       ],
       dependsOn: [server.release, service],
