@@ -29,7 +29,7 @@ describe("the file as a whole", () => {
 
   it("YAML syntax, and a key written twice names the key", () => {
     expect(lines("name: [a\n")).toEqual(["config/t.yaml:2:1  YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ]"]);
-    expect(lines(y + "name: again\n")).toEqual(['config/t.yaml:36:1  YAML syntax: Map keys must be unique ("name" appears twice here: merge the two blocks or rename one)']);
+    expect(lines(y + "name: again\n")).toEqual(['config/t.yaml:37:1  YAML syntax: Map keys must be unique ("name" appears twice here: merge the two blocks or rename one)']);
     expect(lines(y.replace("name: testhub", 'name: testhub\n"aws": {}'))).toEqual(['config/t.yaml:4:1  YAML syntax: Map keys must be unique ("aws" appears twice here: merge the two blocks or rename one)']);
   });
 
@@ -45,8 +45,8 @@ describe("the file as a whole", () => {
 
   it("problems in file order, by line then column", () => {
     expect(lines(y.replace("limits: { cpu: 64, memory: 256Gi }", "limits: { cpu: [64], memory: 2 }"))).toEqual([
-      "config/t.yaml:35:15  groups.team.limits.cpu = [list of 1]: expected a number, found a list",
-      'config/t.yaml:35:34  groups.team.limits.memory = 2: expected text, found a whole number; YAML read a number, quote it ("2")',
+      "config/t.yaml:36:15  groups.team.limits.cpu = [list of 1]: expected a number, found a list",
+      'config/t.yaml:36:34  groups.team.limits.memory = 2: expected text, found a whole number; YAML read a number, quote it ("2")',
     ]);
     expect(lines(y.replace("  region: us-east-1", "  region: 5").replace("environment: production", "environment: prod"))).toEqual([
       'config/t.yaml:2:14  environment = "prod": allowed: "production" | "development"',
@@ -65,16 +65,16 @@ describe("the file as a whole", () => {
 
 describe("each kind of problem", () => {
   const cases: [string, string, string[]][] = [
-    ["too few entries", y + "userNodes:\n  instanceFamilies: []\n", ["config/t.yaml:37:3  userNodes.instanceFamilies = [list of 0]: must be at least 1 entry"]],
-    ["not positive", y.replace("guarantee: 1, limit: 2", "guarantee: 0, limit: 2"), ["config/t.yaml:26:23  profiles.small.cpu.guarantee = 0: must be more than 0"]],
-    ["too big", y.replace("limits: { cpu: 64, memory: 256Gi }", "limits: { cpu: 64, memory: 256Gi, onDemandShare: 1.5 }"), ["config/t.yaml:35:54  groups.team.limits.onDemandShare = 1.5: must be at most 1"]],
-    ["too many GPUs", y.replace("    images: [base]", "    images: [base]\n    gpu: { type: t4, count: 9 }"), ["config/t.yaml:29:29  profiles.small.gpu.count = 9: must be at most 8"]],
+    ["too few entries", y + "userNodes:\n  instanceFamilies: []\n", ["config/t.yaml:38:3  userNodes.instanceFamilies = [list of 0]: must be at least 1 entry"]],
+    ["not positive", y.replace("guarantee: 1, limit: 2", "guarantee: 0, limit: 2"), ["config/t.yaml:27:23  profiles.small.cpu.guarantee = 0: must be more than 0"]],
+    ["too big", y.replace("limits: { cpu: 64, memory: 256Gi }", "limits: { cpu: 64, memory: 256Gi, onDemandShare: 1.5 }"), ["config/t.yaml:36:54  groups.team.limits.onDemandShare = 1.5: must be at most 1"]],
+    ["too many GPUs", y.replace("    images: [base]", "    images: [base]\n    gpu: { type: t4, count: 9 }"), ["config/t.yaml:30:29  profiles.small.gpu.count = 9: must be at most 8"]],
     [
       "a name that is not allowed, where it is defined and where it is used",
       y.replace("  small:", "  Small_1:").replace("profiles: [small]", "profiles: [Small_1]"),
       [
-        "config/t.yaml:24:3  profiles.Small_1 = {...}: name not allowed: expected lowercase letters, digits and '-', 2-32 characters, starting with a letter",
-        'config/t.yaml:34:16  groups.team.profiles[0] = "Small_1": expected lowercase letters, digits and \'-\', 2-32 characters, starting with a letter',
+        "config/t.yaml:25:3  profiles.Small_1 = {...}: name not allowed: expected lowercase letters, digits and '-', 2-32 characters, starting with a letter",
+        'config/t.yaml:35:16  groups.team.profiles[0] = "Small_1": expected lowercase letters, digits and \'-\', 2-32 characters, starting with a letter',
       ],
     ],
     ["a tag key", y.replace("  region: us-east-1", '  region: us-east-1\n  tags:\n    "bad key!": 3'), ['config/t.yaml:6:5  aws.tags["bad key!"] = 3: name not allowed: expected an AWS tag key']],
@@ -88,35 +88,35 @@ describe("each kind of problem", () => {
     [
       "unknown top-level key",
       y + "grups: {}\n",
-      ['config/t.yaml:36:1  grups = {...}: unknown key (did you mean "groups"?); allowed here: name, environment, aws, backend, network, cluster, userNodes, hub, auth, images, profiles, customImages, groups, storage, cost, monitoring, services, policy'],
+      ['config/t.yaml:37:1  grups = {...}: unknown key (did you mean "groups"?); allowed here: name, environment, aws, backend, network, cluster, userNodes, hub, auth, images, profiles, customImages, groups, storage, cost, monitoring, services, policy'],
     ],
     [
       "unknown key in a group (record of objects)",
       y.replace("    profiles: [small]", "    profiles: [small]\n    capcity: spot"),
-      ['config/t.yaml:35:5  groups.team.capcity = "spot": unknown key (did you mean "capacity"?); allowed here: displayName, description, members, admins, profiles, capacity, limits, env, labels, mounts, storage, budget, readBuckets, customImages'],
+      ['config/t.yaml:36:5  groups.team.capcity = "spot": unknown key (did you mean "capacity"?); allowed here: displayName, description, members, admins, profiles, capacity, limits, env, labels, mounts, storage, budget, readBuckets, customImages, renamedFrom'],
     ],
     [
       "inside a list item",
       y.replace("limits: { cpu: 64, memory: 256Gi }", "limits: { cpu: 64, memory: 256Gi }\n    mounts: [{name: data, mountPath: /data, pvc: {claimNam: c}}]"),
-      ["config/t.yaml:36:45  groups.team.mounts[0].pvc.claimName = (missing): is required (text)", 'config/t.yaml:36:51  groups.team.mounts[0].pvc.claimNam = "c": unknown key (did you mean "claimName"?); allowed here: claimName'],
+      ["config/t.yaml:37:45  groups.team.mounts[0].pvc.claimName = (missing): is required (text)", 'config/t.yaml:37:51  groups.team.mounts[0].pvc.claimNam = "c": unknown key (did you mean "claimName"?); allowed here: claimName'],
     ],
-    ["wrong type", y.replace("limits: { cpu: 64,", "limits: { cpu: [64],"), ["config/t.yaml:35:15  groups.team.limits.cpu = [list of 1]: expected a number, found a list"]],
-    ["text for a number", y.replace("limits: { cpu: 64,", 'limits: { cpu: "64",'), ['config/t.yaml:35:20  groups.team.limits.cpu = "64": expected a number, found text']],
-    ["a number YAML read for text", y.replace("tag: '2025-06-02'", "tag: 2025"), ['config/t.yaml:22:10  images.base.tag = 2025: expected text, found a whole number; YAML read a number, quote it ("2025")']],
-    ["a decimal for text", y.replace("tag: '2025-06-02'", "tag: 1.5"), ['config/t.yaml:22:10  images.base.tag = 1.5: expected text, found a number; YAML read a number, quote it ("1.5")']],
-    ["true for text", y.replace("tag: '2025-06-02'", "tag: true"), ["config/t.yaml:22:10  images.base.tag = true: expected text, found a boolean"]],
-    ["a mapping for text, at its key", y.replace("tag: '2025-06-02'", "tag: {a: 1}"), ["config/t.yaml:22:5  images.base.tag = {...}: expected text, found a mapping"]],
+    ["wrong type", y.replace("limits: { cpu: 64,", "limits: { cpu: [64],"), ["config/t.yaml:36:15  groups.team.limits.cpu = [list of 1]: expected a number, found a list"]],
+    ["text for a number", y.replace("limits: { cpu: 64,", 'limits: { cpu: "64",'), ['config/t.yaml:36:20  groups.team.limits.cpu = "64": expected a number, found text']],
+    ["a number YAML read for text", y.replace("tag: '2025-06-02'", "tag: 2025"), ['config/t.yaml:23:10  images.base.tag = 2025: expected text, found a whole number; YAML read a number, quote it ("2025")']],
+    ["a decimal for text", y.replace("tag: '2025-06-02'", "tag: 1.5"), ['config/t.yaml:23:10  images.base.tag = 1.5: expected text, found a number; YAML read a number, quote it ("1.5")']],
+    ["true for text", y.replace("tag: '2025-06-02'", "tag: true"), ["config/t.yaml:23:10  images.base.tag = true: expected text, found a boolean"]],
+    ["a mapping for text, at its key", y.replace("tag: '2025-06-02'", "tag: {a: 1}"), ["config/t.yaml:23:5  images.base.tag = {...}: expected text, found a mapping"]],
     ["a number for true/false", y.replace("name: testhub", "name: testhub\nnetwork:\n  singleNatGateway: 3"), ["config/t.yaml:3:21  network.singleNatGateway = 3: expected true or false, found a whole number"]],
-    ["empty where a mapping belongs", y.replace("    members:\n      github: [example]\n", "    members:\n"), ["config/t.yaml:32:5  groups.team.members = (empty): expected a mapping (key: value lines), found an empty value"]],
+    ["empty where a mapping belongs", y.replace("    members:\n      github: [example]\n", "    members:\n"), ["config/t.yaml:33:5  groups.team.members = (empty): expected a mapping (key: value lines), found an empty value"]],
     [
       "empty list item",
       y.replace("endpointPublicAccessCidrs: [203.0.113.0/24]", "endpointPublicAccessCidrs:\n    - 203.0.113.0/24\n    -"),
-      ["config/t.yaml:20:6  cluster.endpointPublicAccessCidrs[1] = (empty): expected text, found an empty value"],
+      ["config/t.yaml:21:6  cluster.endpointPublicAccessCidrs[1] = (empty): expected text, found an empty value"],
     ],
     [
       "a bad list item, at the item",
       y.replace("endpointPublicAccessCidrs: [203.0.113.0/24]", "endpointPublicAccessCidrs:\n    - 203.0.113.0/24\n    - nope"),
-      ['config/t.yaml:20:7  cluster.endpointPublicAccessCidrs[1] = "nope": expected an IPv4 CIDR block such as 10.1.0.0/16'],
+      ['config/t.yaml:21:7  cluster.endpointPublicAccessCidrs[1] = "nope": expected an IPv4 CIDR block such as 10.1.0.0/16'],
     ],
     ["missing field, at its parent's key", y.replace("  domain: hub.example.org\n", ""), ["config/t.yaml:5:1  hub.domain = (missing): is required (text)"]],
     ["not one of the choices", y.replace("environment: production", "environment: prod"), ['config/t.yaml:2:14  environment = "prod": allowed: "production" | "development"']],

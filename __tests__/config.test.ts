@@ -83,7 +83,7 @@ describe("errors name file:line:column, field path, value and what is allowed", 
   });
 
   it("a wrong type, with a quoting hint for numbers YAML read", () => {
-    const yaml = minimalYaml({ cluster: "cluster:\n  kubernetesVersion: 1.30" });
+    const yaml = minimalYaml({ cluster: "cluster:\n  admins: ['arn:aws:iam::123456789012:role/dandihub-deploy']\n  kubernetesVersion: 1.30" });
     const p = problemsOf(yaml).problems[0];
     expect(p.path).toEqual(["cluster", "kubernetesVersion"]);
     expect(p.value).toBe(1.3);
@@ -156,10 +156,10 @@ describe("cross-field rules", () => {
     ["VPC too small", { network: "network:\n  cidr: 10.1.0.0/24" }, "network.cidr", "the VPC needs a /16 to /20 block"],
     ["VPC host bits set", { network: "network:\n  cidr: 10.1.5.0/16" }, "network.cidr", "host bits are set; the block starts at 10.1.0.0/16"],
     ["VPC overlaps Docker's bridge", { network: "network:\n  cidr: 172.17.0.0/16" }, "network.cidr", "overlaps 172.17.0.0/16"],
-    ["unknown core instance type", { cluster: "cluster:\n  coreNodes:\n    instanceTypes: [t3a.larg]" }, "cluster.coreNodes.instanceTypes.0", "unknown instance type (did you mean t3a.large?)"],
-    ["mixed core architectures", { cluster: "cluster:\n  coreNodes:\n    instanceTypes: [t3a.large, t4g.large]" }, "cluster.coreNodes.instanceTypes", "one architecture"],
-    ["core sizes out of order", { cluster: "cluster:\n  coreNodes:\n    min: 3\n    desired: 2\n    max: 4" }, "cluster.coreNodes", "needs min <= desired <= max"],
-    ["unsupported Kubernetes", { cluster: "cluster:\n  kubernetesVersion: '1.29'" }, "cluster.kubernetesVersion", "supported: 1.32, 1.33, 1.34, 1.35"],
+    ["unknown core instance type", { cluster: "cluster:\n  admins: ['arn:aws:iam::123456789012:role/dandihub-deploy']\n  coreNodes:\n    instanceTypes: [t3a.larg]" }, "cluster.coreNodes.instanceTypes.0", "unknown instance type (did you mean t3a.large?)"],
+    ["mixed core architectures", { cluster: "cluster:\n  admins: ['arn:aws:iam::123456789012:role/dandihub-deploy']\n  coreNodes:\n    instanceTypes: [t3a.large, t4g.large]" }, "cluster.coreNodes.instanceTypes", "one architecture"],
+    ["core sizes out of order", { cluster: "cluster:\n  admins: ['arn:aws:iam::123456789012:role/dandihub-deploy']\n  coreNodes:\n    min: 3\n    desired: 2\n    max: 4" }, "cluster.coreNodes", "needs min <= desired <= max"],
+    ["unsupported Kubernetes", { cluster: "cluster:\n  admins: ['arn:aws:iam::123456789012:role/dandihub-deploy']\n  kubernetesVersion: '1.29'" }, "cluster.kubernetesVersion", "supported: 1.32, 1.33, 1.34, 1.35"],
     ["GPU family among CPU families", { userNodes: "userNodes:\n  instanceFamilies: [m6i, g5]" }, "userNodes.instanceFamilies.1", "GPU families belong in userNodes.gpuFamilies"],
     ["GPU image on a CPU profile", (y) => y.replace("tag: '2025-06-02'", "tag: '2025-06-02'\n    gpu: true"), "profiles.small.images.0", "is a GPU image"],
     ["two default profiles", (y) => y.replace("    images: [base]", "    images: [base]\n    default: true\n  big:\n    displayName: Big\n    default: true\n    cpu: {guarantee: 2, limit: 4}\n    memory: {guarantee: 4Gi, limit: 8Gi}\n    images: [base]").replace("profiles: [small]", "profiles: [small, big]"), "profiles.big.default", "only one profile can be the default; small already is"],

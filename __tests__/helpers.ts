@@ -21,6 +21,7 @@ export interface TfJson {
   data?: Record<string, Record<string, Record<string, unknown>>>;
   output: Record<string, { value: unknown; description?: string }>;
   variable?: Record<string, Record<string, unknown>>;
+  moved?: { from: string; to: string }[];
 }
 
 export interface Synthesized {
@@ -95,7 +96,7 @@ export function minimalYaml(overrides: Record<string, string> = {}): string {
     aws: "aws:\n  region: us-east-1",
     hub: "hub:\n  domain: hub.example.org\n  tls:\n    letsEncrypt:\n      email: a@example.org",
     auth: "auth:\n  admins: [admin]\n  github:\n    clientId: Ov23liTestExample\n    clientSecret:\n      variable: github_client_secret\n    organizations: [example]",
-    cluster: "cluster:\n  endpointPublicAccessCidrs: [203.0.113.0/24]",
+    cluster: "cluster:\n  admins: ['arn:aws:iam::123456789012:role/dandihub-deploy']\n  endpointPublicAccessCidrs: [203.0.113.0/24]",
     images: "images:\n  base:\n    name: quay.io/jupyter/base-notebook\n    tag: '2025-06-02'",
     profiles: "profiles:\n  small:\n    displayName: Small\n    cpu: { guarantee: 1, limit: 2 }\n    memory: { guarantee: 2Gi, limit: 4Gi }\n    images: [base]",
     groups: "groups:\n  team:\n    displayName: Team\n    members:\n      github: [example]\n    profiles: [small]\n    limits: { cpu: 64, memory: 256Gi }",

@@ -3,7 +3,8 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CHARTS } from "../src/core/charts";
-import { MODULES } from "../modules/versions";
+import { EKS_ADDON_VERSIONS, MODULES, NODE_AMI_ALIAS, type EksAddonName } from "../modules/versions";
+import { SUPPORTED_KUBERNETES } from "../src/config/checks";
 import { IMAGES_BUILD_YAML, minimalYaml, problemsOf, releaseValues, ROOT, synth, VARIANTS, type TfJson } from "./helpers";
 
 const dandi = () => synth("config/dandi.yaml");
@@ -71,6 +72,28 @@ describe("cluster", () => {
     expect(mod(dandi().tf, "cluster_ebs-csi-role")).toMatchObject({ attach_aws_ebs_csi_policy: true, source: MODULES.podIdentity.source });
   });
 
+  it("every add-on at the exact version the pins table gives for the cluster's Kubernetes minor", () => {
+    for (const minor of SUPPORTED_KUBERNETES) {
+      const yaml = minimalYaml({ cluster: `cluster:\n  admins: ['arn:aws:iam::123456789012:role/dandihub-deploy']\n  kubernetesVersion: '${minor}'`, storage: "storage:\n  mode: efs" });
+      const addons = mod(synth(yaml, { name: `k8s${minor.replace(".", "")}` }).tf, "cluster_eks").addons as Record<string, Rec>;
+      expect(Object.keys(addons)).toContain("aws-efs-csi-driver");
+      for (const [name, addon] of Object.entries(addons)) {
+        expect(addon.most_recent, `${minor} ${name}`).toBe(false);
+        expect(addon.addon_version, `${minor} ${name}`).toBe(EKS_ADDON_VERSIONS[minor][name as EksAddonName]);
+        expect(addon.addon_version).toMatch(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/);
+      }
+    }
+    // kube-proxy follows the control plane's minor: a row for a minor names that minor.
+    for (const minor of SUPPORTED_KUBERNETES) expect(EKS_ADDON_VERSIONS[minor]["kube-proxy"]).toMatch(new RegExp(`^v${minor.replace(".", "\\.")}\\.`));
+  });
+
+  it("user nodes run a dated AMI release; al2023@latest only in development", () => {
+    expect(NODE_AMI_ALIAS).toMatch(/^al2023@v20\d{6}$/);
+    expect(problemsOf(minimalYaml({ userNodes: "userNodes:\n  ami: al2023@latest" })).format()).toContain("userNodes.ami = \"al2023@latest\": al2023@latest moves every node");
+    const dev = minimalYaml({ environment: "environment: development", userNodes: "userNodes:\n  ami: al2023@latest" });
+    expect(() => synth(dev, { name: "devami" })).not.toThrow();
+  });
+
   it("has a small on-demand core node group, labelled for hub pods, IMDSv2 one hop, encrypted disk", () => {
     const core = (eks().eks_managed_node_groups as Record<string, Rec>).core;
     expect(core).toMatchObject({
@@ -88,7 +111,7 @@ describe("cluster", () => {
   });
 
   it("amd64 core nodes get the x86 AMI", () => {
-    const x86 = synth(minimalYaml({ cluster: "cluster:\n  coreNodes:\n    instanceTypes: [t3a.large]" }), { name: "x86core" });
+    const x86 = synth(minimalYaml({ cluster: "cluster:\n  admins: ['arn:aws:iam::123456789012:role/dandihub-deploy']\n  coreNodes:\n    instanceTypes: [t3a.large]" }), { name: "x86core" });
     const core = (mod(x86.tf, "cluster_eks").eks_managed_node_groups as Record<string, Rec>).core;
     expect(core.ami_type).toBe("AL2023_x86_64_STANDARD");
   });
@@ -99,24 +122,10 @@ describe("cluster", () => {
     expect(problemsOf(yaml).format()).toContain("binderhub-service (image building) has no arm64 image");
   });
 
-  it("gives admins access entries and restricts the public endpoint by CIDR", () => {
-    const s = synth(
-      minimalYaml({
-        cluster: "cluster:\n  endpointPublicAccessCidrs: [203.0.113.0/24]\n  admins: ['arn:aws:iam::111122223333:role/hub-admins']",
-      }),
-      { name: "admins" },
-    );
-    const m = mod(s.tf, "cluster_eks");
+  it("restricts the public endpoint by CIDR, or has none", () => {
+    const m = mod(synth(minimalYaml(), { name: "cidrs" }).tf, "cluster_eks");
     expect(m.endpoint_public_access_cidrs).toEqual(["203.0.113.0/24"]);
-    expect(m.access_entries).toEqual({
-      "admin-0": {
-        principal_arn: "arn:aws:iam::111122223333:role/hub-admins",
-        policy_associations: {
-          admin: { policy_arn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", access_scope: { type: "cluster" } },
-        },
-      },
-    });
-    const priv = synth(minimalYaml({ cluster: "cluster:\n  endpointPublicAccessCidrs: []" }), { name: "privateapi" });
+    const priv = synth(minimalYaml({ cluster: "cluster:\n  admins: ['arn:aws:iam::123456789012:role/dandihub-deploy']\n  endpointPublicAccessCidrs: []" }), { name: "privateapi" });
     expect(mod(priv.tf, "cluster_eks")).toMatchObject({ endpoint_public_access: false, endpoint_private_access: true });
   });
 
@@ -133,8 +142,73 @@ describe("cluster", () => {
     expect(hub.hub.db).toEqual({ type: "sqlite-pvc", pvc: { storage: "50Gi", storageClassName: "gp3-retain" } });
   });
 
-  it("the service range is fixed (NFS servers get fixed addresses) and must not overlap the VPC", () => {
+  it("the service range is fixed (changing it replaces the cluster)", () => {
     expect(mod(dandi().tf, "cluster_eks").service_ipv4_cidr).toBe("172.20.0.0/16");
+  });
+});
+
+describe("cluster access: named admins, never whoever applied first", () => {
+  const DEPLOY = "arn:aws:iam::123456789012:role/dandihub-deploy";
+  const OPS = "arn:aws:iam::123456789012:role/ops";
+  const withAdmins = (admins: string[], extra = "") => minimalYaml({ cluster: `cluster:\n  endpointPublicAccessCidrs: [203.0.113.0/24]\n  admins: [${admins.map((a) => `'${a}'`).join(", ")}]${extra}` });
+  const adminPolicy = { admin: { policy_arn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", access_scope: { type: "cluster" } } };
+
+  it("one cluster-admin entry per named principal, keyed by it; no entry for the caller's session", () => {
+    const m = mod(synth(withAdmins([DEPLOY, OPS]), { name: "admins" }).tf, "cluster_eks");
+    expect(m.enable_cluster_creator_admin_permissions).toBe(false);
+    expect(m.access_entries).toEqual({ [DEPLOY]: { principal_arn: DEPLOY, policy_associations: adminPolicy }, [OPS]: { principal_arn: OPS, policy_associations: adminPolicy } });
+  });
+
+  it("adding or removing an admin leaves the others' entries where they are", () => {
+    const before = mod(synth(withAdmins([DEPLOY, OPS]), { name: "admins" }).tf, "cluster_eks").access_entries as Rec;
+    const after = mod(synth(withAdmins([OPS]), { name: "admins" }).tf, "cluster_eks").access_entries as Rec;
+    expect(after[OPS]).toEqual(before[OPS]);
+    expect(Object.keys(after)).toEqual([OPS]);
+  });
+
+  it("the plan stops unless the role running Terraform is one of them", () => {
+    const tf = synth(withAdmins([DEPLOY, OPS]), { name: "admins" }).tf;
+    const check = tf.resource.terraform_data["cluster_caller-is-admin"] as { lifecycle: { precondition: { condition: string; error_message: string }[] } };
+    const [pre] = check.lifecycle.precondition;
+    expect(pre.condition).toBe(`\${contains(["${DEPLOY}", "${OPS}"], data.aws_iam_session_context.cluster_caller-session.issuer_arn)}`);
+    expect(pre.error_message).toContain("cluster.admins");
+    expect(tf.data!.aws_iam_session_context["cluster_caller-session"].arn).toBe("${data.aws_caller_identity.cluster_caller.arn}");
+  });
+
+  it("older clusters: positional entries and the creator's move to their principal's key", () => {
+    const tf = synth(withAdmins([DEPLOY, OPS], `\n  createdBy: '${DEPLOY}'`), { name: "admins" }).tf;
+    const e = (k: string) => `module.cluster_eks.aws_eks_access_entry.this[${JSON.stringify(k)}]`;
+    const p = (k: string) => `module.cluster_eks.aws_eks_access_policy_association.this[${JSON.stringify(`${k}_admin`)}]`;
+    expect(tf.moved).toEqual(
+      expect.arrayContaining([
+        { from: e("admin-1"), to: e(OPS) },
+        { from: p("admin-1"), to: p(OPS) },
+        { from: e("cluster_creator"), to: e(DEPLOY) },
+        { from: p("cluster_creator"), to: p(DEPLOY) },
+      ]),
+    );
+    // The creator's principal never also had a positional entry: no second move to its key.
+    expect(tf.moved!.filter((m) => m.to === e(DEPLOY))).toHaveLength(1);
+  });
+
+  it("production without admins, a duplicate, a stranger's account or an unlisted creator is refused", () => {
+    const none = problemsOf(withAdmins([])).format();
+    expect(none).toContain("cluster.admins");
+    expect(none).toContain("production needs named cluster admins");
+    expect(problemsOf(withAdmins([DEPLOY, DEPLOY])).format()).toContain("listed twice");
+    expect(problemsOf(withAdmins([DEPLOY, OPS], `\n  createdBy: 'arn:aws:iam::123456789012:role/other'`)).format()).toContain("must be one of cluster.admins");
+    const pinned = minimalYaml({ aws: "aws:\n  region: us-east-1\n  accountId: '111122223333'" });
+    expect(problemsOf(pinned).format()).toContain("is in account 123456789012, not aws.accountId 111122223333");
+    const session = problemsOf(withAdmins(["arn:aws:sts::123456789012:assumed-role/ops/alice"])).format();
+    expect(session).toContain("give its role, arn:aws:iam::ACCOUNT:role/NAME");
+  });
+
+  it("a development cluster without admins falls back to the creator's session", () => {
+    const dev = synth(minimalYaml({ environment: "environment: development", cluster: "cluster:\n  endpointPublicAccessCidrs: [203.0.113.0/24]" }), { name: "devhub" }).tf;
+    const m = mod(dev, "cluster_eks");
+    expect(m.enable_cluster_creator_admin_permissions).toBe(true);
+    expect(m.access_entries).toEqual({});
+    expect(dev.resource.terraform_data?.["cluster_caller-is-admin"]).toBeUndefined();
   });
 });
 
@@ -218,7 +292,7 @@ describe("karpenter", () => {
     const nc = manifests.find((m) => m.kind === "EC2NodeClass" && m.metadata.name === "bican-cpu-spot")!.spec;
     expect(nc).toMatchObject({
       role: "dandi-karpenter-node",
-      amiSelectorTerms: [{ alias: "al2023@latest" }],
+      amiSelectorTerms: [{ alias: "al2023@v20260903" }],
       subnetSelectorTerms: [{ tags: { "karpenter.sh/discovery": "dandi" } }],
       securityGroupSelectorTerms: [{ tags: { "karpenter.sh/discovery": "dandi" } }],
       metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 },
@@ -284,8 +358,8 @@ describe("providers and backends", () => {
   });
 
   it("pins the account when one is configured", () => {
-    const s = synth(minimalYaml({ aws: "aws:\n  region: us-east-1\n  accountId: '111122223333'" }), { name: "pinned" });
-    expect((s.tf.provider.aws[0] as Rec).allowed_account_ids).toEqual(["111122223333"]);
+    const s = synth(minimalYaml({ aws: "aws:\n  region: us-east-1\n  accountId: '123456789012'" }), { name: "pinned" });
+    expect((s.tf.provider.aws[0] as Rec).allowed_account_ids).toEqual(["123456789012"]);
   });
 
   it("helm and kubernetes talk to the new cluster via `aws eks get-token` by default", () => {

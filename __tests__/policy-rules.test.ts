@@ -174,6 +174,13 @@ function violations(edit: (tf: Rec) => void = () => {}, c: HubConfig = config())
 }
 
 const hub = (tf: Rec) => tf.resource.helm_release.jupyterhub_chart_release.values;
+/** Sets the first profile's image in the hub's settings file (JSON inside the values). */
+function menuImage(tf: Rec, image: string): void {
+  const file = hub(tf).hub.extraFiles["dandihub-settings"];
+  const settings = JSON.parse(file.stringData);
+  settings.profiles[0].kubespawner_override.image = image;
+  file.stringData = JSON.stringify(settings);
+}
 const settingsOf = (tf: Rec) => JSON.parse(hub(tf).hub.extraFiles["dandihub-settings"].stringData);
 function editSettings(tf: Rec, edit: (s: Rec) => void): void {
   const s = settingsOf(tf);
@@ -313,6 +320,15 @@ describe("each finding, and nothing else", () => {
     ["untagged bucket", (tf) => delete tf.resource.aws_s3_bucket["storage_team-bucket_bucket"].tags, ["DH014 aws_s3_bucket.storage_team-bucket_bucket: no dandihub:group tag"]],
     ["untagged node class", (tf) => delete tf.resource.helm_release.karpenter_pools_release.values.manifests[0].spec.tags, ["DH014 helm_release.karpenter_pools_release:EC2NodeClass/team-cpu-spot: no dandihub:group tag"]],
     ["a platform bucket needs no group", (tf) => (tf.resource.aws_s3_bucket.logs_bucket = { lifecycle: { prevent_destroy: true } }), ["DH001 aws_s3_bucket.logs_bucket: bucket without default encryption"]],
+    // DH015
+    ["a re-pushed tag in the menu", (tf) => menuImage(tf, "dandiarchive/dandihub:latest-gpu"), [`DH015 ${HUB}:dandihub-settings.profiles[0].kubespawner_override.image: dandiarchive/dandihub:latest-gpu: a re-pushed tag and no digest`]],
+    ["a re-pushed tag with its digest", (tf) => menuImage(tf, `dandiarchive/dandihub:latest@sha256:${"ab".repeat(32)}`), []],
+    ["a dated tag", (tf) => menuImage(tf, "quay.io/jupyter/base-notebook:2025-06-02"), []],
+    ["no tag at all", (tf) => menuImage(tf, "quay.io/jupyter/base-notebook"), [`DH015 ${HUB}:dandihub-settings.profiles[0].kubespawner_override.image: quay.io/jupyter/base-notebook: a re-pushed tag and no digest`]],
+    ["a user's own image, filled in at spawn", (tf) => menuImage(tf, "{value}"), []],
+    ["a pre-pulled main", (tf) => (hub(tf).prePuller = { extraImages: { a: { name: "quay.io/x/y", tag: "main" } } }), [`DH015 ${HUB}:prePuller.extraImages.a: quay.io/x/y:main: a re-pushed tag and no digest`]],
+    ["the default user image on latest", (tf) => (hub(tf).singleuser.image = { name: "quay.io/x/y", tag: "latest" }), [`DH015 ${HUB}:singleuser.image: quay.io/x/y:latest: a re-pushed tag and no digest`]],
+    ["a manifest's container on nightly", (tf) => (isolation(tf)[0].spec.template = { spec: { containers: [{ image: "ghcr.io/x/y:nightly-2" }] } }), ["DH015 helm_release.isolation_policies_release:manifests[0].spec.template.spec.containers[0].image: ghcr.io/x/y:nightly-2: a re-pushed tag and no digest"]],
   ];
   for (const [name, edit, expected] of cases) {
     it(`${expected[0]?.split(" ")[0] ?? "none"}: ${name}`, () => {

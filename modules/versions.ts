@@ -27,3 +27,60 @@ export const MODULES = {
  * the S3 backend's native lockfile (`use_lockfile`) needs 1.10.
  */
 export const TERRAFORM_REQUIRED_VERSION = ">= 1.10.0";
+
+/**
+ * The AMI every Karpenter node runs: an AL2023 release, by date. `al2023@latest` would move
+ * every node to each new release as AWS publishes it (Karpenter replaces drifted nodes);
+ * help/versions.md says how to move this pin.
+ */
+export const NODE_AMI_ALIAS = "al2023@v20260903";
+
+/** EKS add-ons dandihub installs. */
+export type EksAddonName = "vpc-cni" | "eks-pod-identity-agent" | "kube-proxy" | "coredns" | "metrics-server" | "aws-ebs-csi-driver" | "aws-efs-csi-driver";
+
+/**
+ * Each add-on's version, per supported Kubernetes minor: exact, so a plan changes only when this
+ * table does (`most_recent` would follow every AWS release). A Kubernetes minor dandihub supports
+ * is one with a row here. Versions as published by EKS in 2026-07/09 (seen in public upgrades of
+ * other deployments); `npm run addon-versions` lists what EKS offers now, with AWS credentials.
+ */
+export const EKS_ADDON_VERSIONS = {
+  "1.32": {
+    "vpc-cni": "v1.22.4-eksbuild.3",
+    "eks-pod-identity-agent": "v1.3.10-eksbuild.2",
+    "kube-proxy": "v1.32.13-eksbuild.24",
+    coredns: "v1.11.4-eksbuild.51",
+    "metrics-server": "v0.8.1-eksbuild.1",
+    "aws-ebs-csi-driver": "v1.54.0-eksbuild.1",
+    "aws-efs-csi-driver": "v3.3.0-eksbuild.1",
+  },
+  "1.33": {
+    "vpc-cni": "v1.22.4-eksbuild.3",
+    "eks-pod-identity-agent": "v1.3.10-eksbuild.2",
+    "kube-proxy": "v1.33.10-eksbuild.21",
+    coredns: "v1.12.4-eksbuild.29",
+    "metrics-server": "v0.8.1-eksbuild.1",
+    "aws-ebs-csi-driver": "v1.54.0-eksbuild.1",
+    "aws-efs-csi-driver": "v3.3.0-eksbuild.1",
+  },
+  "1.34": {
+    "vpc-cni": "v1.22.4-eksbuild.3",
+    "eks-pod-identity-agent": "v1.3.10-eksbuild.2",
+    "kube-proxy": "v1.34.6-eksbuild.21",
+    coredns: "v1.12.4-eksbuild.29",
+    "metrics-server": "v0.8.1-eksbuild.1",
+    "aws-ebs-csi-driver": "v1.54.0-eksbuild.1",
+    "aws-efs-csi-driver": "v3.3.0-eksbuild.1",
+  },
+  "1.35": {
+    "vpc-cni": "v1.22.4-eksbuild.3",
+    "eks-pod-identity-agent": "v1.3.10-eksbuild.2",
+    "kube-proxy": "v1.35.3-eksbuild.21",
+    coredns: "v1.13.2-eksbuild.21",
+    "metrics-server": "v0.8.1-eksbuild.1",
+    "aws-ebs-csi-driver": "v1.54.0-eksbuild.1",
+    "aws-efs-csi-driver": "v3.3.0-eksbuild.1",
+  },
+} as const satisfies Record<string, Record<EksAddonName, string>>;
+
+export type KubernetesMinor = keyof typeof EKS_ADDON_VERSIONS;

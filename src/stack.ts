@@ -7,6 +7,7 @@ import { TERRAFORM_REQUIRED_VERSION } from "../modules/versions";
 import { CloudBackend, Fn, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "./core/cdktf";
 import { HUB_NAMESPACE, MONITORING_NAMESPACE } from "./core/names";
 import { namespaceMetadata } from "./core/namespaces";
+import { addressId, MovedBlocks } from "./core/renames";
 import { Secrets } from "./core/secrets";
 import type { HubConfig } from "./config/resolve";
 import { CognitoLogin } from "./features/auth/cognito";
@@ -54,6 +55,8 @@ export class HubStack extends TerraformStack {
     this.config = config;
     this.addOverride("terraform.required_version", TERRAFORM_REQUIRED_VERSION);
     this.configureBackend();
+    // Renamed groups (groups.<key>.renamedFrom): state follows every resource made for them.
+    new MovedBlocks(this, "renames", this);
 
     const { name, tags, region } = config;
     new AwsProvider(this, "aws", {
@@ -68,7 +71,7 @@ export class HubStack extends TerraformStack {
       name,
       tags,
       activateTags: config.cost.activateTags,
-      budgets: config.groups.flatMap((g) => (g.budget ? [{ group: g.key, budget: g.budget }] : [])),
+      budgets: config.groups.flatMap((g) => (g.budget ? [{ group: g.key, formerKeys: g.formerKeys, budget: g.budget }] : [])),
     });
     const network = new Network(this, "network", { name, network: config.network, tags, discoveryTag });
     const cluster = new Cluster(this, "cluster", {
@@ -148,7 +151,7 @@ export class HubStack extends TerraformStack {
       hubNamespace,
     });
     const storageJobs = new StorageJobs(this, "storage-jobs", {
-      manifests: storageJobManifests({ region, storage: config.storage, groups: config.groups.map((g) => g.key), buckets: storage.buckets }),
+      manifests: storageJobManifests({ region, storage: config.storage, groups: config.groups.map((g) => ({ key: g.key, volume: g.storage.volume })), buckets: storage.buckets }),
       hubNamespace,
       dependsOn: claims,
     });
@@ -250,7 +253,7 @@ export class HubStack extends TerraformStack {
     const allowed = below.length > 1 ? /^[a-z][a-z0-9-]*$/ : /^[a-z][a-z0-9_-]*$/;
     const bad = below.find((id) => !allowed.test(id));
     if (bad !== undefined) throw new Error(`construct id "${bad}" in ${node.path}: use lowercase letters, digits and '-'`);
-    return below.join("_");
+    return addressId(below);
   }
 
   private configureBackend(): void {

@@ -13,6 +13,7 @@ import { resolveMonitoring, type ResolvedMonitoring } from "../features/monitori
 import { resolveBackend, resolveCluster, resolveNetwork, resolveTags, type Backend, type ResolvedCluster, type ResolvedNetwork } from "../features/platform/resolve";
 import { resolveServices, type ResolvedServices } from "../features/services/resolve";
 import { resolveGroupStorage, resolveStorage, type GroupStorage, type ResolvedMount, type ResolvedStorage } from "../features/storage/resolve";
+import { formerKeysOf } from "./renames";
 import type { Deployment } from "./schema";
 import type { SecretRef } from "./secrets";
 
@@ -36,6 +37,8 @@ export interface ResolvedProfile extends ProfileSize {
 /** A group: every feature's part of it. */
 export interface ResolvedGroup {
   readonly key: string;
+  /** Keys the group had before, oldest first: its resources carry `moved` blocks from them. */
+  readonly formerKeys: readonly string[];
   readonly displayName: string;
   readonly description: string;
   readonly members: GroupMembers;
@@ -103,6 +106,7 @@ function resolveGroups(d: Deployment, pools: readonly PlannedPool[]): ResolvedGr
   const profileOrder = Object.keys(d.profiles);
   return Object.entries(d.groups).map(([key, g]) => ({
     key,
+    formerKeys: formerKeysOf(g.renamedFrom),
     displayName: g.displayName,
     description: g.description,
     members: resolveMembers(g),
@@ -115,7 +119,7 @@ function resolveGroups(d: Deployment, pools: readonly PlannedPool[]): ResolvedGr
     customImages: g.customImages,
     budget: resolveBudget(g),
     readBuckets: g.readBuckets,
-    storage: resolveGroupStorage(g),
+    storage: resolveGroupStorage(key, g),
   }));
 }
 

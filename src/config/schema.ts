@@ -33,6 +33,12 @@ const Group = z.strictObject({
   budget: cost.groupFields.budget,
   readBuckets: storage.groupFields.readBuckets,
   customImages: images.groupFields.customImages,
+  renamedFrom: z
+    .union([Name, z.array(Name).min(1)])
+    .optional()
+    .describe(
+      "The key (or keys, oldest first) this group had before. Its resources move to the new key with `moved` blocks instead of being replaced; its volume, bucket and their namespace, claim and volume names keep the key they were made under. Keep this for as long as the deployment lives (help/groups.md).",
+    ),
 });
 
 const Profile = z.strictObject({

@@ -15,6 +15,8 @@ export {
   NamedCloudWorkspace,
   S3Backend,
   TerraformAsset,
+  TerraformElement,
+  DataResource,
   TerraformHclModule,
   TerraformOutput,
   TerraformProvider,

@@ -14,6 +14,9 @@ export function checkCapacity(d: Deployment): ConfigProblem[] {
 function checkUserNodes(d: Deployment): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const u = d.userNodes;
+  if (u.ami.endsWith("@latest") && d.environment !== "development") {
+    problems.push({ path: ["userNodes", "ami"], message: "al2023@latest moves every node to each AMI AWS publishes, without a config change; production pins a dated release such as al2023@v20260903 (help/versions.md)" });
+  }
   u.instanceFamilies.forEach((f, i) => {
     const path = ["userNodes", "instanceFamilies", i];
     if (!isKnownFamily(f)) {

@@ -3,6 +3,7 @@
  * capacity type and hard limits.
  */
 import { z } from "zod";
+import { NODE_AMI_ALIAS } from "../../../modules/versions";
 import { Duration, Quantity } from "../../config/scalars";
 
 export const UserNodes = z.strictObject({
@@ -18,9 +19,9 @@ export const UserNodes = z.strictObject({
   diskSize: Quantity.default("100Gi").describe("Root volume of each user node (images are large)."),
   ami: z
     .string()
-    .regex(/^al2023@(latest|v[0-9]{8})$/, { message: "an AL2023 alias such as al2023@latest or al2023@v20251104" })
-    .default("al2023@latest")
-    .describe("Karpenter AMI alias; pin a dated version in production to control node OS updates."),
+    .regex(/^al2023@(latest|v[0-9]{8})$/, { message: "an AL2023 alias such as al2023@v20260903 (a dated release), or al2023@latest (development only)" })
+    .default(NODE_AMI_ALIAS)
+    .describe("Karpenter AMI alias: a dated AL2023 release (the default is dandihub's pin, help/versions.md). A new one rolls through user nodes as Karpenter replaces drifted nodes; storage nodes move only by the maintenance runbook. al2023@latest only in development."),
   expireAfter: Duration.default("30d").describe("Replace user nodes after this age (security patches)."),
   terminationGracePeriod: Duration.default("24h").describe(
     "How long an expiring node waits for running notebooks before it is forcibly drained.",

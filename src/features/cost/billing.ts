@@ -1,4 +1,5 @@
 import { BudgetsBudget } from "@cdktf/provider-aws/lib/budgets-budget";
+import { formerlyCalled } from "../../core/renames";
 import { CeCostAllocationTag } from "@cdktf/provider-aws/lib/ce-cost-allocation-tag";
 import { Construct } from "constructs";
 import { DEPLOYMENT_TAG, GROUP_TAG } from "../../core/labels";
@@ -12,7 +13,7 @@ export interface BillingProps {
   /** Activate the group and deployment tags as cost allocation tags (payer account only). @default false */
   readonly activateTags?: boolean;
   /** Each group that sets a budget, with it. */
-  readonly budgets: readonly { readonly group: string; readonly budget: GroupBudget }[];
+  readonly budgets: readonly { readonly group: string; readonly formerKeys: readonly string[]; readonly budget: GroupBudget }[];
 }
 
 /** The Cost Explorer filter value selecting what a group's tag marks (`user:` = a user-defined tag). */
@@ -34,10 +35,10 @@ export class Billing extends Construct {
       new CeCostAllocationTag(this, "group-tag", { tagKey: GROUP_TAG, status: "Active" });
       new CeCostAllocationTag(this, "deployment-tag", { tagKey: DEPLOYMENT_TAG, status: "Active" });
     }
-    for (const { group, budget } of props.budgets) this.budget(props, group, budget);
+    for (const { group, formerKeys, budget } of props.budgets) this.budget(props, group, formerKeys, budget);
   }
 
-  private budget(props: BillingProps, group: string, budget: GroupBudget): void {
+  private budget(props: BillingProps, group: string, formerKeys: readonly string[], budget: GroupBudget): void {
     const notify = (type: "ACTUAL" | "FORECASTED", percents: readonly number[]) =>
       percents.map((threshold) => ({
         comparisonOperator: "GREATER_THAN",
@@ -46,7 +47,7 @@ export class Billing extends Construct {
         thresholdType: "PERCENTAGE",
         subscriberEmailAddresses: [...budget.alertEmails],
       }));
-    new BudgetsBudget(this, `budget-${group}`, {
+    const created = new BudgetsBudget(this, `budget-${group}`, {
       name: `${props.name}-${group}`,
       budgetType: "COST",
       limitAmount: budget.monthlyUsd.toFixed(2),
@@ -56,5 +57,6 @@ export class Billing extends Construct {
       notification: [...notify("ACTUAL", budget.actualPercent), ...notify("FORECASTED", budget.forecastPercent)],
       tags: { ...props.tags, [GROUP_TAG]: group },
     });
+    formerlyCalled(created, formerKeys.map((k) => `budget-${k}`));
   }
 }

@@ -4,6 +4,7 @@
  * contributions of the other features (core/hub-contribution.ts). Tests merge the result over the
  * chart's defaults and validate it against the chart's own values schema.
  */
+import { chartImage } from "../../core/util/image-ref";
 import { mergeContributions, mergeMaps, type HubApiClient, type HubContribution, type HubRole } from "../../core/hub-contribution";
 import { RESTRICTED_CONTAINER_CONTEXT, RESTRICTED_POD_CONTEXT } from "../../core/namespaces";
 import { DO_NOT_DISRUPT } from "../../core/labels";
@@ -84,10 +85,6 @@ function loadBalancerAnnotations(input: HubValuesInput): Record<string, string> 
   return annotations;
 }
 
-function splitImage(ref: string): { name: string; tag: string } {
-  const at = ref.lastIndexOf(":");
-  return { name: ref.slice(0, at), tag: ref.slice(at + 1) };
-}
 
 /** z2jh's switches for user servers' egress (its singleuser NetworkPolicy). */
 export const USER_EGRESS_RULES = {
@@ -128,7 +125,7 @@ export function buildHubValues(input: HubValuesInput, contributions: readonly Hu
     singleuser: {
       defaultUrl: hub.defaultUrl,
       startTimeout: hub.startTimeoutSeconds,
-      image: splitImage(fallback.images[0].ref),
+      image: chartImage(fallback.images[0].ref),
       cpu: { guarantee: fallback.cpu.guarantee, limit: fallback.cpu.limit },
       memory: { guarantee: formatSpawnerBytes(fallback.memory.guaranteeBytes), limit: formatSpawnerBytes(fallback.memory.limitBytes) },
       // Karpenter must not drain a node under a running notebook to consolidate or expire it.

@@ -3,6 +3,7 @@
  * images, and with image building the hub image with jupyterhub-fancy-profiles, the builder as a
  * hub service users of building groups may use, and its access to the hub API.
  */
+import { chartImage } from "../../core/util/image-ref";
 import type { HubContribution } from "../../core/hub-contribution";
 import { GROUP_LABEL } from "../../core/labels";
 import { HUB_SERVICES } from "../../core/names";
@@ -12,10 +13,6 @@ import type { ResolvedCustomImages, ResolvedImage } from "./resolve";
 /** The z2jh role that lets building groups use the image builder. */
 export const IMAGE_BUILDERS_ROLE = "dandihub-image-builders";
 
-function splitImage(ref: string): { name: string; tag: string } {
-  const at = ref.lastIndexOf(":");
-  return { name: ref.slice(0, at), tag: ref.slice(at + 1) };
-}
 
 export interface ImagesHubInput {
   readonly images: readonly ResolvedImage[];
@@ -41,7 +38,7 @@ export function imagesHubContribution({ images, customImages, hubUrl, pullSecret
         hook: { enabled: false },
         continuous: { enabled: true },
         pullProfileListImages: false,
-        extraImages: Object.fromEntries(prePulled.map((i) => [i.key, splitImage(i.ref)])),
+        extraImages: Object.fromEntries(prePulled.map((i) => [i.key, chartImage(i.ref)])),
       },
     },
     // The spawn page with the build-an-image UI.
@@ -70,4 +67,3 @@ export function imagesHubContribution({ images, customImages, hubUrl, pullSecret
   };
 }
 
-export { splitImage };

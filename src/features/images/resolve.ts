@@ -1,10 +1,11 @@
 /** Images, resolved: the menu's references, and users' own and built images (building decided once). */
+import { formatImageRef } from "../../core/util/image-ref";
 import { resolveSecret, type SecretRef } from "../../config/secrets";
 import type { Deployment } from "../../config/schema";
 
 export interface ResolvedImage {
   readonly key: string;
-  /** `repository:tag`, as a pod spec takes it. */
+  /** `repository:tag`, with `@digest` when pinned, as a pod spec takes it. */
   readonly ref: string;
   readonly displayName: string;
   readonly gpu: boolean;
@@ -37,7 +38,7 @@ export interface ResolvedCustomImages {
 export function resolveImages(d: Deployment): ResolvedImage[] {
   return Object.entries(d.images).map(([key, i]) => ({
     key,
-    ref: `${i.name}:${i.tag}`,
+    ref: formatImageRef({ repository: i.name, tag: i.tag, digest: i.digest }),
     displayName: i.displayName ?? `${i.name}:${i.tag}`,
     gpu: i.gpu,
     prePull: i.prePull,

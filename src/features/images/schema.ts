@@ -12,7 +12,12 @@ export const Image = z.strictObject({
   tag: z
     .string()
     .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { message: "an image tag" })
-    .describe("Image tag. Prefer immutable tags: pre-pulled nodes keep old copies of mutable ones."),
+    .describe("Image tag. A tag that is re-pushed (latest, latest-gpu, main) needs a digest in production (policy DH015)."),
+  digest: z
+    .string()
+    .regex(/^sha256:[0-9a-f]{64}$/, { message: "a content digest, sha256: and 64 hex digits (npm run pin-images writes them)" })
+    .optional()
+    .describe("The image's content digest: servers run exactly this, whatever the tag points at later. `npm run pin-images -- <file>` looks up and writes the digests of re-pushed tags."),
   displayName: z.string().optional().describe("Label in the server options menu."),
   gpu: z.boolean().default(false).describe("Image carries CUDA; pre-pulled only on GPU nodes."),
   prePull: z.boolean().default(true).describe("Pre-pull on user nodes so spawns do not wait on a pull."),

@@ -20,7 +20,7 @@ type Isolated = Pick<HubConfig, "groups" | "profiles" | "storage" | "monitoring"
 
 /** Volumes served by an NFS server of ours (home-nfs mode). */
 export function nfsVolumes(config: Pick<HubConfig, "groups" | "storage">): string[] {
-  return config.storage.mode === "home-nfs" ? volumesOf(config.groups.map((g) => g.key)) : [];
+  return config.storage.mode === "home-nfs" ? volumesOf(config.groups.map((g) => g.storage.volume)) : [];
 }
 
 /** Every namespace dandihub creates, in a stable order. */

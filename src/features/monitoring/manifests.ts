@@ -78,6 +78,8 @@ function exporterManifests(input: ExporterInput): object[] {
   const labels = { "app.kubernetes.io/name": EXPORTER_SERVICE, "app.kubernetes.io/part-of": "dandihub" };
   const exporter = exporterConfig(input);
   const mounted = exporter.volumes;
+  // Metrics say the group's key; the claim is named after the volume (a renamed group's keeps its first key).
+  const volumeOf = new Map(input.groups.map((g) => [g.key, g.storage.volume]));
   return [
     { apiVersion: "v1", kind: "ConfigMap", metadata: { name: EXPORTER_SERVICE, namespace: HUB_NAMESPACE }, data: { "config.json": JSON.stringify(exporter, null, 1) } },
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: EXPORTER_SERVICE, namespace: HUB_NAMESPACE }, automountServiceAccountToken: false },
@@ -120,7 +122,7 @@ function exporterManifests(input: ExporterInput): object[] {
             volumes: [
               codeVolume(),
               { name: "config", configMap: { name: EXPORTER_SERVICE } },
-              ...mounted.map((v) => ({ name: `volume-${v.volume}`, persistentVolumeClaim: { claimName: claimName(v.volume), readOnly: true } })),
+              ...mounted.map((v) => ({ name: `volume-${v.volume}`, persistentVolumeClaim: { claimName: claimName(volumeOf.get(v.volume) ?? v.volume), readOnly: true } })),
             ],
           },
         },

@@ -2,13 +2,14 @@
 import { CORE_COMPONENTS } from "../../core/catalog/core-images";
 import { instanceType, type InstanceShape } from "../../core/catalog/instance-types";
 import { overlaps, parseCidr, type Ipv4Block } from "../../core/util/cidr";
+import { EKS_ADDON_VERSIONS, type KubernetesMinor } from "../../../modules/versions";
 import type { ConfigProblem } from "../../config/errors";
 import { cidrListProblems, exactlyOne, unknownInstanceType } from "../../config/rules";
 import type { Deployment } from "../../config/schema";
 import { SERVICE_CIDR_BLOCK } from "../../core/names";
 
-/** Kubernetes minors EKS offers and Karpenter (see modules/versions.ts) supports. */
-export const SUPPORTED_KUBERNETES = ["1.32", "1.33", "1.34", "1.35"] as const;
+/** Kubernetes minors EKS offers and Karpenter supports: those with pinned add-ons (modules/versions.ts). */
+export const SUPPORTED_KUBERNETES = Object.keys(EKS_ADDON_VERSIONS) as readonly KubernetesMinor[];
 
 export function checkPlatform(d: Deployment): ConfigProblem[] {
   return [...checkBackend(d), ...checkNetwork(d), ...checkCluster(d)];
@@ -62,7 +63,7 @@ function checkNetwork(d: Deployment): ConfigProblem[] {
 }
 
 function checkCluster(d: Deployment): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
+  const problems: ConfigProblem[] = [...checkAdmins(d)];
   const c = d.cluster;
   if (!(SUPPORTED_KUBERNETES as readonly string[]).includes(c.kubernetesVersion)) {
     problems.push({ path: ["cluster", "kubernetesVersion"], message: `supported: ${SUPPORTED_KUBERNETES.join(", ")}` });
@@ -84,6 +85,29 @@ function checkCluster(d: Deployment): ConfigProblem[] {
   }
   if (!(core.min <= core.desired && core.desired <= core.max)) {
     problems.push({ path: ["cluster", "coreNodes"], message: `needs min <= desired <= max (got ${core.min} <= ${core.desired} <= ${core.max})` });
+  }
+  return problems;
+}
+
+/** Named cluster admins: who has kubectl must not depend on who applied first. */
+function checkAdmins(d: Deployment): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const { admins, createdBy } = d.cluster;
+  if (!admins.length && d.environment !== "development") {
+    problems.push({
+      path: ["cluster", "admins"],
+      atKey: true,
+      message:
+        "production needs named cluster admins: the role Terraform runs as (CI, Terraform Cloud) and the roles of the people who run kubectl (help/runbooks.md, \"Who has kubectl\"). Without them access belongs to whoever applied first",
+    });
+  }
+  admins.forEach((arn, i) => {
+    if (admins.indexOf(arn) !== i) problems.push({ path: ["cluster", "admins", i], message: `${arn} is listed twice (EKS allows one access entry per principal)` });
+    const account = arn.split(":")[4];
+    if (d.aws.accountId && account !== d.aws.accountId) problems.push({ path: ["cluster", "admins", i], message: `is in account ${account}, not aws.accountId ${d.aws.accountId}` });
+  });
+  if (createdBy !== undefined && !admins.includes(createdBy)) {
+    problems.push({ path: ["cluster", "createdBy"], message: "must be one of cluster.admins: its entry is kept as that admin's" });
   }
   return problems;
 }

@@ -1,7 +1,12 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsIamSessionContext } from "@cdktf/provider-aws/lib/data-aws-iam-session-context";
 import { Construct } from "constructs";
 import { EksModule, type EksAccessEntry, type EksAddon } from "../../../modules/eks";
 import { PodIdentityModule } from "../../../modules/pod-identity";
+import { EKS_ADDON_VERSIONS, type EksAddonName, type KubernetesMinor } from "../../../modules/versions";
+import { DataResource, Fn } from "../../core/cdktf";
 import { CORE_NODE_LABELS } from "../../core/labels";
+import { MovedBlocks } from "../../core/renames";
 import { SERVICE_CIDR_BLOCK } from "../../core/names";
 import { VPC_CNI_CONFIGURATION } from "../isolation/calico-values";
 import type { ResolvedCluster } from "./resolve";
@@ -24,6 +29,8 @@ export interface ClusterProps {
 }
 
 const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+/** Key of the admin policy in an entry's associations (the module keys associations `<entry>_<this>`). */
+const ADMIN_POLICY_KEY = "admin";
 
 /**
  * The EKS control plane, its managed add-ons and the small on-demand core node group that runs
@@ -53,38 +60,35 @@ export class Cluster extends Construct {
         ? new PodIdentityModule(this, "efs-csi-role", { name: `${c.name}-efs-csi`, use_name_prefix: false, attach_aws_efs_csi_policy: true, associations: {}, tags })
         : undefined;
 
+    // Exact versions from the pins table: nothing moves until the table (or the cluster version) does.
+    const version = (addon: EksAddonName) => ({ addon_version: EKS_ADDON_VERSIONS[c.kubernetesVersion as KubernetesMinor][addon], most_recent: false });
     const addons: Record<string, EksAddon> = {
       // Must exist before nodes join: networking and the Pod Identity agent.
       "vpc-cni": {
         before_compute: true,
-        most_recent: true,
+        ...version("vpc-cni"),
         // Calico enforces policy (features/isolation): the VPC CNI only assigns addresses.
         configuration_values: JSON.stringify(VPC_CNI_CONFIGURATION),
       },
-      "eks-pod-identity-agent": { before_compute: true, most_recent: true },
-      "kube-proxy": { most_recent: true },
-      coredns: { most_recent: true },
-      "metrics-server": { most_recent: true },
+      "eks-pod-identity-agent": { before_compute: true, ...version("eks-pod-identity-agent") },
+      "kube-proxy": version("kube-proxy"),
+      coredns: version("coredns"),
+      "metrics-server": version("metrics-server"),
       "aws-ebs-csi-driver": {
-        most_recent: true,
+        ...version("aws-ebs-csi-driver"),
         pod_identity_association: [{ role_arn: ebsCsi.iamRoleArn, service_account: "ebs-csi-controller-sa" }],
       },
     };
     if (efsCsi) {
       addons["aws-efs-csi-driver"] = {
-        most_recent: true,
+        ...version("aws-efs-csi-driver"),
         pod_identity_association: [{ role_arn: efsCsi.iamRoleArn, service_account: "efs-csi-controller-sa" }],
       };
     }
 
+    // Keyed by principal, so adding or removing an admin touches that admin's entry only.
     const accessEntries: Record<string, EksAccessEntry> = Object.fromEntries(
-      c.admins.map((arn, i) => [
-        `admin-${i}`,
-        {
-          principal_arn: arn,
-          policy_associations: { admin: { policy_arn: CLUSTER_ADMIN_POLICY, access_scope: { type: "cluster" } } },
-        },
-      ]),
+      c.admins.map((arn) => [arn, { principal_arn: arn, policy_associations: { [ADMIN_POLICY_KEY]: { policy_arn: CLUSTER_ADMIN_POLICY, access_scope: { type: "cluster" } } } }]),
     );
 
     this.eks = new EksModule(this, "eks", {
@@ -100,7 +104,9 @@ export class Cluster extends Construct {
         ? { "terraform-agent": { type: "ingress", protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: [...agentCidrs], description: "Kubernetes API from the HCP Terraform agent" } }
         : undefined,
       authentication_mode: "API",
-      enable_cluster_creator_admin_permissions: true,
+      // The creator's entry follows whoever runs Terraform (a second operator's apply would
+      // replace it): only a development cluster without named admins relies on it.
+      enable_cluster_creator_admin_permissions: c.admins.length === 0,
       access_entries: accessEntries,
       create_kms_key: true,
       enable_kms_key_rotation: true,
@@ -136,6 +142,44 @@ export class Cluster extends Construct {
       node_security_group_tags: { ...props.discoveryTag },
       enable_irsa: false,
       tags,
+    });
+    if (c.admins.length) {
+      this.moveAccessEntries(c);
+      this.requireAdminCaller(c.admins);
+    }
+  }
+
+  /**
+   * State of clusters made before entries were keyed by principal: `admin-<i>` entries, and the
+   * creator's (`cluster_creator`) when cluster.createdBy names it, move to their principal's key.
+   */
+  private moveAccessEntries(c: ResolvedCluster): void {
+    const moved = new MovedBlocks(this, "access-entry-keys");
+    const entry = (key: string) => `module.${this.eks.friendlyUniqueId}.aws_eks_access_entry.this[${JSON.stringify(key)}]`;
+    const policy = (key: string) => `module.${this.eks.friendlyUniqueId}.aws_eks_access_policy_association.this[${JSON.stringify(`${key}_${ADMIN_POLICY_KEY}`)}]`;
+    const move = (from: string, to: string) => {
+      moved.add(entry(from), entry(to));
+      moved.add(policy(from), policy(to));
+    };
+    // EKS allows one entry per principal: the creator's was never also an admin-<i>.
+    c.admins.forEach((arn, i) => arn !== c.createdBy && move(`admin-${i}`, arn));
+    if (c.createdBy) move("cluster_creator", c.createdBy);
+  }
+
+  /** The plan stops when the role running Terraform is not an admin: its apply would lock it out. */
+  private requireAdminCaller(admins: readonly string[]): void {
+    const caller = new DataAwsCallerIdentity(this, "caller");
+    const session = new DataAwsIamSessionContext(this, "caller-session", { arn: caller.arn });
+    new DataResource(this, "caller-is-admin", {
+      input: { caller: session.issuerArn },
+      lifecycle: {
+        precondition: [
+          {
+            condition: Fn.contains([...admins], session.issuerArn),
+            errorMessage: "The role running Terraform is not in cluster.admins: add it to the deployment file (help/runbooks.md, \"Who has kubectl\"), or run as one of the roles listed there.",
+          },
+        ],
+      },
     });
   }
 }

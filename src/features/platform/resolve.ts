@@ -41,7 +41,10 @@ export interface ResolvedCluster {
   readonly name: string;
   readonly kubernetesVersion: string;
   readonly endpointPublicAccessCidrs: readonly string[];
+  /** Principals with cluster-admin; none only in development (then the creator's session is admin). */
   readonly admins: readonly string[];
+  /** The principal of the creator's access entry of an older cluster, now one of admins. */
+  readonly createdBy?: string;
   readonly coreNodes: ResolvedCoreNodes;
   /** Controllers on the core nodes run this many replicas (two at most, one per core node). */
   readonly controllerReplicas: number;
@@ -75,6 +78,7 @@ export function resolveCluster(d: Deployment): ResolvedCluster {
     kubernetesVersion: d.cluster.kubernetesVersion,
     endpointPublicAccessCidrs: d.cluster.endpointPublicAccessCidrs,
     admins: d.cluster.admins,
+    createdBy: d.cluster.createdBy,
     coreNodes: {
       instanceTypes: core.instanceTypes,
       arch: instanceType(core.instanceTypes[0])!.arch,

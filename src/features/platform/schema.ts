@@ -93,6 +93,12 @@ const CoreNodes = z.strictObject({
   diskSize: Quantity.default("50Gi").describe("Root volume of each core node."),
 });
 
+/** An IAM role or user, as access entries name them (not an STS session). */
+const PrincipalArn = z.string().regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)\/[A-Za-z0-9+=,.@_/-]+$/, {
+  message:
+    "an IAM role or user ARN such as arn:aws:iam::123456789012:role/hub-admins; for an assumed-role session (arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION, what `aws sts get-caller-identity` prints) give its role, arn:aws:iam::ACCOUNT:role/NAME",
+});
+
 export const Cluster = z.strictObject({
   kubernetesVersion: z
     .string()
@@ -104,12 +110,13 @@ export const Cluster = z.strictObject({
     .default(["0.0.0.0/0"])
     .describe("CIDRs allowed to reach the public EKS API endpoint. Empty list: private endpoint only."),
   admins: z
-    .array(
-      z.string().regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)\/[A-Za-z0-9+=,.@_/-]+$/, {
-        message: "an IAM role or user ARN",
-      }),
-    )
+    .array(PrincipalArn)
     .default([])
-    .describe("IAM principals given cluster-admin through EKS access entries (the deployer is always admin)."),
+    .describe(
+      "IAM roles (or users) with cluster-admin, through EKS access entries: the people's roles and the role Terraform runs as (CI, Terraform Cloud). Required in production; the role running Terraform must be one of them (the plan checks).",
+    ),
+  createdBy: PrincipalArn.optional().describe(
+    "Clusters made before admins were named: the role that created the cluster, as EKS recorded it. Its existing access entry becomes that admin's instead of being recreated (no moment without access). One of admins; remove it once applied.",
+  ),
   coreNodes: CoreNodes.prefault({}),
 });

@@ -5,6 +5,7 @@
  */
 import { GROUP_TAG, NFS_SERVER_ROLE, ROLE_LABEL } from "../../core/labels";
 import { cidrAdmits, cidrWithin } from "../../core/util/cidr";
+import { isPinned } from "../../core/util/image-ref";
 import { hubSettings, manifests, resources, type Json, type PolicyView } from "./view";
 
 export interface Finding {
@@ -351,5 +352,48 @@ export const RULES: readonly Rule[] = [
       return f;
     },
   },
+  {
+    id: "DH015",
+    title: "images pinned",
+    protects: "What runs is what was reviewed: a re-pushed tag (latest, latest-gpu, main) changes every new server, and nodes keep whichever copy they pulled first.",
+    fix: "Give the image a digest (`npm run pin-images -- <file>` writes them) or a tag that is never re-pushed.",
+    check: (view) => {
+      const f: Finding[] = [];
+      for (const [release, values] of Object.entries(view.helm)) {
+        for (const [path, ref] of imageRefs(values)) if (!isPinned(ref)) f.push({ address: `${release}:${path}`, detail: `${ref}: a re-pushed tag and no digest` });
+        // The hub's settings file (the profile menu) is JSON inside the values.
+        const settings = values.hub?.extraFiles?.["dandihub-settings"]?.stringData;
+        if (typeof settings === "string") {
+          for (const [path, ref] of imageRefs(JSON.parse(settings) as Json)) if (!isPinned(ref)) f.push({ address: `${release}:dandihub-settings.${path}`, detail: `${ref}: a re-pushed tag and no digest` });
+        }
+      }
+      return f;
+    },
+  },
 ];
 
+
+/** Every image a values tree names (`image: ref`, or `{name|repository, tag}`), with its path. */
+function imageRefs(node: unknown, path = ""): [string, string][] {
+  if (Array.isArray(node)) return node.flatMap((v, i) => imageRefs(v, `${path}[${i}]`));
+  if (!node || typeof node !== "object") return [];
+  const out: [string, string][] = [];
+  for (const [k, v] of Object.entries(node as Json)) {
+    const at = path ? `${path}.${k}` : k;
+    // `{value}`: the user's own image, filled in at spawn (they pick it; nothing to pin here).
+    if (k === "image" && typeof v === "string" && v) {
+      if (!v.includes("{")) out.push([at, v]);
+    }
+    else if ((k === "image" || k === "extraImages") && v && typeof v === "object" && !Array.isArray(v)) {
+      const named = (x: Json) => typeof (x.name ?? x.repository) === "string" && typeof x.tag === "string";
+      if (named(v)) {
+        out.push([at, `${v.name ?? v.repository}:${v.tag}`]);
+      } else if (k === "extraImages") {
+        for (const [n, x] of Object.entries(v as Json)) if (named(x)) out.push([`${at}.${n}`, `${x.name ?? x.repository}:${x.tag}`]);
+      } else {
+        out.push(...imageRefs(v, at));
+      }
+    } else out.push(...imageRefs(v, at));
+  }
+  return out;
+}

@@ -50,7 +50,7 @@ export function storageHubContribution({ storage, groups, buckets }: StorageHubI
             ),
             volumeMounts: g.mounts.map((m) => ({ name: volumeName(g.key, m), mountPath: m.mountPath, readOnly: m.readOnly })),
             storage: {
-              claim: claimName(g.key),
+              claim: claimName(g.storage.volume),
               homeQuota: `${g.storage.homeQuotaGiB}Gi`,
               sharedQuota: `${g.storage.sharedQuotaGiB}Gi`,
               quotaOverrides: Object.fromEntries(Object.entries(g.storage.quotaOverridesGiB).map(([u, q]) => [u, `${q}Gi`])),

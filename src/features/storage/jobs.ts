@@ -30,7 +30,8 @@ function prepareDirs(volumeMount: string): object {
 export interface StorageJobsInput {
   readonly region: string;
   readonly storage: Pick<ResolvedStorage, "cleanup" | "retention">;
-  readonly groups: readonly string[];
+  /** Each group's key (what reports and metrics call it) and its volume's name. */
+  readonly groups: readonly { readonly key: string; readonly volume: string }[];
   /** Each group's bucket (home archives), by group. */
   readonly buckets: Readonly<Record<string, string>>;
 }
@@ -69,7 +70,7 @@ export function storageJobManifests({ region, storage, groups, buckets }: Storag
   });
   const r = storage.retention;
   if (r.enabled) {
-    for (const group of groups) {
+    for (const { key: group, volume } of groups) {
       manifests.push(
         cronJob(
           `dandihub-retention-${group}`,
@@ -94,7 +95,7 @@ export function storageJobManifests({ region, storage, groups, buckets }: Storag
             resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { memory: "1Gi" } },
             volumeMounts: [{ name: "data", mountPath: "/homes" }, { name: "code", mountPath: CODE_DIR, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
           },
-          [{ name: "data", persistentVolumeClaim: { claimName: claimName(group) } }, codeVolume(), { name: "tmp", emptyDir: {} }],
+          [{ name: "data", persistentVolumeClaim: { claimName: claimName(volume) } }, codeVolume(), { name: "tmp", emptyDir: {} }],
           {
             serviceAccountName: RETENTION_SERVICE_ACCOUNT,
             // z2jh's hub NetworkPolicy admits pods with this label.

@@ -1,5 +1,6 @@
 /** Storage, resolved: sizes in GiB, durations in seconds, each group's quotas and extra mounts. */
 import type { Deployment, GroupConfig } from "../../config/schema";
+import { formerKeysOf } from "../../config/renames";
 import { parseDuration, parseQuantity, toGiB } from "../../config/units";
 
 export interface ResolvedStorage {
@@ -25,6 +26,12 @@ export interface ResolvedStorage {
 }
 
 export interface GroupStorage {
+  /**
+   * Name of the group's volume and bucket and of their namespace, claim and PersistentVolume:
+   * the key the group was created under (its oldest `renamedFrom`), since none of those names
+   * can change without replacing what holds the data.
+   */
+  readonly volume: string;
   readonly homeQuotaGiB: number;
   readonly sharedQuotaGiB: number;
   readonly quotaOverridesGiB: Readonly<Record<string, number>>;
@@ -42,6 +49,8 @@ export interface ResolvedMount {
 /** A group's storage slice. */
 export interface StorageGroup {
   readonly key: string;
+  /** Keys it had before, oldest first. */
+  readonly formerKeys: readonly string[];
   readonly storage: GroupStorage;
   readonly mounts: readonly ResolvedMount[];
   readonly readBuckets: readonly string[];
@@ -53,6 +62,7 @@ function gib(quantity: string): number {
 
 export function resolveStorage(d: Deployment): ResolvedStorage {
   const s = d.storage;
+  const volumeOf = (key: string) => (key in d.groups ? volumeName(key, d.groups[key]) : key);
   return {
     mode: s.mode,
     commonSizeGiB: gib(s.common.size),
@@ -65,13 +75,19 @@ export function resolveStorage(d: Deployment): ResolvedStorage {
       dryRun: s.retention.dryRun,
       schedule: s.retention.schedule,
     },
-    cleanup: s.cleanup.map((c) => ({ volume: c.volume, path: c.path, olderThanSeconds: parseDuration(c.olderThan), dryRun: c.dryRun, schedule: c.schedule })),
+    cleanup: s.cleanup.map((c) => ({ volume: volumeOf(c.volume), path: c.path, olderThanSeconds: parseDuration(c.olderThan), dryRun: c.dryRun, schedule: c.schedule })),
     allowDestroy: s.allowDestroy,
   };
 }
 
-export function resolveGroupStorage(g: GroupConfig): GroupStorage {
+/** The volume of a group: named after the key it was created under. */
+function volumeName(key: string, g: GroupConfig): string {
+  return formerKeysOf(g.renamedFrom)[0] ?? key;
+}
+
+export function resolveGroupStorage(key: string, g: GroupConfig): GroupStorage {
   return {
+    volume: volumeName(key, g),
     homeQuotaGiB: gib(g.storage.homeQuota),
     sharedQuotaGiB: gib(g.storage.sharedQuota),
     quotaOverridesGiB: Object.fromEntries(Object.entries(g.storage.quotaOverrides).map(([u, q]) => [u, gib(q)])),

@@ -23,8 +23,9 @@ import { BACKUP_TAG, DO_NOT_DISRUPT, GROUP_TAG, NFS_SERVER_ROLE, STORAGE_NODE_RO
 import { namespaceMetadata, type PodSecurity } from "../../core/namespaces";
 import { USER_IDENTITY } from "../../core/names";
 import { privateBucket } from "../../core/private-bucket";
+import { formerlyCalled } from "../../core/renames";
 import { formatQuantity } from "../../config/units";
-import { claimName, COMMON_VOLUME, NFS_PORTS, NFS_SERVER_REQUESTS, REPORTS_DIR, SHARED_DIR, storageNamespace, volumesOf } from "./layout";
+import { claimName, COMMON_VOLUME, NFS_PORTS, NFS_SERVER_REQUESTS, REPORTS_DIR, SHARED_DIR, storageNamespace } from "./layout";
 import type { ResolvedStorage, StorageGroup } from "./resolve";
 
 /** The directory of an EFS file system its access point exposes as the volume's root. */
@@ -85,35 +86,36 @@ export class Storage extends Construct {
     super(scope, id);
     const guard = { preventDestroy: !props.storage.allowDestroy };
 
-    const volumeNames = volumesOf(props.groups.map((g) => g.key));
     const efsSecurityGroup = props.storage.mode === "efs" ? this.efsSecurityGroup(props) : undefined;
-    for (const volume of volumeNames) {
-      const group = props.groups.find((g) => g.key === volume);
+    for (const group of [undefined, ...props.groups]) {
+      // Addressed by the group's key (moved from its former keys), named after its volume.
+      const scope = group ? formerlyCalled(new Construct(this, group.key), group.formerKeys) : new Construct(this, COMMON_VOLUME);
+      const volume = group ? group.storage.volume : COMMON_VOLUME;
+      const billedTo = group ? group.key : "platform";
       const claim =
         props.storage.mode === "home-nfs"
-          ? this.nfsVolume(props, volume, group, guard)
-          : this.efsVolume(props, volume, guard, efsSecurityGroup!);
+          ? this.nfsVolume(props, scope, volume, billedTo, group, guard)
+          : this.efsVolume(props, scope, volume, billedTo, guard, efsSecurityGroup!);
       this.volumes.push({ volume, claim });
     }
     for (const group of props.groups) this.groupBucket(props, group, guard);
     this.backups(props, guard);
   }
 
-  private tags(name: string, volume: string): Record<string, string> {
-    // `common` is everyone's: billed to the platform, not to a group.
-    return { [GROUP_TAG]: volume === COMMON_VOLUME ? "platform" : volume, ...BACKUP_TAG, Name: `${name}-${volume}` };
+  /** `common` is everyone's: billed to the platform, not to a group. */
+  private tags(name: string, volume: string, billedTo: string): Record<string, string> {
+    return { [GROUP_TAG]: billedTo, ...BACKUP_TAG, Name: `${name}-${volume}` };
   }
 
   /** home-nfs: our encrypted gp3 volume, served by jupyterhub-home-nfs with XFS project quotas. */
-  private nfsVolume(props: StorageProps, volume: string, group: StorageGroup | undefined, guard: { preventDestroy: boolean }): PersistentVolumeClaimV1 {
-    const scope = new Construct(this, volume);
+  private nfsVolume(props: StorageProps, scope: Construct, volume: string, billedTo: string, group: StorageGroup | undefined, guard: { preventDestroy: boolean }): PersistentVolumeClaimV1 {
     const sizeGiB = group ? group.storage.volumeSizeGiB : props.storage.commonSizeGiB;
     const ebs = new EbsVolume(scope, "volume", {
       availabilityZone: props.storageZone,
       size: sizeGiB,
       type: "gp3",
       encrypted: true,
-      tags: this.tags(props.name, volume),
+      tags: this.tags(props.name, volume, billedTo),
       lifecycle: { ...guard, ignoreChanges: ["availability_zone"] },
     });
     const namespace = storageNamespace(volume);
@@ -184,15 +186,14 @@ export class Storage extends Construct {
   }
 
   /** efs: an encrypted EFS file system per volume (no hard quotas), mounted through the EFS CSI driver. */
-  private efsVolume(props: StorageProps, volume: string, guard: { preventDestroy: boolean }, securityGroup: SecurityGroup): PersistentVolumeClaimV1 {
-    const scope = new Construct(this, volume);
+  private efsVolume(props: StorageProps, scope: Construct, volume: string, billedTo: string, guard: { preventDestroy: boolean }, securityGroup: SecurityGroup): PersistentVolumeClaimV1 {
     const fs = new EfsFileSystem(scope, "file-system", {
       creationToken: `${props.name}-${volume}`,
       encrypted: true,
       performanceMode: "generalPurpose",
       throughputMode: "elastic",
       lifecyclePolicy: [{ transitionToIa: "AFTER_30_DAYS" }, { transitionToPrimaryStorageClass: "AFTER_1_ACCESS" }],
-      tags: this.tags(props.name, volume),
+      tags: this.tags(props.name, volume, billedTo),
       lifecycle: guard,
     });
     // Every access is made as the user identity (as All_Squash does on home-nfs): homes and the
@@ -201,7 +202,7 @@ export class Storage extends Construct {
       fileSystemId: fs.id,
       posixUser: { uid: USER_IDENTITY.uid, gid: USER_IDENTITY.gid },
       rootDirectory: { path: EFS_ROOT, creationInfo: { ownerUid: USER_IDENTITY.uid, ownerGid: USER_IDENTITY.gid, permissions: "0775" } },
-      tags: this.tags(props.name, volume),
+      tags: this.tags(props.name, volume, billedTo),
     });
     const targets = Array.from({ length: props.azs }, (_, i) =>
       new EfsMountTarget(scope, `mount-target-${i}`, {
@@ -261,10 +262,11 @@ export class Storage extends Construct {
    * for homes reset by the retention policy (kept, moved to Glacier Instant Retrieval).
    */
   private groupBucket(props: StorageProps, group: StorageGroup, guard: { preventDestroy: boolean }): void {
-    const scope = new Construct(this, `${group.key}-bucket`);
+    const scope = formerlyCalled(new Construct(this, `${group.key}-bucket`), group.formerKeys.map((k) => `${k}-bucket`));
+    // A bucket's name is fixed for its life: it keeps the key it was made under.
     const bucket = privateBucket(scope, {
-      bucketPrefix: `${props.name}-${group.key}-`,
-      tags: { [GROUP_TAG]: group.key, Name: `${props.name}-${group.key}` },
+      bucketPrefix: `${props.name}-${group.storage.volume}-`,
+      tags: { [GROUP_TAG]: group.key, Name: `${props.name}-${group.storage.volume}` },
       preventDestroy: guard.preventDestroy,
     });
     new S3BucketVersioningA(scope, "versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });

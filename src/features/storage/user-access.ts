@@ -5,6 +5,7 @@ import { PodIdentityModule, type PolicyStatement } from "../../../modules/pod-id
 import { escapeTemplate } from "../../core/helm-values";
 import { GROUP_TAG } from "../../core/labels";
 import { userServiceAccount } from "../../core/names";
+import { formerlyCalled } from "../../core/renames";
 import { RETENTION_SERVICE_ACCOUNT } from "./jobs";
 
 export interface UserAccessProps {
@@ -13,7 +14,7 @@ export interface UserAccessProps {
   /** Tags of everything this creates (the deployment's). */
   readonly tags: Readonly<Record<string, string>>;
   /** Each group and the buckets its servers may read. */
-  readonly groups: readonly { readonly key: string; readonly readBuckets: readonly string[] }[];
+  readonly groups: readonly { readonly key: string; readonly formerKeys: readonly string[]; readonly readBuckets: readonly string[] }[];
   /** Each group's bucket ARN, by group. */
   readonly bucketArns: Readonly<Record<string, string>>;
   /** Servers may use their own scratch prefix. */
@@ -66,7 +67,8 @@ export class UserAccess extends Construct {
         automountServiceAccountToken: false,
         dependsOn: [props.hubNamespace],
       });
-      new PodIdentityModule(
+      formerlyCalled(sa, group.formerKeys.map((k) => `${k}-service-account`));
+      const role = new PodIdentityModule(
         this,
         `${group.key}-role`,
         {
@@ -79,6 +81,7 @@ export class UserAccess extends Construct {
         },
         { dependsOn: [sa] },
       );
+      formerlyCalled(role, group.formerKeys.map((k) => `${k}-role`));
     }
     if (props.retention) {
       const sa = new ServiceAccountV1(this, "retention-service-account", {
