@@ -58,9 +58,11 @@ describe("main.ts", () => {
     expect(existsSync(join(stack, "assets", "stale-file"))).toBe(false);
   });
 
-  it("good files: one stack each, named after the deployment", () => {
+  it("good files: one stack each, named after the deployment; no Terraform binary needed", () => {
     const out = join(mkdtempSync(join(tmpdir(), "dandihub-cli-")), "cdktf.out");
-    const r = run([], { CDKTF_OUTDIR: out });
+    // A PATH with nothing on it: synth hands JSON to whoever runs Terraform later.
+    const r = run([], { CDKTF_OUTDIR: out, PATH: mkdtempSync(join(tmpdir(), "dandihub-empty-path-")) });
+    expect(r.stderr).not.toMatch(/terraform|failed/i);
     expect(r.code).toBe(0);
     expect(readdirSync(join(out, "stacks")).sort()).toEqual(["dandi", "minimal"]);
     expect(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).stacks).toHaveProperty("dandi");

@@ -1,7 +1,7 @@
 /**
  * The import graph of src/ and modules/: no cycle, and no pure module (one that creates no
  * constructs) imports a construct module. Construct modules are those that import the
- * `constructs` package or a provider binding, or build the CDKTF app (`new App(`); type-only
+ * `constructs` package or a provider binding, or build the CDKTF app (`new App(`, `extends App`); type-only
  * imports count too.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -42,7 +42,7 @@ function graph(): Map<string, Module> {
       .filter((s) => s.startsWith("."))
       .map((s) => resolve(dirname(path), s) + ".ts")
       .filter((p) => known.has(p));
-    const construct = specs.some((s) => s === "constructs" || s.startsWith("@cdktf/provider-")) || /\bnew App\(/.test(readFileSync(path, "utf8"));
+    const construct = specs.some((s) => s === "constructs" || s.startsWith("@cdktf/provider-")) || /\bnew App\(|\bextends App\b/.test(readFileSync(path, "utf8"));
     modules.set(path, { path, imports, construct });
   }
   return modules;

@@ -436,6 +436,13 @@ describe("waivers", () => {
     expect(clean).toEqual({ errors: "", notes: "" });
     const unnamed = config((c2) => delete c2.file);
     expect(formatPolicy(unnamed, run(unnamed)).errors).toMatch(/^testhub\.yaml: 2 policy problem\(s\)/);
+    const rule = RULES.find((x) => x.id === "DH015")!;
+    const many = formatPolicy(config(), {
+      violations: [],
+      unusedWaivers: [],
+      waived: ["a", "b", "c"].map((p, i) => ({ rule, address: `helm_release.x:${p}`, detail: i ? "img:latest: a re-pushed tag" : "img:dev: a re-pushed tag", reason: "only tags", waiver: 0 })),
+    });
+    expect(many.notes).toBe("config/testhub.yaml: policy DH015 waived at 3 places: img:dev: a re-pushed tag; img:latest: a re-pushed tag (reason: only tags)");
     const stale = formatPolicy(waive([{ rule: "DH003", reason: "old" }]), checkPolicy(waive([{ rule: "DH003", reason: "old" }]), text(stack())));
     expect(stale.errors).toContain("policy.waivers[0] (DH003) matches nothing; remove it");
   });

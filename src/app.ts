@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { App } from "./core/cdktf";
+import { App, TerraformDataSource, TerraformProvider, TerraformResource, TerraformStack } from "./core/cdktf";
 import { ConfigError } from "./config/errors";
 import { loadDeployment } from "./config/load";
 import type { HubConfig } from "./config/resolve";
@@ -47,9 +47,43 @@ export function loadAll(files: readonly string[]): { configs: HubConfig[] } | { 
   return errors.length ? { errors: errors.join("\n\n") } : { configs };
 }
 
+/**
+ * CDKTF's validations run `terraform version` once per terraform_data resource and moved block:
+ * synth then needs a Terraform binary (it should not: the JSON's required_version is checked by
+ * the Terraform that runs it) and spends half its time in child processes. So they are skipped,
+ * and the one check that matters, a provider construct for every provider a resource uses, is
+ * done here before anything is written.
+ */
+class HubApp extends App {
+  override synth(): void {
+    const missing = this.node
+      .findAll()
+      .filter(TerraformStack.isStack)
+      .flatMap((stack) => missingProviders(stack).map((p) => `stack ${stack.node.id}: resources use provider "${p}" but no provider construct declares it`));
+    if (missing.length) throw new Error(missing.join("\n"));
+    super.synth();
+  }
+}
+
+function missingProviders(stack: TerraformStack): string[] {
+  const used = new Set<string>();
+  const declared = new Set<string>();
+  for (const c of stack.node.findAll()) {
+    if (TerraformResource.isTerraformResource(c) || TerraformDataSource.isTerraformDataSource(c)) {
+      const name = c.terraformGeneratorMetadata?.providerName;
+      if (name && name !== "terraform") used.add(name);
+    }
+    if (TerraformProvider.isTerraformProvider(c)) {
+      const name = c.terraformGeneratorMetadata?.providerName;
+      if (name) declared.add(name);
+    }
+  }
+  return [...used].filter((n) => !declared.has(n)).sort();
+}
+
 /** Builds the stacks of `configs` into `outdir`. */
 export function buildApp(configs: readonly HubConfig[], outdir: string): App {
-  const app = new App({ outdir, skipValidation: false });
+  const app = new HubApp({ outdir, skipValidation: true });
   for (const config of configs) new HubStack(app, config);
   return app;
 }

@@ -21,6 +21,7 @@ export {
   TerraformOutput,
   TerraformProvider,
   TerraformResource,
+  TerraformDataSource,
   TerraformStack,
   TerraformVariable,
   Token,

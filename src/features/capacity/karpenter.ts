@@ -27,6 +27,9 @@ export interface KarpenterProps {
 export const KARPENTER_NAMESPACE = SYSTEM_NAMESPACE;
 const SERVICE_ACCOUNT = "karpenter";
 
+/** How long an uninstall of the pools may wait for Karpenter to drain and terminate their nodes. */
+export const POOLS_TEARDOWN_SECONDS = 1800;
+
 /**
  * Karpenter: controller IAM role (Pod Identity), node role, spot interruption queue with its
  * EventBridge rules, the CRD and controller charts, and the user NodePools. The pools go in as
@@ -84,6 +87,10 @@ export class Karpenter extends Construct {
       releaseName: "dandihub-node-pools",
       namespace: KARPENTER_NAMESPACE,
       values: { manifests: karpenterManifests(props.plan, ctx) },
+      // Destroyed before the controller (this depends on it): deleting the pools makes Karpenter
+      // drain and terminate their nodes, and each EC2NodeClass's finalizer holds the uninstall
+      // until its nodes are gone. Draining nodes whose servers have stopped takes minutes.
+      timeoutSeconds: POOLS_TEARDOWN_SECONDS,
       dependsOn: [this.controller.release],
     });
   }

@@ -9,7 +9,7 @@ export interface RuleFinding extends Finding {
 
 export interface PolicyResult {
   readonly violations: readonly RuleFinding[];
-  readonly waived: readonly (RuleFinding & { readonly reason: string })[];
+  readonly waived: readonly (RuleFinding & { readonly reason: string; readonly waiver: number })[];
   /** Waivers that matched no finding (stale: remove them). */
   readonly unusedWaivers: readonly { readonly index: number; readonly rule: string; readonly address?: string }[];
 }
@@ -25,13 +25,13 @@ export function checkPolicy(config: HubConfig, stackJsonText: string, rules: rea
   const waivers = config.policy.waivers;
   const used = new Set<number>();
   const violations: RuleFinding[] = [];
-  const waived: (RuleFinding & { reason: string })[] = [];
+  const waived: (RuleFinding & { reason: string; waiver: number })[] = [];
   for (const f of findings) {
     const i = waivers.findIndex((w) => w.rule === f.rule.id && matches(w.address, f.address));
     if (i < 0) violations.push(f);
     else {
       used.add(i);
-      waived.push({ ...f, reason: waivers[i].reason });
+      waived.push({ ...f, reason: waivers[i].reason, waiver: i });
     }
   }
   const unusedWaivers = waivers.map((w, index) => ({ index, rule: w.rule, address: w.address })).filter((w) => !used.has(w.index));
@@ -45,7 +45,15 @@ export function formatPolicy(config: HubConfig, result: PolicyResult): { errors:
     ...result.violations.map((v) => `${file}: policy ${v.rule.id} (${v.rule.title}) at ${v.address}: ${v.detail}\n    fix: ${v.rule.fix}`),
     ...result.unusedWaivers.map((w) => `${file}: policy.waivers[${w.index}] (${w.rule}${w.address ? ` at ${w.address}` : ""}) matches nothing; remove it`),
   ];
-  const notes = result.waived.map((w) => `${file}: policy ${w.rule.id} waived at ${w.address}: ${w.detail} (reason: ${w.reason})`);
+  // One line per waiver: a waiver over a pattern can match dozens of places with a few causes.
+  const byWaiver = new Map<number, (typeof result.waived)[number][]>();
+  for (const w of result.waived) byWaiver.set(w.waiver, [...(byWaiver.get(w.waiver) ?? []), w]);
+  const notes = [...byWaiver.values()].map((ws) => {
+    const [w] = ws;
+    if (ws.length === 1) return `${file}: policy ${w.rule.id} waived at ${w.address}: ${w.detail} (reason: ${w.reason})`;
+    const details = [...new Set(ws.map((x) => x.detail))];
+    return `${file}: policy ${w.rule.id} waived at ${ws.length} places: ${details.join("; ")} (reason: ${w.reason})`;
+  });
   return {
     errors: errors.length ? `${file}: ${errors.length} policy problem(s); nothing was synthesized.\n${errors.join("\n")}` : "",
     notes: notes.join("\n"),

@@ -16,7 +16,7 @@ import { PersistentVolumeClaimV1 } from "@cdktf/provider-kubernetes/lib/persiste
 import { PersistentVolumeV1 } from "@cdktf/provider-kubernetes/lib/persistent-volume-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { Construct } from "constructs";
-import { Fn, type ITerraformDependable } from "../../core/cdktf";
+import { DataResource, Fn, type ITerraformDependable } from "../../core/cdktf";
 import { CHARTS } from "../../core/charts";
 import { HelmChart } from "../../core/helm-chart";
 import { BACKUP_TAG, DO_NOT_DISRUPT, GROUP_TAG, NFS_SERVER_ROLE, STORAGE_NODE_ROLE, STORAGE_TAINT } from "../../core/labels";
@@ -110,6 +110,12 @@ export class Storage extends Construct {
   /** home-nfs: our encrypted gp3 volume, served by jupyterhub-home-nfs with XFS project quotas. */
   private nfsVolume(props: StorageProps, scope: Construct, volume: string, billedTo: string, group: StorageGroup | undefined, guard: { preventDestroy: boolean }): PersistentVolumeClaimV1 {
     const sizeGiB = group ? group.storage.volumeSizeGiB : props.storage.commonSizeGiB;
+    // Kubernetes resizes only dynamically provisioned claims: a statically bound one keeps the
+    // size it was made with, or every apply after a grow fails. The EBS volume grows in place and
+    // the chart's resizer grows the file system within minutes. The chart's own claim is sized
+    // from this record of the first size (Terraform keeps it; later sizes are ignored), ours
+    // ignore later sizes themselves.
+    const madeWith = new DataResource(scope, "created-size", { input: { gib: sizeGiB }, lifecycle: { ignoreChanges: ["input"] } });
     const ebs = new EbsVolume(scope, "volume", {
       availabilityZone: props.storageZone,
       size: sizeGiB,
@@ -149,7 +155,7 @@ export class Storage extends Construct {
           config: { QuotaManager: { paths: ["/export"], ...quotas, exclude: [REPORTS_DIR], wait_time: 30, min_projid: 1000, uid: USER_IDENTITY.uid, gid: USER_IDENTITY.gid } },
         },
         eks: { enabled: true, volumeId: ebs.id },
-        persistentVolume: { size: `${sizeGiB}Gi` },
+        persistentVolume: { size: `${madeWith.getStringAttribute("output.gib")}Gi` },
         nodeSelector: { ...STORAGE_NODE_ROLE, "topology.kubernetes.io/zone": props.storageZone },
         tolerations: [{ key: STORAGE_TAINT.key, operator: "Equal", value: STORAGE_TAINT.value, effect: STORAGE_TAINT.effect }],
         annotations: { [DO_NOT_DISRUPT]: "true" },
@@ -181,8 +187,10 @@ export class Storage extends Construct {
         },
       ],
       dependsOn: [server.release, service],
+      // Informational for a static volume: the size it was made with.
+      lifecycle: { ignoreChanges: ["spec[0].capacity"] },
     });
-    return this.claim(props, scope, volume, sizeGiB, pv);
+    return this.claim(props, scope, volume, `${sizeGiB}Gi`, pv);
   }
 
   /** efs: an encrypted EFS file system per volume (no hard quotas), mounted through the EFS CSI driver. */
@@ -224,7 +232,7 @@ export class Storage extends Construct {
       ],
       dependsOn: [...targets, ...props.dependsOn],
     });
-    return this.claim(props, scope, volume, 1024, pv);
+    return this.claim(props, scope, volume, "1024Gi", pv);
   }
 
   private efsSecurityGroup(props: StorageProps): SecurityGroup {
@@ -244,16 +252,19 @@ export class Storage extends Construct {
     return sg;
   }
 
-  private claim(props: StorageProps, scope: Construct, volume: string, sizeGiB: number, pv: PersistentVolumeV1): PersistentVolumeClaimV1 {
+  private claim(props: StorageProps, scope: Construct, volume: string, size: string, pv: PersistentVolumeV1): PersistentVolumeClaimV1 {
     return new PersistentVolumeClaimV1(scope, "claim", {
       metadata: { name: claimName(volume), namespace: props.hubNamespace.metadata.name, labels: { "dandihub.org/volume": volume } },
       spec: {
         accessModes: ["ReadWriteMany"],
         storageClassName: "",
         volumeName: pv.metadata.name,
-        resources: { requests: { storage: `${sizeGiB}Gi` } },
+        resources: { requests: { storage: size } },
       },
       dependsOn: [pv, props.hubNamespace],
+      // A statically bound claim cannot be resized (nor shrunk without replacement): it keeps the
+      // size it was made with, whatever the volume grows to.
+      lifecycle: { ignoreChanges: ["spec[0].resources"] },
     });
   }
 
