@@ -40,6 +40,8 @@ interface Edit {
   readonly edit: (doc: Document) => void;
   /** Data this edit removes on purpose (a removed group's), which the plan must refuse. */
   readonly removes?: (address: string) => boolean;
+  /** The help page and section telling an operator how to make this edit. */
+  readonly runbook: string;
   /** What else must hold of the change set: the edit did what it says. */
   readonly check?: (changes: Change[], before: Synthesized, after: Synthesized) => void;
 }
@@ -51,11 +53,11 @@ const find = (changes: Change[], address: string) => {
 };
 
 const EDITS: Edit[] = [
-  { name: "add a group at the start", edit: addGroup(0), check: (c) => expect(find(c, "aws_ebs_volume.storage_newlab_volume").verdict.kind).toBe("added") },
-  { name: "add a group in the middle", edit: addGroup(2) },
-  { name: "add a group at the end", edit: addGroup(5) },
+  { name: "add a group at the start", runbook: "runbooks.md#add-a-group", edit: addGroup(0), check: (c) => expect(find(c, "aws_ebs_volume.storage_newlab_volume").verdict.kind).toBe("added") },
+  { name: "add a group in the middle", runbook: "runbooks.md#add-a-group", edit: addGroup(2) },
+  { name: "add a group at the end", runbook: "runbooks.md#add-a-group", edit: addGroup(5) },
   {
-    name: "remove a group",
+    name: "remove a group", runbook: "runbooks.md#remove-a-group",
     edit: (doc) => groupsOf(doc).delete("bican"),
     removes: (a) => /storage_bican[-_]/.test(a),
     check: (c) => {
@@ -66,14 +68,14 @@ const EDITS: Edit[] = [
     },
   },
   {
-    name: "reorder the groups",
+    name: "reorder the groups", runbook: "runbooks.md#reorder-groups",
     edit: (doc) => groupsOf(doc).items.reverse(),
     check: (c) => {
       for (const x of c.filter((y) => y.holdsData)) expect(["unchanged", "updated"], x.address).toContain(x.verdict.kind);
     },
   },
   {
-    name: "bump kubernetesVersion",
+    name: "bump kubernetesVersion", runbook: "runbooks.md#upgrade-kubernetes",
     edit: (doc) => doc.setIn(["cluster", "kubernetesVersion"], "1.35"),
     check: (c, _b, after) => {
       expect(find(c, "module.cluster_eks").verdict.kind).toBe("updated");
@@ -81,14 +83,14 @@ const EDITS: Edit[] = [
       expect(c.filter((x) => x.holdsData && x.verdict.kind !== "unchanged").map((x) => x.address)).toEqual([]);
     },
   },
-  { name: "change an instance family", edit: (doc) => doc.setIn(["userNodes", "instanceFamilies"], ["c6a", "c7a", "m6a", "m7a", "r6a"]), check: (c) => expect(find(c, "helm_release.karpenter_pools_release").verdict.kind).toBe("updated") },
+  { name: "change an instance family", runbook: "runbooks.md#change-instance-families", edit: (doc) => doc.setIn(["userNodes", "instanceFamilies"], ["c6a", "c7a", "m6a", "m7a", "r6a"]), check: (c) => expect(find(c, "helm_release.karpenter_pools_release").verdict.kind).toBe("updated") },
   {
-    name: "change a home quota",
+    name: "change a home quota", runbook: "runbooks.md#change-a-home-quota",
     edit: (doc) => doc.setIn(["groups", "dandi", "storage", "homeQuota"], "100Gi"),
     check: (c) => expect(find(c, "helm_release.storage_dandi_server_release").verdict.kind).toBe("updated"),
   },
   {
-    name: "grow a volume",
+    name: "grow a volume", runbook: "runbooks.md#grow-a-volume",
     edit: (doc) => doc.setIn(["groups", "linc", "storage", "volumeSize"], "2Ti"),
     check: (c, _b, after) => {
       expect(find(c, "aws_ebs_volume.storage_linc_volume").verdict.kind).toBe("updated");
@@ -100,7 +102,7 @@ const EDITS: Edit[] = [
     },
   },
   {
-    name: "add a profile",
+    name: "add a profile", runbook: "runbooks.md#add-a-profile-or-an-image",
     edit: (doc) => {
       (doc.get("profiles") as YAMLMap).set("xlarge", doc.createNode({ displayName: "XL", cpu: { guarantee: 32, limit: 64 }, memory: { guarantee: "96Gi", limit: "128Gi" }, images: ["dandi"] }));
       (doc.getIn(["groups", "dandi", "profiles"]) as { add(v: unknown): void }).add("xlarge");
@@ -108,7 +110,7 @@ const EDITS: Edit[] = [
     check: (c) => expect(find(c, "helm_release.jupyterhub_chart_release").verdict.kind).toBe("updated"),
   },
   {
-    name: "rotate a secret reference",
+    name: "rotate a secret reference", runbook: "groups.md#rotating-secrets",
     edit: (doc) => doc.setIn(["auth", "github", "clientSecret"], doc.createNode({ secretsManager: { secretId: "dandihub/github-oauth", key: "client_secret" } })),
     check: (c, _b, after) => {
       // Only the hub's auth secret reads the new reference; nothing is replaced, no value is written out.
@@ -118,7 +120,7 @@ const EDITS: Edit[] = [
     },
   },
   {
-    name: "rename a group (renamedFrom)",
+    name: "rename a group (renamedFrom)", runbook: "groups.md#rename-a-group",
     edit: (doc) => {
       const groups = groupsOf(doc);
       const pair = groups.items.find((p) => String((p.key as { value: unknown }).value) === "linc")!;
@@ -154,6 +156,14 @@ describe("change safety: everyday edits of config/dandi.yaml", () => {
       e.check?.(changes, before(), after);
     });
   }
+
+  it("every edit has a runbook section that exists", () => {
+    for (const e of EDITS) {
+      const [page, anchor] = e.runbook.split("#");
+      const headings = [...readFileSync(join(ROOT, "help", page), "utf8").matchAll(/^#{2,3} (.*)$/gm)].map((m) => m[1].trim().toLowerCase().replace(/[^a-z0-9 -]/g, "").replace(/ /g, "-"));
+      expect(headings, `${e.name} -> ${e.runbook}`).toContain(anchor);
+    }
+  });
 
   it("every data-holding resource of the deployment is one the table knows", () => {
     const holding = classify(before().tf, before().tf).filter((c) => c.holdsData);

@@ -209,3 +209,25 @@ describe("shared rules", () => {
     expect(other).toContain("m6i.*");
   });
 });
+
+describe("renames", () => {
+  const groups = (extra: string) =>
+    minimalYaml({
+      groups: `groups:\n  team:\n    displayName: Team\n    members:\n      github: [example]\n    profiles: [small]\n    limits: { cpu: 64, memory: 256Gi }\n${extra}`,
+    });
+  const lab = (renamedFrom: string) => `  lab:\n    renamedFrom: ${renamedFrom}\n    displayName: Lab\n    members:\n      github: [example]\n    profiles: [small]\n    limits: { cpu: 64, memory: 256Gi }\n`;
+
+  it("renamedFrom names one past group: not itself, a current group, common, or another's past", () => {
+    expect(lines(groups(lab("lab")))).toEqual(["config/t.yaml:38:18  groups.lab.renamedFrom = \"lab\": is this group's own key; renamedFrom lists the keys it had before"]);
+    expect(lines(groups(lab("team")))).toEqual(["config/t.yaml:38:18  groups.lab.renamedFrom = \"team\": team is a current group: two groups cannot share the resources made under one key"]);
+    expect(lines(groups(lab("common")))).toEqual(['config/t.yaml:38:18  groups.lab.renamedFrom = "common": "common" is the hub-wide volume, never a group']);
+    expect(lines(groups(lab("[old, old]")))).toEqual(['config/t.yaml:38:24  groups.lab.renamedFrom[1] = "old": old is listed twice']);
+    const twice = groups(lab("old") + lab("old").replace("  lab:", "  lab2:"));
+    expect(lines(twice)).toEqual(['config/t.yaml:45:18  groups.lab2.renamedFrom = "old": groups.lab was also renamed from old: the resources made under one key belong to one group']);
+  });
+
+  it("a reference to a renamed group's old key says what it is called now", () => {
+    const yaml = groups(lab("oldlab")) + "cost:\n  usage:\n    oldlab:\n      small: { users: 2, hoursPerMonth: 10 }\n";
+    expect(lines(yaml)).toEqual(["config/t.yaml:47:5  cost.usage.oldlab = {...}: no such group: oldlab was renamed to lab (groups.lab.renamedFrom); use the new key"]);
+  });
+});

@@ -54,6 +54,20 @@ describe("the handbook", () => {
       "6. terraform cloud",
       "7. hand plain terraform to someone else",
       "tear down and keep the data",
+      "who has kubectl",
+      "add a group",
+      "remove a group",
+      "reorder groups",
+      "rename a group",
+      "group keys are permanent",
+      "change instance families",
+      "change a home quota",
+      "grow a volume",
+      "storage node maintenance",
+      "tear down everything",
+      "pin images to digests",
+      "the node ami",
+      "eks add-ons",
     ]) {
       expect(headings, task).toContain(task);
     }

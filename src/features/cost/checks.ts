@@ -1,5 +1,6 @@
 /** Cross-field rules of cost: Kubecost needs monitoring; usage names groups and profiles they grant. */
 import type { ConfigProblem } from "../../config/errors";
+import { noSuchGroup } from "../../config/renames";
 import type { Deployment } from "../../config/schema";
 
 export function checkCost(d: Deployment): ConfigProblem[] {
@@ -10,7 +11,7 @@ export function checkCost(d: Deployment): ConfigProblem[] {
   for (const [group, profiles] of Object.entries(d.cost.usage)) {
     const g = d.groups[group];
     if (!g) {
-      problems.push({ path: ["cost", "usage", group], message: `no such group; groups: ${Object.keys(d.groups).join(", ")}` });
+      problems.push({ path: ["cost", "usage", group], message: noSuchGroup(d.groups, group) });
       continue;
     }
     for (const profile of Object.keys(profiles)) {
