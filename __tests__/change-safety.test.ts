@@ -40,6 +40,8 @@ interface Edit {
   readonly edit: (doc: Document) => void;
   /** Data this edit removes on purpose (a removed group's), which the plan must refuse. */
   readonly removes?: (address: string) => boolean;
+  /** What the deployment was before the edit. @default config/dandi.yaml as shipped */
+  readonly base?: (doc: Document) => void;
   /** The help page and section telling an operator how to make this edit. */
   readonly runbook: string;
   /** What else must hold of the change set: the edit did what it says. */
@@ -93,6 +95,24 @@ const EDITS: Edit[] = [
     name: "grow a volume", runbook: "runbooks.md#grow-a-volume",
     edit: (doc) => doc.setIn(["groups", "linc", "storage", "volumeSize"], "2Ti"),
     check: (c, _b, after) => {
+      // volumeSize is the cap of a growing volume: only the grower's limit moves. The volume keeps
+      // the size it has (Terraform ignores it), the claims theirs (static claims cannot resize).
+      expect(find(c, "aws_ebs_volume.storage_linc_volume").verdict.kind).toBe("unchanged");
+      expect(find(c, "helm_release.storage_linc_server_release").verdict.kind).toBe("unchanged");
+      expect(find(c, "helm_release.storage-jobs_jobs_release").verdict.kind).toBe("updated");
+      const grower = releaseManifests(after.tf, "storage-jobs_jobs_release").find((m) => m.metadata.name === "dandihub-grow-linc")!;
+      const args = grower.spec.jobTemplate.spec.template.spec.containers[0].args as string[];
+      expect(args[args.indexOf("--cap-gib") + 1]).toBe("2048");
+    },
+  },
+  {
+    name: "grow a volume that does not grow by itself", runbook: "runbooks.md#grow-a-volume",
+    base: (doc) => doc.setIn(["storage", "growth", "enabled"], false),
+    edit: (doc) => {
+      doc.setIn(["storage", "growth", "enabled"], false);
+      doc.setIn(["groups", "linc", "storage", "volumeSize"], "2Ti");
+    },
+    check: (c, _b, after) => {
       expect(find(c, "aws_ebs_volume.storage_linc_volume").verdict.kind).toBe("updated");
       expect(after.tf.resource.aws_ebs_volume.storage_linc_volume.size).toBe(2048);
       // The claims keep the size they were made with (Kubernetes cannot resize a static one); the
@@ -145,15 +165,21 @@ const EDITS: Edit[] = [
 
 const before = () => synth("config/dandi.yaml");
 
+/** The resources of a manifests-chart release, from its values. */
+function releaseManifests(tf: TfJson, address: string): any[] {
+  return (JSON.parse((tf.resource.helm_release[address] as { values: string[] }).values[0]) as { manifests: any[] }).manifests;
+}
+
 describe("change safety: everyday edits of config/dandi.yaml", () => {
   for (const e of EDITS) {
     it(e.name, () => {
       const after = synth(edited(e.edit), { name: "dandi" });
-      const changes = classify(before().tf, after.tf);
+      const start = e.base ? synth(edited(e.base), { name: "dandi" }) : before();
+      const changes = classify(start.tf, after.tf);
       expect(dataProblems(changes, e.removes)).toEqual([]);
       // The edit did something, and every changed resource has a verdict.
       expect(changes.some((c) => c.verdict.kind !== "unchanged")).toBe(true);
-      e.check?.(changes, before(), after);
+      e.check?.(changes, start, after);
     });
   }
 
@@ -200,7 +226,7 @@ describe("the matrix catches what positional addresses did", () => {
   it("a rename without renamedFrom re-addresses the group's data: flagged", () => {
     const after = synth(
       edited((doc) => {
-        EDITS[11].edit(doc);
+        EDITS.find((x) => x.name === "rename a group (renamedFrom)")!.edit(doc);
         (doc.getIn(["groups", "linc-lab"]) as YAMLMap).delete("renamedFrom");
       }),
       { name: "dandi" },
@@ -213,7 +239,9 @@ describe("the matrix catches what positional addresses did", () => {
   it("a shrinking volume, a dropped guard or a moved storage class is flagged", () => {
     const base = before().tf;
     const worse = JSON.parse(before().text) as TfJson;
+    // A volume Terraform sizes (growth off): its size is no longer ignored.
     worse.resource.aws_ebs_volume.storage_linc_volume.size = 10;
+    (worse.resource.aws_ebs_volume.storage_linc_volume.lifecycle as { ignore_changes: string[] }).ignore_changes = ["availability_zone"];
     delete (worse.resource.aws_s3_bucket["storage_dandi-bucket_bucket"] as { lifecycle?: unknown }).lifecycle;
     const hub = worse.resource.helm_release.jupyterhub_chart_release as { values: string[] };
     const values = JSON.parse(hub.values[0]);
@@ -222,7 +250,7 @@ describe("the matrix catches what positional addresses did", () => {
     const problems = dataProblems(classify(base, worse));
     expect(problems).toEqual(
       expect.arrayContaining([
-        "aws_ebs_volume.storage_linc_volume: size shrinks: 1024 -> 10",
+        "aws_ebs_volume.storage_linc_volume: size shrinks: 20 -> 10",
         "aws_s3_bucket.storage_dandi-bucket_bucket: lifecycle.prevent_destroy dropped",
         'helm_release.jupyterhub_chart_release: values hub.db.pvc.storageClassName: "gp3-retain" -> "gp3"',
       ]),
@@ -230,7 +258,8 @@ describe("the matrix catches what positional addresses did", () => {
   });
 
   it("growing a volume the way it used to (claims sized from the file) is flagged: static claims cannot resize", () => {
-    const after = synth(edited(EDITS[8].edit), { name: "dandi" });
+    const fixed = EDITS.find((e) => e.name === "grow a volume that does not grow by itself")!;
+    const after = synth(edited(fixed.edit), { name: "dandi" });
     const tf = JSON.parse(after.text) as TfJson;
     const claim = tf.resource.kubernetes_persistent_volume_claim_v1.storage_linc_claim as { lifecycle?: unknown; spec: { resources: { requests: { storage: string } } } };
     delete claim.lifecycle;
@@ -238,7 +267,7 @@ describe("the matrix catches what positional addresses did", () => {
     const values = JSON.parse(release.values[0]);
     values.persistentVolume.size = "2048Gi";
     release.values = [JSON.stringify(values)];
-    const before1 = JSON.parse(before().text) as TfJson;
+    const before1 = JSON.parse(synth(edited(fixed.base!), { name: "dandi" }).text) as TfJson;
     const v0 = JSON.parse((before1.resource.helm_release.storage_linc_server_release as { values: string[] }).values[0]);
     v0.persistentVolume.size = "1024Gi";
     (before1.resource.helm_release.storage_linc_server_release as { values: string[] }).values = [JSON.stringify(v0)];

@@ -33,7 +33,7 @@ describe("the shipped deployment files", () => {
     expect(c.hub.cull.idleTimeoutSeconds).toBe(3600);
     expect(c.hub.startTimeoutSeconds).toBe(2400);
     expect(c.hub.defaultUrl).toBe("/lab");
-    expect(c.hub.dbSizeBytes).toBe(50 * 2 ** 30);
+    expect(c.hub.dbSizeBytes).toBe(2 ** 30); // the 1Gi default: sqlite holds a few MB per thousand users
     expect(c.images.map((i) => i.ref)).toEqual([
       "dandiarchive/dandihub:latest",
       "dandiarchive/dandihub:latest-allensdk",

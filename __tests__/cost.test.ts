@@ -113,14 +113,16 @@ describe("the estimate, checked by hand", () => {
     expect(by["NAT gateway (with its public IPv4)"]).toBe(36.5); // (0.045 + 0.005) x 730
     expect(by["Network Load Balancer (public IPv4 per zone)"]).toBeCloseTo(23.73, 2); // (0.0225 + 2 x 0.005) x 730
     expect(by["core nodes (with root disks)"]).toBeCloseTo(2 * (0.0672 * 730 + 50 * 0.08), 2); // 2 x t4g.large
-    expect(by["NFS storage node (2 servers)"]).toBeCloseTo(0.0864 * 730 + 100 * 0.08, 2); // m6a.large, cheapest storage type
-    expect(by["group home volumes (1)"]).toBe(40); // 500 GiB x 0.08
-    expect(by["hub-wide shared volume"]).toBe(8);
+    expect(by["NFS storage node (2 servers)"]).toBeUndefined(); // the servers run on a core node
+    expect(by["group home volumes (1)"]).toBe(1.6); // starts at 20 GiB (grows to 500) x 0.08
+    expect(by["hub-wide shared volume"]).toBe(1.6);
     expect(by["hub database volume"]).toBe(0.8);
     expect(by["Prometheus volume"]).toBe(8); // 100 GiB x 0.08
-    expect(e.idle.monthlyUsd).toBeCloseTo(73 + 36.5 + 23.73 + 106.11 + 71.07 + 40 + 8 + 0.8 + 8, 2);
+    expect(e.idle.monthlyUsd).toBeCloseTo(73 + 36.5 + 23.73 + 106.11 + 1.6 + 1.6 + 0.8 + 8, 2);
+    const dedicated = estimate(loadDeployment("config/hand.yaml", HAND.replace("storage:\n  common:", "storage:\n  servers: dedicated\n  common:")), { usage: {} });
+    expect(dedicated.idle.items.find((i) => i.item === "NFS storage node (2 servers)")!.monthlyUsd).toBeCloseTo(0.0864 * 730 + 100 * 0.08, 2); // m6a.large
     expect(e.monthlyUsd).toBe(e.idle.monthlyUsd);
-    expect(e.groups[0]).toMatchObject({ group: "team", storageMonthlyUsd: 40, usage: [], monthlyUsd: 40 });
+    expect(e.groups[0]).toMatchObject({ group: "team", storageMonthlyUsd: 1.6, usage: [], monthlyUsd: 1.6 });
   });
 
   it("group usage: users x hours at the packed rate; a budget becomes server-hours", () => {
@@ -131,8 +133,8 @@ describe("the estimate, checked by hand", () => {
     expect(line).toMatchObject({ profile: "half", capacity: "on-demand", concurrent: 2, nodeType: "m6i.xlarge" });
     expect(line.monthlyUsd).toBeCloseTo(10 * 20 * ((0.192 + DISK_HOUR) / 2), 2);
     expect(e.monthlyUsd).toBeCloseTo(e.idle.monthlyUsd + line.monthlyUsd, 2);
-    // (240 - 40 storage) / (10 at once: 5 nodes for 10 servers = half a node each)
-    expect(e.groups[0].budget!.serverHoursWithin.half).toBe(Math.floor(200 / ((0.192 + DISK_HOUR) / 2)));
+    // (240 - 1.6 storage) / (10 at once: 5 nodes for 10 servers = half a node each)
+    expect(e.groups[0].budget!.serverHoursWithin.half).toBe(Math.floor(238.4 / ((0.192 + DISK_HOUR) / 2)));
   });
 });
 

@@ -143,7 +143,7 @@ describe("alerts", () => {
   it("quota, volume, spawn failures, hub down, Prometheus disk, exporter staleness and each group's budget", () => {
     const alerts = rules(dandi().tf).filter((r) => r.alert);
     const names = alerts.map((r) => r.alert);
-    for (const n of ["DandihubDirectoryNearQuota", "DandihubVolumeFilling", "DandihubSpawnFailures", "DandihubHubDown", "DandihubPrometheusDiskFilling", "DandihubExporterStale"]) expect(names).toContain(n);
+    for (const n of ["DandihubDirectoryNearQuota", "DandihubVolumeAtCap", "DandihubVolumeFull", "DandihubSpawnFailures", "DandihubHubDown", "DandihubPrometheusDiskFilling", "DandihubExporterStale"]) expect(names).toContain(n);
     expect(alerts.find((r) => r.alert === "DandihubDirectoryNearQuota")!.expr).toContain("> 0.9");
     const budgets = alerts.filter((r) => r.alert === "DandihubGroupNearBudget");
     expect(budgets.map((r) => r.expr)).toEqual([expect.stringContaining('label_dandihub_org_group="dandi"}[30d:1h])) > 2700'), expect.stringContaining('label_dandihub_org_group="linc"}[30d:1h])) > 900')]);

@@ -139,7 +139,7 @@ describe("cluster", () => {
     });
     expect(sc["storage-classes_gp3-retain"]).toMatchObject({ reclaim_policy: "Retain", parameters: { encrypted: "true", tagSpecification_1: "dandihub:backup=daily" } });
     const hub = releaseValues(dandi().tf, "jupyterhub_chart_release") as { hub: { db: Rec } };
-    expect(hub.hub.db).toEqual({ type: "sqlite-pvc", pvc: { storage: "50Gi", storageClassName: "gp3-retain" } });
+    expect(hub.hub.db).toEqual({ type: "sqlite-pvc", pvc: { storage: "1Gi", storageClassName: "gp3-retain" } });
   });
 
   it("the service range is fixed (changing it replaces the cluster)", () => {
@@ -239,7 +239,8 @@ describe("karpenter", () => {
     const { manifests } = releaseValues(dandi().tf, "karpenter_pools_release") as { manifests: { kind: string; metadata: { name: string }; spec: Rec }[] };
     const pools = manifests.filter((m) => m.kind === "NodePool");
     const classes = manifests.filter((m) => m.kind === "EC2NodeClass");
-    const names = ["dandi-cpu-spot", "dandi-gpu-t4-spot", "linc-cpu-spot", "bican-cpu-spot", "ember-cpu-spot", "workshop-cpu-on-demand", "storage"];
+    // No storage pool: the NFS servers run on the core node in their zone (storage.servers: core).
+    const names = ["dandi-cpu-spot", "dandi-gpu-t4-spot", "linc-cpu-spot", "bican-cpu-spot", "ember-cpu-spot", "workshop-cpu-on-demand"];
     expect(pools.map((p) => p.metadata.name)).toEqual(names);
     expect(classes.map((c) => c.metadata.name)).toEqual(names);
     type PoolSpec = { template: { metadata: { labels: Rec }; spec: { requirements: { key: string; values: string[] }[]; taints: Rec[]; expireAfter: string; terminationGracePeriod: string; nodeClassRef: Rec } }; disruption: Rec; limits: Rec };

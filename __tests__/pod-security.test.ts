@@ -4,7 +4,9 @@
  * their namespace enforces, and against restricted wherever nothing forces less.
  */
 import { describe, expect, it } from "vitest";
-import { releaseValues, VARIANTS, type Synthesized } from "./helpers";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { releaseValues, ROOT, synth, VARIANTS, type Synthesized } from "./helpers";
 import { askHub } from "./hub-python";
 import { violations, type Level } from "./pod-security";
 
@@ -116,9 +118,14 @@ describe("Pod Security admission", () => {
 
   it("privileged pods run only on nodes user servers never land on", () => {
     const s = VARIANTS["images-build"]();
+    // NFS servers: on a core node (storage.servers: core) or their own tainted pool (dedicated).
     const nfs = releaseValues(s.tf, "storage_builders_server_release") as Json;
-    expect(nfs.nodeSelector).toMatchObject({ "dandihub.org/node-role": "storage" });
-    expect(nfs.tolerations).toEqual([{ key: "dandihub.org/storage", operator: "Equal", value: "true", effect: "NoSchedule" }]);
+    expect(nfs.nodeSelector).toMatchObject({ "dandihub.org/node-role": "core" });
+    expect(nfs.tolerations).toBeUndefined();
+    const dedicated = synth(`${readFileSync(join(ROOT, "config/examples/images-build.yaml"), "utf8")}\nstorage:\n  servers: dedicated\n`, { name: "images-build-dedicated" });
+    const own = releaseValues(dedicated.tf, "storage_builders_server_release") as Json;
+    expect(own.nodeSelector).toMatchObject({ "dandihub.org/node-role": "storage" });
+    expect(own.tolerations).toEqual([{ key: "dandihub.org/storage", operator: "Equal", value: "true", effect: "NoSchedule" }]);
     const builder = releaseValues(s.tf, "images_builder_release") as Json;
     expect(builder.dockerApi.nodeSelector).toEqual({ "dandihub.org/node-role": "builder" });
     // User servers select their group's pool (apply_group) and tolerate neither storage nor builder roles.

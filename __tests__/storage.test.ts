@@ -7,6 +7,7 @@ import { hubSettings, minimalYaml, problemsOf, releaseValues, synth, VARIANTS, t
 
 type Rec = Record<string, any>;
 const dandi = () => synth("config/dandi.yaml");
+const dedicatedDandi = () => synth(readFileSync(join(__dirname, "..", "config/dandi.yaml"), "utf8").replace("storage:\n  mode: home-nfs\n", "storage:\n  mode: home-nfs\n  servers: dedicated\n"), { name: "dandi" });
 const efs = () => VARIANTS["dev-dummy-cloud"]();
 
 const res = (tf: TfJson, type: string): Record<string, Rec> => (tf.resource[type] ?? {}) as Record<string, Rec>;
@@ -33,15 +34,20 @@ describe("home-nfs mode: a volume and NFS server per group, hard quotas", () => 
     expect(q("storage_bican_server_release")).toMatchObject({ hard_quota: 10, quota_overrides: { _shared: 100 } });
   });
 
-  it("each server serves our encrypted volume, runs on the storage pool in the volume's zone, and is never disrupted", () => {
-    const tf = dandi().tf;
+  it("each server serves our encrypted volume, runs on a core node in the volume's zone (or a storage node of its own), and is never disrupted", () => {
+    const zone = "${element(data.aws_availability_zones.network_zones.names, 0)}";
+    const onCore = releaseValues(dandi().tf, "storage_dandi_server_release") as Rec;
+    expect(onCore.nodeSelector).toEqual({ "hub.jupyter.org/node-purpose": "core", "dandihub.org/node-role": "core", "topology.kubernetes.io/zone": zone });
+    expect(onCore.tolerations).toBeUndefined();
+    expect((releaseValues(dandi().tf, "karpenter_pools_release") as { manifests: Rec[] }).manifests.some((m) => m.metadata.name === "storage")).toBe(false);
+    const tf = dedicatedDandi().tf;
     const v = releaseValues(tf, "storage_dandi_server_release") as Rec;
     expect(v.eks).toEqual({ enabled: true, volumeId: "${aws_ebs_volume.storage_dandi_volume.id}" });
-    expect(v.nodeSelector).toEqual({ "dandihub.org/node-role": "storage", "topology.kubernetes.io/zone": "${element(data.aws_availability_zones.network_zones.names, 0)}" });
+    expect(v.nodeSelector).toEqual({ "dandihub.org/node-role": "storage", "topology.kubernetes.io/zone": zone });
     expect(v.annotations).toEqual({ "karpenter.sh/do-not-disrupt": "true" });
     expect(v.nfsServer).toMatchObject({ enableClientAllowlist: true, allowedClients: ["10.1.0.0/19", "10.1.32.0/19"] });
     expect(res(tf, "aws_ebs_volume").storage_dandi_volume).toMatchObject({
-      size: 2048,
+      size: 20,
       type: "gp3",
       encrypted: true,
       availability_zone: "${element(data.aws_availability_zones.network_zones.names, 0)}",
@@ -245,7 +251,7 @@ describe("backups and destroy guards", () => {
   });
 
   it("a volume's zone may not move it: replacing it would destroy the data", () => {
-    expect(res(dandi().tf, "aws_ebs_volume").storage_common_volume.lifecycle.ignore_changes).toEqual(["availability_zone"]);
+    expect(res(dandi().tf, "aws_ebs_volume").storage_common_volume.lifecycle.ignore_changes).toContain("availability_zone");
   });
 });
 
@@ -257,5 +263,70 @@ describe("storage checks", () => {
     );
     expect(problems(minimalYaml() + "storage:\n  cleanup:\n    - { volume: nope, path: x, olderThan: 1d }\n")).toContain('storage.cleanup[0].volume = "nope": no such shared directory');
     expect(problems(minimalYaml() + "storage:\n  retention: { warnAfter: 30d, resetAfter: 7d }\n")).toContain("storage.retention.resetAfter");
+  });
+});
+
+describe("volumes that grow as they fill", () => {
+  const growers = (tf: TfJson) => (releaseValues(tf, "storage-jobs_jobs_release") as { manifests: Rec[] }).manifests.filter((m) => m.metadata.name.startsWith("dandihub-grow-"));
+
+  it("start small, whatever the cap; Terraform never sets their size again", () => {
+    const volumes = res(dandi().tf, "aws_ebs_volume");
+    for (const v of ["common", "dandi", "linc", "bican", "ember", "workshop"]) {
+      expect(volumes[`storage_${v}_volume`].size, v).toBe(20);
+      expect(volumes[`storage_${v}_volume`].lifecycle.ignore_changes).toEqual(["availability_zone", "size"]);
+    }
+    // The server's claim and PV keep the first size; its resizer grows the file system.
+    expect((releaseValues(dandi().tf, "storage_dandi_server_release") as Rec).autoResizer).toEqual({ enabled: true });
+    const small = synth(minimalYaml().replace("limits: { cpu: 64, memory: 256Gi }", "limits: { cpu: 64, memory: 256Gi }\n    storage: { volumeSize: 8Gi, homeQuota: 1Gi, sharedQuota: 2Gi }"), { name: "small-cap" });
+    expect(res(small.tf, "aws_ebs_volume").storage_team_volume.size).toBe(8);
+  });
+
+  it("one grower per volume, with its cap and threshold, on its own claim, with its role", () => {
+    const jobs = growers(dandi().tf);
+    expect(jobs.map((j) => j.metadata.name).sort()).toEqual(["common", "dandi", "linc", "bican", "ember", "workshop"].map((v) => `dandihub-grow-${v}`).sort());
+    const dandiJob = jobs.find((j) => j.metadata.name === "dandihub-grow-dandi")!;
+    const pod = dandiJob.spec.jobTemplate.spec.template.spec;
+    expect(dandiJob.spec.schedule).toBe("*/15 * * * *");
+    expect(pod.containers[0].command).toEqual(["python3", "-m", "dandihub_jobs.grow"]);
+    expect(pod.containers[0].args).toEqual(["--mount", "/data", "--volume-id", "${aws_ebs_volume.storage_dandi_volume.id}", "--cap-gib", "2048", "--history", "/data/_reports/grow-history.json", "--threshold", "0.8"]);
+    expect(pod.volumes[0]).toEqual({ name: "data", persistentVolumeClaim: { claimName: claimName("dandi") } });
+    expect(pod.serviceAccountName).toBe("dandihub-volume-grower");
+    const role = dandi().tf.module["volume-grower_role"] as Rec;
+    const statements = role.policy_statements as Rec[];
+    // ModifyVolume on exactly this deployment's volumes, by ARN.
+    expect(statements[0]).toEqual({ sid: "GrowOwnVolumes", actions: ["ec2:ModifyVolume"], resources: ["common", "dandi", "linc", "bican", "ember", "workshop"].map((v) => `\${aws_ebs_volume.storage_${v}_volume.arn}`) });
+    expect(statements[1]).toEqual({ sid: "ReadVolumes", actions: ["ec2:DescribeVolumes", "ec2:DescribeVolumesModifications"], resources: ["*"] });
+    expect(role.associations).toMatchObject({ grower: { namespace: "${kubernetes_namespace_v1.hub-namespace.metadata[0].name}", service_account: "dandihub-volume-grower" } });
+  });
+
+  it("an alert when a volume reaches its cap, from each volume's cap", () => {
+    const rules = (tf: TfJson) => (releaseValues(tf, "monitoring_dandihub_release") as { manifests: Rec[] }).manifests.find((m) => m.kind === "PrometheusRule")!.spec.groups.flatMap((g: Rec) => g.rules) as Rec[];
+    const atCap = rules(dandi().tf).find((r) => r.alert === "DandihubVolumeAtCap")!;
+    expect(atCap.expr).toContain(`label_replace(vector(${2048 * 2 ** 30}), "volume", "dandi", "", "")`);
+    expect(atCap.expr).toContain(`label_replace(vector(${200 * 2 ** 30}), "volume", "common", "", "")`);
+    expect(atCap.expr).toMatch(/^\(1 - dandihub_volume_free_bytes \/ dandihub_volume_size_bytes\) > 0\.8 and on \(volume\)/);
+  });
+
+  it("with growth off: made at full size, sized by Terraform, no grower and no role", () => {
+    const fixed = synth(readFileSync(join(__dirname, "..", "config/dandi.yaml"), "utf8").replace("storage:\n  mode: home-nfs\n", "storage:\n  mode: home-nfs\n  growth: { enabled: false }\n"), { name: "dandi" });
+    expect(res(fixed.tf, "aws_ebs_volume").storage_dandi_volume).toMatchObject({ size: 2048, lifecycle: { ignore_changes: ["availability_zone"] } });
+    expect(growers(fixed.tf)).toEqual([]);
+    expect(fixed.tf.module["volume-grower_role"]).toBeUndefined();
+  });
+
+  it("an initial size above the cap is refused", () => {
+    const problems = problemsOf(minimalYaml().replace("limits: { cpu: 64, memory: 256Gi }", "limits: { cpu: 64, memory: 256Gi }\n    storage: { volumeSize: 100Gi, initialSize: 200Gi }")).format();
+    expect(problems).toContain('groups.team.storage.initialSize = "200Gi": larger than volumeSize (100Gi), the most the volume may grow to');
+  });
+});
+
+describe("where NFS servers run", () => {
+  it("on core nodes when every zone has one, else on a node of their own; core without one is refused", () => {
+    const oneCore = minimalYaml({ cluster: "cluster:\n  admins: ['arn:aws:iam::123456789012:role/dandihub-deploy']\n  endpointPublicAccessCidrs: [203.0.113.0/24]\n  coreNodes: { desired: 1 }" });
+    expect(synth(oneCore, { name: "one-core" }).config.storage.servers).toBe("dedicated");
+    expect(synth(minimalYaml(), { name: "two-core" }).config.storage.servers).toBe("core");
+    expect(problemsOf(`${oneCore}storage:\n  servers: core\n`).format()).toContain(
+      `storage.servers = "core": NFS servers on core nodes need a core node in the volumes' zone: cluster.coreNodes.desired (1) must be at least network.azs (2), or set servers: dedicated`,
+    );
   });
 });

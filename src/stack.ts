@@ -30,11 +30,12 @@ import { Cluster } from "./features/platform/cluster";
 import { LoadBalancerController } from "./features/platform/load-balancer-controller";
 import { Network } from "./features/platform/network";
 import { Services } from "./features/services/services";
-import { storageJobManifests } from "./features/storage/jobs";
+import { growerJobManifests, storageJobManifests } from "./features/storage/jobs";
 import { Storage } from "./features/storage/storage";
 import { StorageClasses } from "./features/storage/storage-classes";
 import { StorageJobs } from "./features/storage/storage-jobs";
 import { UserAccess } from "./features/storage/user-access";
+import { VolumeGrower } from "./features/storage/volume-grower";
 
 type TerraformElementLike = Parameters<TerraformStack["getLogicalId"]>[0];
 
@@ -101,7 +102,7 @@ export class HubStack extends TerraformStack {
         pools: config.pools,
         userNodes: config.userNodes,
         tags,
-        storageZone: config.storage.mode === "home-nfs" ? network.storageZone : undefined,
+        storageZone: config.storage.mode === "home-nfs" && config.storage.servers === "dedicated" ? network.storageZone : undefined,
         builder: config.customImages.building !== undefined,
       },
     });
@@ -150,8 +151,12 @@ export class HubStack extends TerraformStack {
       clusterName: eks.clusterName,
       hubNamespace,
     });
+    if (storage.growing.length) new VolumeGrower(this, "volume-grower", { name, tags, volumes: storage.growing, clusterName: eks.clusterName, hubNamespace });
     const storageJobs = new StorageJobs(this, "storage-jobs", {
-      manifests: storageJobManifests({ region, storage: config.storage, groups: config.groups.map((g) => ({ key: g.key, volume: g.storage.volume })), buckets: storage.buckets }),
+      manifests: [
+        ...storageJobManifests({ region, storage: config.storage, groups: config.groups.map((g) => ({ key: g.key, volume: g.storage.volume })), buckets: storage.buckets }),
+        ...growerJobManifests({ region, growth: config.storage.growth, volumes: storage.growing }),
+      ],
       hubNamespace,
       dependsOn: claims,
     });

@@ -119,7 +119,7 @@ function resolveGroups(d: Deployment, pools: readonly PlannedPool[]): ResolvedGr
     customImages: g.customImages,
     budget: resolveBudget(g),
     readBuckets: g.readBuckets,
-    storage: resolveGroupStorage(key, g),
+    storage: resolveGroupStorage(key, g, d.storage.growth.enabled),
   }));
 }
 

@@ -37,17 +37,18 @@ export interface FloorInputs {
 
 export function floorInputs(config: HubConfig): FloorInputs {
   const homeNfs = config.storage.mode === "home-nfs";
-  const groupGiB = config.groups.reduce((sum, g) => sum + g.storage.volumeSizeGiB, 0);
+  // Volumes are billed as provisioned: growing ones at what they start with.
+  const groupGiB = config.groups.reduce((sum, g) => sum + g.storage.initialSizeGiB, 0);
   return {
     natGateways: config.network.singleNatGateway ? 1 : config.network.azs,
     publicLoadBalancerZones: config.network.azs,
     core: { type: config.cluster.coreNodes.instanceTypes[0], count: config.cluster.coreNodes.desired, diskGiB: config.cluster.coreNodes.diskGiB },
-    nfs: homeNfs ? { servers: config.groups.length + 1, diskGiB: config.userNodes.diskGiB } : undefined,
+    nfs: homeNfs && config.storage.servers === "dedicated" ? { servers: config.groups.length + 1, diskGiB: config.userNodes.diskGiB } : undefined,
     volumes: [
       ...(homeNfs
         ? [
             { label: `group home volumes (${config.groups.length})`, gib: groupGiB },
-            { label: "hub-wide shared volume", gib: config.storage.commonSizeGiB },
+            { label: "hub-wide shared volume", gib: config.storage.commonInitialGiB },
           ]
         : []),
       { label: "hub database volume", gib: Math.ceil(config.hub.dbSizeBytes / GIB) },
@@ -237,7 +238,7 @@ export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?
   const withKey = (profile: string) => byKey.get(profile);
   const homeNfs = config.storage.mode === "home-nfs";
   const groups: GroupEstimate[] = config.groups.map((g) => {
-    const storage = homeNfs ? round2(g.storage.volumeSizeGiB * PRICES.gp3PerGbMonth.usd) : 0;
+    const storage = homeNfs ? round2(g.storage.initialSizeGiB * PRICES.gp3PerGbMonth.usd) : 0;
     const lines: GroupUsageLine[] = Object.entries(usage[g.key] ?? {}).map(([profile, u]) => {
       const capacity = g.placements[profile]?.capacity ?? "on-demand";
       const concurrent = concurrency(u);

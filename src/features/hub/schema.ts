@@ -34,7 +34,7 @@ export const Hub = z.strictObject({
   startTimeout: Duration.default("20m").describe("How long a server may take to start (node launch plus image pull)."),
   defaultUrl: z.string().regex(/^\/[A-Za-z0-9/_-]*$/).default("/lab").describe("Where a started server opens."),
   db: z
-    .strictObject({ size: Quantity.default("10Gi").describe("Hub database volume (sqlite on encrypted gp3, retained).") })
+    .strictObject({ size: Quantity.default("1Gi").describe("Hub database volume (sqlite on encrypted gp3, retained). The hub stores users, servers and tokens: a few MB per thousand users, so 1Gi lasts.") })
     .prefault({}),
   loadBalancerSourceRanges: z
     .array(Cidr)

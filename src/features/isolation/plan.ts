@@ -44,7 +44,7 @@ export function deploymentFlows(config: Isolated): Flow[] {
     // Every pod in a dandihub namespace resolves names.
     ...namespaces.map((ns): Flow => ({ from: pods({ name: "all-pods", namespace: ns, labels: {} }), to: address("dns"), why: "pods resolve names" })),
     ...(config.monitoring.enabled ? monitoringFlows({ kubecost: config.cost.kubecost, gpu: config.profiles.some((p) => p.gpu) }) : []),
-    ...storageFlows({ nfsVolumes: nfsVolumes(config), monitoring: config.monitoring.enabled }),
+    ...storageFlows({ nfsVolumes: nfsVolumes(config), monitoring: config.monitoring.enabled, growth: config.storage.growth.enabled && nfsVolumes(config).length > 0 }),
     ...imagesFlows({ building: config.customImages.building !== undefined }),
     ...servicesFlows(config.services),
   ];

@@ -41,7 +41,15 @@ export function groupCostExpr(): string {
 
 /** What the alert rules depend on: the groups, with their budgets. */
 export interface AlertScope {
-  readonly groups: readonly { readonly key: string; readonly budget?: { readonly monthlyUsd: number } }[];
+  readonly groups: readonly { readonly key: string; readonly budget?: { readonly monthlyUsd: number }; readonly storage: { readonly volumeSizeGiB: number } }[];
+  readonly storage: { readonly mode: "home-nfs" | "efs"; readonly growth: { readonly enabled: boolean; readonly threshold: number }; readonly commonSizeGiB: number };
+}
+
+/** Each growing volume's cap in bytes, as a vector labelled by volume (the exporter's label). */
+export function volumeCapsExpr(config: AlertScope): string | undefined {
+  if (config.storage.mode !== "home-nfs" || !config.storage.growth.enabled) return undefined;
+  const caps = [...config.groups.map((g) => [g.key, g.storage.volumeSizeGiB] as const), ["common", config.storage.commonSizeGiB] as const];
+  return caps.map(([volume, gib]) => `label_replace(vector(${gib * 2 ** 30}), "volume", "${volume}", "", "")`).join(" or ");
 }
 
 export function ruleGroups(config: AlertScope): RuleGroup[] {
@@ -89,13 +97,7 @@ export function ruleGroups(config: AlertScope): RuleGroup[] {
           labels: { severity: "warning" },
           annotations: { summary: "{{ $labels.kind }} {{ $labels.directory }} on {{ $labels.volume }} is over 90% of its quota", description: "Writes fail at the quota; ask the user to clean up, or raise quotaOverrides." },
         },
-        {
-          alert: "DandihubVolumeFilling",
-          expr: `1 - dandihub_volume_free_bytes / dandihub_volume_size_bytes > 0.85`,
-          for: "30m",
-          labels: { severity: "warning" },
-          annotations: { summary: "Volume {{ $labels.volume }} is over 85% full", description: "Raise the group's storage.volumeSize and deploy; it grows in place." },
-        },
+        ...volumeFilling(config),
         {
           alert: "DandihubPrometheusDiskFilling",
           expr: `kubelet_volume_stats_available_bytes{namespace="monitoring", persistentvolumeclaim=~"prometheus-.*"} / kubelet_volume_stats_capacity_bytes{namespace="monitoring", persistentvolumeclaim=~"prometheus-.*"} < 0.15`,
@@ -119,4 +121,46 @@ export function ruleGroups(config: AlertScope): RuleGroup[] {
 /** Every PromQL expression of the rules. */
 export function ruleQueries(groups: readonly RuleGroup[]): string[] {
   return groups.flatMap((g) => g.rules.map((r) => r.expr));
+}
+
+/**
+ * A volume filling up. Growing volumes grow themselves, so only one that has reached its cap
+ * (file system at 95% of it or more) and is still filling needs a person; a fixed one does at 85%.
+ */
+function volumeFilling(config: AlertScope): AlertRule[] {
+  const full = "(1 - dandihub_volume_free_bytes / dandihub_volume_size_bytes)";
+  const caps = volumeCapsExpr(config);
+  if (!caps) {
+    return [
+      {
+        alert: "DandihubVolumeFilling",
+        expr: `${full} > 0.85`,
+        for: "30m",
+        labels: { severity: "warning" },
+        annotations: { summary: "Volume {{ $labels.volume }} is over 85% full", description: "Raise the group's storage.volumeSize and deploy; it grows in place." },
+      },
+    ];
+  }
+  return [
+    {
+      alert: "DandihubVolumeAtCap",
+      expr: `${full} > ${config.storage.growth.threshold} and on (volume) dandihub_volume_size_bytes >= on (volume) (0.95 * (${caps}))`,
+      for: "30m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "Volume {{ $labels.volume }} has grown to its cap and is filling",
+        description: "It cannot grow further by itself: raise the group's storage.volumeSize (the cap) and deploy, or ask its users to clean up.",
+      },
+    },
+    {
+      alert: "DandihubVolumeFull",
+      expr: `${full} > 0.95`,
+      for: "30m",
+      labels: { severity: "critical" },
+      annotations: {
+        summary: "Volume {{ $labels.volume }} is over 95% full",
+        description: "Below its cap the grower should have grown it: read the logs of its dandihub-grow-<volume> job (kubectl -n jupyterhub logs job/...).",
+      },
+    },
+  ];
 }

@@ -15,6 +15,16 @@ export function checkStorage(d: Deployment): ConfigProblem[] {
   if (parseDuration(s.scratch.expireAfter) < 86400) {
     problems.push({ path: ["storage", "scratch", "expireAfter"], message: "S3 expires objects in whole days: at least 1d" });
   }
+  if (s.common.initialSize !== undefined && parseQuantity(s.common.initialSize) > parseQuantity(s.common.size)) {
+    problems.push({ path: ["storage", "common", "initialSize"], message: `larger than size (${s.common.size}), the most the volume may grow to` });
+  }
+  // The core node group balances its nodes over the zones: with one per zone, the volumes' zone has one.
+  if (s.mode === "home-nfs" && s.servers === "core" && d.cluster.coreNodes.desired < d.network.azs) {
+    problems.push({
+      path: ["storage", "servers"],
+      message: `NFS servers on core nodes need a core node in the volumes' zone: cluster.coreNodes.desired (${d.cluster.coreNodes.desired}) must be at least network.azs (${d.network.azs}), or set servers: dedicated`,
+    });
+  }
   const volumes = volumesOf(Object.keys(d.groups));
   s.cleanup.forEach((c, i) => {
     if (!volumes.includes(c.volume)) {
@@ -29,6 +39,9 @@ export function checkStorage(d: Deployment): ConfigProblem[] {
     const at = (...rest: (string | number)[]) => ["groups", name, ...rest];
     if (s.mode === "home-nfs") {
       const size = parseQuantity(g.storage.volumeSize);
+      if (g.storage.initialSize !== undefined && parseQuantity(g.storage.initialSize) > size) {
+        problems.push({ path: at("storage", "initialSize"), message: `larger than volumeSize (${g.storage.volumeSize}), the most the volume may grow to` });
+      }
       if (parseQuantity(g.storage.homeQuota) > size) problems.push({ path: at("storage", "homeQuota"), message: `larger than the group's volume (${g.storage.volumeSize})` });
       if (parseQuantity(g.storage.sharedQuota) > size) problems.push({ path: at("storage", "sharedQuota"), message: `larger than the group's volume (${g.storage.volumeSize})` });
       for (const [user, q] of Object.entries(g.storage.quotaOverrides)) {

@@ -9,6 +9,12 @@ import { HUB_API_URL, HUB_SERVICES, hubServiceToken } from "../../core/names";
 import { claimName, REPORTS_DIR, SHARED_DIR } from "./layout";
 import type { ResolvedStorage } from "./resolve";
 
+/** The volume growers' service account (its AWS identity: it may grow this deployment's volumes). */
+export const GROWER_SERVICE_ACCOUNT = "dandihub-volume-grower";
+
+/** Pods of the grower jobs (network policies select them). */
+export const GROWER_COMPONENT = "volume-grower";
+
 /** The retention job's service account (its AWS identity: it may add home archives). */
 export const RETENTION_SERVICE_ACCOUNT = "dandihub-retention";
 
@@ -107,4 +113,41 @@ export function storageJobManifests({ region, storage, groups, buckets }: Storag
     }
   }
   return manifests;
+}
+
+export interface GrowerJobsInput {
+  readonly region: string;
+  readonly growth: ResolvedStorage["growth"];
+  /** Each growing volume: its name, EBS id and cap. */
+  readonly volumes: readonly { readonly volume: string; readonly volumeId: string; readonly capGiB: number }[];
+}
+
+/** A grower CronJob per volume: measures through the volume's claim, grows the EBS volume (jobs/dandihub_jobs/grow.py). */
+export function growerJobManifests({ region, growth, volumes }: GrowerJobsInput): Manifest[] {
+  return volumes.map(({ volume, volumeId, capGiB }) =>
+    cronJob(
+      `dandihub-grow-${volume}`,
+      growth.schedule,
+      {
+        name: "grow",
+        image: JOB_IMAGES.pythonBoto3,
+        command: ["python3", "-m", "dandihub_jobs.grow"],
+        args: [
+          "--mount", "/data",
+          "--volume-id", volumeId,
+          "--cap-gib", String(capGiB),
+          "--history", `/data/${REPORTS_DIR}/grow-history.json`,
+          "--threshold", String(growth.threshold),
+          ...(growth.dryRun ? ["--dry-run"] : []),
+        ],
+        workingDir: CODE_DIR,
+        env: awsJobEnv(region),
+        securityContext: RESTRICTED,
+        resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+        volumeMounts: [{ name: "data", mountPath: "/data" }, { name: "code", mountPath: CODE_DIR, readOnly: true }],
+      },
+      [{ name: "data", persistentVolumeClaim: { claimName: claimName(volume) } }, codeVolume()],
+      { serviceAccountName: GROWER_SERVICE_ACCOUNT, component: GROWER_COMPONENT, initContainers: [prepareDirs("/data")] },
+    ),
+  );
 }

@@ -5,7 +5,13 @@ import { parseDuration, parseQuantity, toGiB } from "../../config/units";
 
 export interface ResolvedStorage {
   readonly mode: "home-nfs" | "efs";
+  /** Where NFS servers run: the core node in the volumes' zone, or a storage node of their own. */
+  readonly servers: "core" | "dedicated";
+  /** The hub-wide volume's cap (its size when growth is off). */
   readonly commonSizeGiB: number;
+  /** What the hub-wide volume is made with. */
+  readonly commonInitialGiB: number;
+  readonly growth: { readonly enabled: boolean; readonly threshold: number; readonly schedule: string; readonly dryRun: boolean };
   readonly scratch: { readonly enabled: boolean; readonly expireAfterDays: number };
   readonly backups: { readonly keepDays: number; readonly schedule: string };
   readonly retention: {
@@ -35,7 +41,10 @@ export interface GroupStorage {
   readonly homeQuotaGiB: number;
   readonly sharedQuotaGiB: number;
   readonly quotaOverridesGiB: Readonly<Record<string, number>>;
+  /** The most the volume may grow to (its size when growth is off). */
   readonly volumeSizeGiB: number;
+  /** What the volume is made with. */
+  readonly initialSizeGiB: number;
 }
 
 export interface ResolvedMount {
@@ -65,7 +74,10 @@ export function resolveStorage(d: Deployment): ResolvedStorage {
   const volumeOf = (key: string) => (key in d.groups ? volumeName(key, d.groups[key]) : key);
   return {
     mode: s.mode,
+    servers: s.servers ?? (d.cluster.coreNodes.desired >= d.network.azs ? "core" : "dedicated"),
     commonSizeGiB: gib(s.common.size),
+    commonInitialGiB: initialGiB(s.growth.enabled, s.common.size, s.common.initialSize),
+    growth: { ...s.growth },
     scratch: { enabled: s.scratch.enabled, expireAfterDays: Math.max(1, Math.ceil(parseDuration(s.scratch.expireAfter) / 86400)) },
     backups: { keepDays: s.backups.keepDays, schedule: s.backups.schedule },
     retention: {
@@ -80,17 +92,26 @@ export function resolveStorage(d: Deployment): ResolvedStorage {
   };
 }
 
+/** Volumes start here when they grow by themselves. */
+export const DEFAULT_INITIAL_GIB = 20;
+
+function initialGiB(growth: boolean, cap: string, initial: string | undefined): number {
+  if (!growth) return gib(cap);
+  return initial === undefined ? Math.min(DEFAULT_INITIAL_GIB, gib(cap)) : gib(initial);
+}
+
 /** The volume of a group: named after the key it was created under. */
 function volumeName(key: string, g: GroupConfig): string {
   return formerKeysOf(g.renamedFrom)[0] ?? key;
 }
 
-export function resolveGroupStorage(key: string, g: GroupConfig): GroupStorage {
+export function resolveGroupStorage(key: string, g: GroupConfig, growth: boolean): GroupStorage {
   return {
     volume: volumeName(key, g),
     homeQuotaGiB: gib(g.storage.homeQuota),
     sharedQuotaGiB: gib(g.storage.sharedQuota),
     quotaOverridesGiB: Object.fromEntries(Object.entries(g.storage.quotaOverrides).map(([u, q]) => [u, gib(q)])),
     volumeSizeGiB: gib(g.storage.volumeSize),
+    initialSizeGiB: initialGiB(growth, g.storage.volumeSize, g.storage.initialSize),
   };
 }

@@ -21,8 +21,17 @@ export const Storage = z.strictObject({
       "home-nfs: an NFS server per group on its own encrypted gp3 volume, with hard XFS quotas per home and shared dir. " +
         "efs: an EFS file system per group (pay per GB used, no hard quotas).",
     ),
+  servers: z
+    .enum(["core", "dedicated"])
+    .optional()
+    .describe(
+      "Where the NFS servers run (home-nfs mode). core: on the core node in the volumes' zone, no node of their own (they share it with the hub and controllers: a fault of that node stops both); needs cluster.coreNodes.desired >= network.azs, so every zone has a core node. dedicated: on a small on-demand node of their own in that zone. @default core when every zone has a core node, else dedicated",
+    ),
   common: z
-    .strictObject({ size: Quantity.default("100Gi").describe("Volume size (home-nfs mode).") })
+    .strictObject({
+      size: Quantity.default("100Gi").describe("The most the hub-wide volume may hold (home-nfs mode); see groups.<name>.storage.volumeSize."),
+      initialSize: Quantity.optional().describe("What it starts at when storage.growth is on. @default the smaller of 20Gi and size"),
+    })
     .prefault({})
     .describe("The hub-wide shared directory (/shared/hub): read-only for users, writable by hub admins."),
   scratch: z
@@ -68,6 +77,17 @@ export const Storage = z.strictObject({
     )
     .default([])
     .describe("Scheduled removal of old files from shared directories, each with a report."),
+  growth: z
+    .strictObject({
+      enabled: z.boolean().default(true).describe("Volumes start small and grow as they fill, up to their volumeSize (home-nfs mode)."),
+      threshold: z.number().min(0.5).max(0.95).default(0.8).describe("Grow when this share of a volume is used."),
+      schedule: CRON.default("*/15 * * * *").describe("How often each volume is measured (UTC)."),
+      dryRun: z.boolean().default(false).describe("Only report what would grow."),
+    })
+    .prefault({})
+    .describe(
+      "Volumes bought as they fill: a job per volume grows it (EBS allows one change per volume every 6 hours, so each step leaves room for twice the last 6 hours' growth) and the NFS server grows the file system. An alert fires at the cap.",
+    ),
   allowDestroy: z
     .boolean()
     .default(false)
@@ -82,7 +102,10 @@ const GroupStorage = z
       .record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { message: "a (lowercase) hub username" }), Quantity)
       .default({})
       .describe("Home limits for particular users."),
-    volumeSize: Quantity.default("500Gi").describe("Size of the group's volume holding homes and the shared directory (home-nfs mode); it can grow later."),
+    volumeSize: Quantity.default("500Gi").describe(
+      "The most the group's volume (homes and shared directory, home-nfs mode) may hold. With storage.growth on (the default) it starts at initialSize and grows by itself as it fills, up to this; with growth off it is made this size.",
+    ),
+    initialSize: Quantity.optional().describe("What the volume starts at when storage.growth is on. @default the smaller of 20Gi and volumeSize"),
   })
   .describe("The group's homes and shared directory.");
 

@@ -19,7 +19,7 @@ import { Construct } from "constructs";
 import { DataResource, Fn, type ITerraformDependable } from "../../core/cdktf";
 import { CHARTS } from "../../core/charts";
 import { HelmChart } from "../../core/helm-chart";
-import { BACKUP_TAG, DO_NOT_DISRUPT, GROUP_TAG, NFS_SERVER_ROLE, STORAGE_NODE_ROLE, STORAGE_TAINT } from "../../core/labels";
+import { BACKUP_TAG, CORE_NODE_LABELS, DO_NOT_DISRUPT, GROUP_TAG, NFS_SERVER_ROLE, STORAGE_NODE_ROLE, STORAGE_TAINT } from "../../core/labels";
 import { namespaceMetadata, type PodSecurity } from "../../core/namespaces";
 import { USER_IDENTITY } from "../../core/names";
 import { privateBucket } from "../../core/private-bucket";
@@ -62,6 +62,24 @@ export interface StorageProps {
   readonly dependsOn: ITerraformDependable[];
 }
 
+/** NFS servers go where their zonal volume can attach: a core node there, or the storage pool's. */
+function serverPlacement(servers: "core" | "dedicated", zone: string): { nodeSelector: Record<string, string>; tolerations?: object[] } {
+  const inZone = { "topology.kubernetes.io/zone": zone };
+  if (servers === "core") return { nodeSelector: { ...CORE_NODE_LABELS, ...inZone } };
+  return {
+    nodeSelector: { ...STORAGE_NODE_ROLE, ...inZone },
+    tolerations: [{ key: STORAGE_TAINT.key, operator: "Equal", value: STORAGE_TAINT.value, effect: STORAGE_TAINT.effect }],
+  };
+}
+
+/** An EBS volume the grower may grow, up to its cap. */
+export interface GrowingVolume {
+  readonly volume: string;
+  readonly volumeId: string;
+  readonly volumeArn: string;
+  readonly capGiB: number;
+}
+
 /** What a volume holding user data becomes on Kubernetes: a claim in the hub's namespace. */
 export interface UserVolume {
   readonly volume: string;
@@ -79,6 +97,8 @@ export class Storage extends Construct {
   /** Group bucket names (Terraform expressions), by group. */
   readonly buckets: Record<string, string> = {};
   readonly bucketArns: Record<string, string> = {};
+  /** Volumes that grow by themselves (home-nfs with storage.growth): for the grower. */
+  readonly growing: GrowingVolume[] = [];
   /** NFS server namespaces (home-nfs). */
   readonly namespaces: NamespaceV1[] = [];
 
@@ -109,7 +129,9 @@ export class Storage extends Construct {
 
   /** home-nfs: our encrypted gp3 volume, served by jupyterhub-home-nfs with XFS project quotas. */
   private nfsVolume(props: StorageProps, scope: Construct, volume: string, billedTo: string, group: StorageGroup | undefined, guard: { preventDestroy: boolean }): PersistentVolumeClaimV1 {
-    const sizeGiB = group ? group.storage.volumeSizeGiB : props.storage.commonSizeGiB;
+    const sizeGiB = group ? group.storage.initialSizeGiB : props.storage.commonInitialGiB;
+    const capGiB = group ? group.storage.volumeSizeGiB : props.storage.commonSizeGiB;
+    const grows = props.storage.growth.enabled;
     // Kubernetes resizes only dynamically provisioned claims: a statically bound one keeps the
     // size it was made with, or every apply after a grow fails. The EBS volume grows in place and
     // the chart's resizer grows the file system within minutes. The chart's own claim is sized
@@ -122,8 +144,10 @@ export class Storage extends Construct {
       type: "gp3",
       encrypted: true,
       tags: this.tags(props.name, volume, billedTo),
-      lifecycle: { ...guard, ignoreChanges: ["availability_zone"] },
+      // A growing volume's size is the grower's: Terraform would shrink it back (EBS refuses).
+      lifecycle: { ...guard, ignoreChanges: grows ? ["availability_zone", "size"] : ["availability_zone"] },
     });
+    if (grows) this.growing.push({ volume, volumeId: ebs.id, volumeArn: ebs.arn, capGiB });
     const namespace = storageNamespace(volume);
     const ns = new NamespaceV1(scope, "namespace", {
       metadata: namespaceMetadata(namespace, props.podSecurity, NFS_SERVER_ROLE),
@@ -155,9 +179,10 @@ export class Storage extends Construct {
           config: { QuotaManager: { paths: ["/export"], ...quotas, exclude: [REPORTS_DIR], wait_time: 30, min_projid: 1000, uid: USER_IDENTITY.uid, gid: USER_IDENTITY.gid } },
         },
         eks: { enabled: true, volumeId: ebs.id },
+        // Grows the XFS file system to the device (xfs_growfs) when the grower or an apply grew it.
+        autoResizer: { enabled: true },
         persistentVolume: { size: `${madeWith.getStringAttribute("output.gib")}Gi` },
-        nodeSelector: { ...STORAGE_NODE_ROLE, "topology.kubernetes.io/zone": props.storageZone },
-        tolerations: [{ key: STORAGE_TAINT.key, operator: "Equal", value: STORAGE_TAINT.value, effect: STORAGE_TAINT.effect }],
+        ...serverPlacement(props.storage.servers, props.storageZone),
         annotations: { [DO_NOT_DISRUPT]: "true" },
       },
       dependsOn: [ns, ...props.dependsOn],
