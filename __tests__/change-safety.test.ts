@@ -78,6 +78,7 @@ const EDITS: Edit[] = [
   },
   {
     name: "bump kubernetesVersion", runbook: "runbooks.md#upgrade-kubernetes",
+    base: (doc) => doc.setIn(["cluster", "kubernetesVersion"], "1.34"),
     edit: (doc) => doc.setIn(["cluster", "kubernetesVersion"], "1.35"),
     check: (c, _b, after) => {
       expect(find(c, "module.cluster_eks").verdict.kind).toBe("updated");

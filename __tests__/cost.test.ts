@@ -7,7 +7,7 @@ import { instanceType } from "../src/core/catalog/instance-types";
 import { loadDeployment } from "../src/config/load";
 import { BLUEPRINT_FLOOR, BLUEPRINT_VARIABLES } from "../src/features/cost/blueprint";
 import { runCost } from "../src/features/cost/cli";
-import { estimate, floorInputs, idleFloor, serverRate } from "../src/features/cost/estimate";
+import { estimate, expectedNodes, floorInputs, idleFloor, serverRate } from "../src/features/cost/estimate";
 import { FAMILY_XLARGE, instancePrice, INSTANCE_PRICES, PRICE_SOURCES, PRICES } from "../src/features/cost/prices";
 import { describeShared, minimalYaml, problemsOf, readShared, releaseValues, ROOT, synth, VARIANTS, type TfJson } from "./helpers";
 
@@ -107,7 +107,7 @@ describe("the estimate, checked by hand", () => {
   });
 
   it("zero users: the idle floor, item by item", () => {
-    const e = estimate(config(), { usage: {} });
+    const e = estimate(config(), { usage: {}, asOf: new Date("2026-12-02") });
     const by = Object.fromEntries(e.idle.items.map((i) => [i.item, i.monthlyUsd]));
     expect(by["EKS control plane"]).toBe(73);
     expect(by["NAT gateway (with its public IPv4)"]).toBe(36.5); // (0.045 + 0.005) x 730
@@ -117,8 +117,9 @@ describe("the estimate, checked by hand", () => {
     expect(by["group home volumes (1)"]).toBe(1.6); // starts at 20 GiB (grows to 500) x 0.08
     expect(by["hub-wide shared volume"]).toBe(1.6);
     expect(by["hub database volume"]).toBe(0.8);
-    expect(by["Prometheus volume"]).toBe(8); // 100 GiB x 0.08
-    expect(e.idle.monthlyUsd).toBeCloseTo(73 + 36.5 + 23.73 + 106.11 + 1.6 + 1.6 + 0.8 + 8, 2);
+    expect(by["Prometheus volume"]).toBe(1.2); // 15 GiB (400 days of the allow-listed series) x 0.08
+    expect(by["KMS key (the cluster's secrets)"]).toBe(1);
+    expect(e.idle.monthlyUsd).toBeCloseTo(73 + 1 + 36.5 + 23.73 + 106.11 + 1.6 + 1.6 + 0.8 + 1.2, 2);
     const dedicated = estimate(loadDeployment("config/hand.yaml", HAND.replace("storage:\n  common:", "storage:\n  servers: dedicated\n  common:")), { usage: {} });
     expect(dedicated.idle.items.find((i) => i.item === "NFS storage node (2 servers)")!.monthlyUsd).toBeCloseTo(0.0864 * 730 + 100 * 0.08, 2); // m6a.large
     expect(e.monthlyUsd).toBe(e.idle.monthlyUsd);
@@ -239,7 +240,74 @@ describe("help/cost.md", () => {
   it("shows the default deployment's idle floor next to the blueprint's, priced by the same table", () => {
     const doc = readFileSync(join(ROOT, "help/cost.md"), "utf8");
     const money = (x: number) => `$${x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-    expect(doc).toContain(money(idleFloor(floorInputs(dandi().config)).monthlyUsd));
+    // The figures as of the day help/cost.md was written (extended support moves them later).
+    expect(doc).toContain(money(idleFloor(floorInputs(dandi().config, new Date("2026-12-02"))).monthlyUsd));
     expect(doc).toContain(money(idleFloor(BLUEPRINT_FLOOR).monthlyUsd));
+  });
+});
+
+describe("server hours priced from concurrency over time", () => {
+  it("expected nodes of a Poisson count: one server per node is the mean; a huge node is the chance anyone is on", () => {
+    for (const m of [0.3, 1, 4.5]) {
+      expect(expectedNodes(m, 1)).toBeCloseTo(m, 9);
+      expect(expectedNodes(m, 1000)).toBeCloseTo(1 - Math.exp(-m), 9);
+    }
+    // Two per node, mean 1: P(N>0) + P(N>2) + ... = 0.6321 + 0.0803 + 0.0037 + ...
+    expect(expectedNodes(1, 2)).toBeCloseTo(0.7161, 3);
+  });
+
+  it("the monthly cost grows smoothly with users: no step when the average passes a whole server", () => {
+    const c = dandi().config;
+    const cost = (users: number) => estimate(c, { usage: { dandi: { base: { users, hoursPerMonth: 40 } } } }).groups[0].usage[0].monthlyUsd;
+    const costs = Array.from({ length: 40 }, (_, i) => cost(i + 1));
+    for (let i = 1; i < costs.length; i++) {
+      expect(costs[i], `${i + 1} users`).toBeGreaterThan(costs[i - 1]);
+      expect(costs[i] / costs[i - 1], `${i} -> ${i + 1} users`).toBeLessThan(1 + 1.5 / i);
+    }
+    // 18 and 19 users at 40 h: about 1/18 more, not the doubling of a rounded-up node.
+    expect(cost(19) / cost(18)).toBeLessThan(1.07);
+    expect(cost(30)).toBeGreaterThan(cost(25));
+  });
+
+  it("a workshop's everyone-at-once is priced as that many at once", () => {
+    const e = estimate(dandi().config, { usage: { workshop: { base: { users: 40, hoursPerMonth: 6, concurrent: 40 } } } });
+    const line = e.groups.find((g) => g.group === "workshop")!.usage[0];
+    const at40 = serverRate(dandi().config.profiles.find((p) => p.key === "base")!, "on-demand", dandi().config.userNodes.diskGiB, 0.6, 40)!;
+    expect(line.monthlyUsd).toBeCloseTo(40 * 6 * at40.usdPerServerHour, 1);
+  });
+});
+
+describe("--usage", () => {
+  const run = (...args: string[]) => {
+    let out = "";
+    expect(runCost(["config/dandi.yaml", "--json", ...args], (s) => (out += s), () => undefined)).toBe(0);
+    return JSON.parse(out) as { groups: { group: string; usage: { profile: string; users: number; concurrent: number }[] }[] };
+  };
+
+  it("replaces the profiles it names and keeps the group's others, and their concurrent", () => {
+    const e = run("--usage", "dandi:base=50x40", "--usage", "workshop:base=60x6");
+    const dandiLines = e.groups.find((g) => g.group === "dandi")!.usage;
+    expect(dandiLines.map((l) => [l.profile, l.users])).toEqual([["base", 50], ["medium", 10], ["gpu-t4", 2]]);
+    expect(e.groups.find((g) => g.group === "workshop")!.usage[0]).toMatchObject({ users: 60, concurrent: 40 });
+    expect(run("--usage", "workshop:base=60x6@60").groups.find((g) => g.group === "workshop")!.usage[0]).toMatchObject({ concurrent: 60 });
+  });
+});
+
+describe("EKS support", () => {
+  const at = (version: string, date: string) => estimate(loadDeployment("config/hand.yaml", HAND.replace("cluster:\n", `cluster:\n  kubernetesVersion: "${version}"\n`)), { usage: {}, asOf: new Date(date) });
+  const plane = (e: ReturnType<typeof estimate>) => e.idle.items.find((i) => i.item.startsWith("EKS control plane"))!;
+
+  it("a version past standard support costs extended support, and says so; one close to it warns", () => {
+    expect(plane(at("1.35", "2026-12-02"))).toMatchObject({ item: "EKS control plane", monthlyUsd: 73 });
+    const late = at("1.34", "2026-12-03");
+    expect(plane(late)).toMatchObject({ item: "EKS control plane, extended support (1.34 left standard support after 2026-12-02)", monthlyUsd: 438 });
+    expect(late.notes.join("\n")).toContain("Kubernetes 1.34 is in extended support since 2026-12-02: the control plane costs $438.00 a month instead of $73.00");
+    expect(at("1.35", "2027-02-01").notes.join("\n")).toContain("Kubernetes 1.35 leaves standard support after 2027-03-27");
+    expect(at("1.35", "2026-10-01").notes.join("\n")).not.toContain("standard support");
+  });
+
+  it("usage-priced items are named with their unit prices", () => {
+    const notes = at("1.35", "2026-12-02").notes.join("\n");
+    for (const s of ["data through NAT ($0.045/GB)", "CloudWatch Logs ($0.5/GB ingested, $0.03/GB-month kept", "backups ($0.05/GB-month of changed blocks kept)"]) expect(notes).toContain(s);
   });
 });

@@ -7,6 +7,7 @@ import { exportedMetrics, TARGET_LABELS } from "../src/features/monitoring/metri
 import { PROMETHEUS_URL } from "../src/features/monitoring/values";
 import { minimalYaml, problemsOf, releaseValues, ROOT, synth, VARIANTS, type TfJson } from "./helpers";
 import { promqlRefs } from "./promql";
+import { activeSeries, prometheusVolumeGiB } from "../src/features/monitoring/sizing";
 
 type Rec = Record<string, any>;
 const dandi = () => synth("config/dandi.yaml");
@@ -31,8 +32,8 @@ describe("Prometheus", () => {
   it("keeps the configured retention on a retained volume, and stops before it fills", () => {
     const spec = stack(dandi().tf).prometheus.prometheusSpec;
     expect(spec.retention).toBe("400d");
-    expect(spec.retentionSize).toBe("90GB");
-    expect(spec.storageSpec.volumeClaimTemplate.spec).toMatchObject({ storageClassName: "gp3-retain", resources: { requests: { storage: "100Gi" } } });
+    expect(spec.retentionSize).toBe("13GB");
+    expect(spec.storageSpec.volumeClaimTemplate.spec).toMatchObject({ storageClassName: "gp3-retain", resources: { requests: { storage: "15Gi" } } });
     // Monitors and rules from every namespace, ours included.
     for (const k of ["serviceMonitorSelectorNilUsesHelmValues", "podMonitorSelectorNilUsesHelmValues", "ruleSelectorNilUsesHelmValues"]) expect(spec[k]).toBe(false);
     const short = synth(minimalYaml() + "monitoring:\n  retention: 62d\n  storageSize: 20Gi\n", { name: "shortmon" });
@@ -264,5 +265,32 @@ describe("help/monitoring.md", () => {
     const doc = readFileSync(join(ROOT, "help/monitoring.md"), "utf8");
     for (const d of ["activity", "usage by user and group", "storage", "cost", "cluster"]) expect(doc).toContain(`dandihub: ${d}`);
     for (const a of ["DandihubDirectoryNearQuota", "DandihubVolumeFilling", "DandihubSpawnFailures", "DandihubHubDown", "DandihubPrometheusDiskFilling", "DandihubExporterStale", "DandihubGroupNearBudget"]) expect(doc).toContain(a);
+  });
+});
+
+describe("Prometheus volume sized to what it keeps", () => {
+  const input = { retentionDays: 400, averageServers: 3, members: 100, groups: 5, nodes: 8, profiles: [], cost: { kubecost: true } };
+
+  it("from the allow-listed series: more retention, users or groups need more; never below 10Gi", () => {
+    const base = activeSeries(input);
+    expect(base).toBeGreaterThan(3000);
+    expect(base).toBeLessThan(20000);
+    expect(activeSeries({ ...input, averageServers: 50 })).toBeGreaterThan(base + 50 * 10);
+    expect(activeSeries({ ...input, members: 1000 })).toBeGreaterThan(base + 1800);
+    expect(prometheusVolumeGiB({ ...input, retentionDays: 30 })).toBe(10);
+    expect(prometheusVolumeGiB(input)).toBeGreaterThan(prometheusVolumeGiB({ ...input, retentionDays: 200 }));
+    // samples x 2 bytes x 1.3, plus the WAL, in steps of 5
+    const gib = (base * 1440 * 400 * 2 * 1.3) / 2 ** 30 + 2;
+    expect(prometheusVolumeGiB(input)).toBe(Math.ceil(gib / 5) * 5);
+  });
+
+  it("config/dandi.yaml gets the computed size in its claim and retention limit; a size in the file wins", () => {
+    const values = releaseValues(dandi().tf, "monitoring_stack_release") as Rec;
+    const spec = values.prometheus.prometheusSpec;
+    expect(dandi().config.monitoring.storageGiB).toBe(15);
+    expect(spec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage).toBe("15Gi");
+    expect(spec.retentionSize).toBe("13GB");
+    const fixed = synth(minimalYaml() + "monitoring:\n  storageSize: 40Gi\n", { name: "fixed-prometheus" });
+    expect(fixed.config.monitoring.storageGiB).toBe(40);
   });
 });

@@ -52,7 +52,7 @@ describe("cluster", () => {
   const eks = () => mod(dandi().tf, "cluster_eks");
 
   it("runs the configured Kubernetes version with KMS-encrypted secrets", () => {
-    expect(eks()).toMatchObject({ name: "dandi", kubernetes_version: "1.34", create_kms_key: true, encryption_config: { resources: ["secrets"] } });
+    expect(eks()).toMatchObject({ name: "dandi", kubernetes_version: "1.35", create_kms_key: true, encryption_config: { resources: ["secrets"] } });
     expect(eks().subnet_ids).toBe("${module.network_vpc.private_subnets}");
   });
 

@@ -84,3 +84,16 @@ export const EKS_ADDON_VERSIONS = {
 } as const satisfies Record<string, Record<EksAddonName, string>>;
 
 export type KubernetesMinor = keyof typeof EKS_ADDON_VERSIONS;
+
+/**
+ * The last day of EKS standard support for each supported minor: after it a cluster costs $0.60
+ * an hour instead of $0.10 (extended support). Release date + 14 months, as the EKS Kubernetes
+ * release calendar lists them (docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html);
+ * check it when adding a row.
+ */
+export const EKS_STANDARD_SUPPORT_ENDS: Readonly<Record<KubernetesMinor, string>> = {
+  "1.32": "2026-03-23",
+  "1.33": "2026-07-29",
+  "1.34": "2026-12-02",
+  "1.35": "2027-03-27",
+};

@@ -11,6 +11,8 @@ import type { FloorInputs } from "./estimate";
 export const BLUEPRINT_SOURCE = "awslabs/ai-on-eks infra/jupyterhub (base infra/base/terraform @ 90f920c6, 2026-05-31)";
 
 export const BLUEPRINT_FLOOR: FloorInputs = {
+  // terraform-aws-modules/eks creates the cluster's secrets key unless told not to.
+  kmsKeys: 1,
   natGateways: 1,
   publicLoadBalancerZones: 0,
   core: { type: "m6i.xlarge", count: 2, diskGiB: 20 },

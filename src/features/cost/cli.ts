@@ -1,5 +1,5 @@
 /**
- * npm run cost -- config/<name>.yaml [--json] [--usage group:profile=USERSxHOURS ...] [--spot-discount 0.6]
+ * npm run cost -- config/<name>.yaml [--json] [--usage group:profile=USERSxHOURS[@AT_ONCE] ...] [--spot-discount 0.6]
  *
  * Offline: reads the deployment file and the price table in src/features/cost/prices.ts, nothing else.
  */
@@ -9,12 +9,12 @@ import type { HubConfig } from "../../config/resolve";
 import { estimate, type Usage } from "./estimate";
 import { renderEstimate } from "./report";
 
-export const USAGE = "usage: npm run cost -- <deployment.yaml> [--json] [--usage group:profile=USERSxHOURS ...] [--spot-discount 0..0.9]";
+export const USAGE = "usage: npm run cost -- <deployment.yaml> [--json] [--usage group:profile=USERSxHOURS[@AT_ONCE] ...] [--spot-discount 0..0.9]";
 
 export interface CostArgs {
   readonly file: string;
   readonly json: boolean;
-  readonly usage: Record<string, Record<string, { users: number; hoursPerMonth: number }>>;
+  readonly usage: Record<string, Record<string, { users: number; hoursPerMonth: number; concurrent?: number }>>;
   readonly spotDiscount?: number;
 }
 
@@ -30,9 +30,9 @@ export function parseCostArgs(argv: readonly string[]): CostArgs {
     if (a === "--json") json = true;
     else if (a === "--usage") {
       const v = argv[++i] ?? "";
-      const m = /^([a-z0-9-]+):([a-z0-9-]+)=([0-9.]+)x([0-9.]+)$/.exec(v);
-      if (!m) throw new ArgumentError(`--usage ${JSON.stringify(v)}: expected group:profile=USERSxHOURS, e.g. dandi:base=20x40`);
-      (usage[m[1]] ??= {})[m[2]] = { users: Number(m[3]), hoursPerMonth: Number(m[4]) };
+      const m = /^([a-z0-9-]+):([a-z0-9-]+)=([0-9.]+)x([0-9.]+)(?:@([0-9]+))?$/.exec(v);
+      if (!m) throw new ArgumentError(`--usage ${JSON.stringify(v)}: expected group:profile=USERSxHOURS[@AT_ONCE], e.g. dandi:base=20x40 or workshop:base=40x6@40`);
+      (usage[m[1]] ??= {})[m[2]] = { users: Number(m[3]), hoursPerMonth: Number(m[4]), ...(m[5] ? { concurrent: Number(m[5]) } : {}) };
     } else if (a === "--spot-discount") {
       const v = Number(argv[++i]);
       if (!(v >= 0 && v <= 0.9)) throw new ArgumentError(`--spot-discount ${JSON.stringify(argv[i] ?? "")}: expected a number from 0 to 0.9`);
@@ -45,7 +45,10 @@ export function parseCostArgs(argv: readonly string[]): CostArgs {
   return { file, json, usage, spotDiscount };
 }
 
-/** Usage from the command line replaces the file's cost.usage for the groups it names. */
+/**
+ * Usage from the command line replaces the file's cost.usage line by line: the profiles it names,
+ * keeping the others of the group, and the file's `concurrent` for a profile unless @AT_ONCE says.
+ */
 function mergedUsage(config: HubConfig, cli: CostArgs["usage"]): Usage {
   const problems: string[] = [];
   for (const [group, profiles] of Object.entries(cli)) {
@@ -54,7 +57,15 @@ function mergedUsage(config: HubConfig, cli: CostArgs["usage"]): Usage {
     else for (const p of Object.keys(profiles)) if (!g.profiles.includes(p)) problems.push(`--usage: group ${group} has no profile ${p}; it has ${g.profiles.join(", ")}`);
   }
   if (problems.length) throw new ArgumentError(problems.join("\n"));
-  return { ...config.cost.usage, ...cli };
+  const merged: Record<string, Record<string, Usage[string][string]>> = Object.fromEntries(Object.entries(config.cost.usage).map(([g, lines]) => [g, { ...lines }]));
+  for (const [group, lines] of Object.entries(cli)) {
+    const into = (merged[group] ??= {});
+    for (const [profile, line] of Object.entries(lines)) {
+      const before = into[profile];
+      into[profile] = { ...line, ...(line.concurrent === undefined && before?.concurrent !== undefined ? { concurrent: before.concurrent } : {}) };
+    }
+  }
+  return merged;
 }
 
 /** Runs the CLI; returns the exit code. */

@@ -10,6 +10,8 @@ import type { Capacity } from "../capacity/pools";
 import { STORAGE_FAMILIES, STORAGE_SIZES } from "../capacity/node-pools";
 import { NFS_SERVER_REQUESTS } from "../storage/layout";
 import type { Usage, UsageLine } from "./resolve";
+import { EKS_STANDARD_SUPPORT_ENDS } from "../../../modules/versions";
+import { KUBECOST_VOLUME_GIB } from "../monitoring/manifests";
 import { HOURS_PER_MONTH, instancePrice, PRICES } from "./prices";
 
 const GIB = 2 ** 30;
@@ -23,6 +25,10 @@ export interface LineItem {
 
 /** The parts of a deployment that cost money with no users. */
 export interface FloorInputs {
+  /** The control plane's Kubernetes version left standard support on this date (extended support). @default standard support */
+  readonly extendedSupportSince?: { readonly version: string; readonly date: string };
+  /** Customer managed KMS keys (the cluster's secrets key). @default 0 */
+  readonly kmsKeys?: number;
   readonly natGateways: number;
   /** Zones of an internet-facing load balancer (one public IPv4 each); 0 for an internal one. */
   readonly publicLoadBalancerZones: number;
@@ -35,11 +41,20 @@ export interface FloorInputs {
   readonly efs: boolean;
 }
 
-export function floorInputs(config: HubConfig): FloorInputs {
+/** Where the Kubernetes version stands on `asOf`: in standard support, or since when not. */
+export function supportOf(version: string, asOf: Date): { version: string; endsOn: string; extended: boolean } {
+  const endsOn = (EKS_STANDARD_SUPPORT_ENDS as Record<string, string>)[version];
+  return { version, endsOn, extended: endsOn !== undefined && asOf.toISOString().slice(0, 10) > endsOn };
+}
+
+export function floorInputs(config: HubConfig, asOf: Date = new Date()): FloorInputs {
   const homeNfs = config.storage.mode === "home-nfs";
+  const support = supportOf(config.cluster.kubernetesVersion, asOf);
   // Volumes are billed as provisioned: growing ones at what they start with.
   const groupGiB = config.groups.reduce((sum, g) => sum + g.storage.initialSizeGiB, 0);
   return {
+    ...(support.extended ? { extendedSupportSince: { version: support.version, date: support.endsOn } } : {}),
+    kmsKeys: 1,
     natGateways: config.network.singleNatGateway ? 1 : config.network.azs,
     publicLoadBalancerZones: config.network.azs,
     core: { type: config.cluster.coreNodes.instanceTypes[0], count: config.cluster.coreNodes.desired, diskGiB: config.cluster.coreNodes.diskGiB },
@@ -53,6 +68,7 @@ export function floorInputs(config: HubConfig): FloorInputs {
         : []),
       { label: "hub database volume", gib: Math.ceil(config.hub.dbSizeBytes / GIB) },
       ...(config.monitoring.enabled ? [{ label: "Prometheus volume", gib: config.monitoring.storageGiB }] : []),
+      ...(config.monitoring.enabled && config.cost.kubecost ? [{ label: "Kubecost volume", gib: KUBECOST_VOLUME_GIB }] : []),
     ],
     efs: !homeNfs,
   };
@@ -108,7 +124,14 @@ export function idleFloor(f: FloorInputs): { items: LineItem[]; monthlyUsd: numb
   const h = HOURS_PER_MONTH;
   const ip = PRICES.publicIpv4PerHour.usd;
   const items: LineItem[] = [
-    { item: "EKS control plane", quantity: "1 cluster", monthlyUsd: PRICES.eksControlPlanePerHour.usd * h },
+    f.extendedSupportSince
+      ? {
+          item: `EKS control plane, extended support (${f.extendedSupportSince.version} left standard support after ${f.extendedSupportSince.date})`,
+          quantity: "1 cluster",
+          monthlyUsd: PRICES.eksExtendedSupportPerHour.usd * h,
+        }
+      : { item: "EKS control plane", quantity: "1 cluster", monthlyUsd: PRICES.eksControlPlanePerHour.usd * h },
+    ...(f.kmsKeys ? [{ item: "KMS key (the cluster's secrets)", quantity: `${f.kmsKeys}`, monthlyUsd: f.kmsKeys * PRICES.kmsKeyPerMonth.usd }] : []),
     { item: "NAT gateway (with its public IPv4)", quantity: `${f.natGateways}`, monthlyUsd: f.natGateways * (PRICES.natGatewayPerHour.usd + ip) * h },
     {
       item: f.publicLoadBalancerZones ? "Network Load Balancer (public IPv4 per zone)" : "Network Load Balancer (internal)",
@@ -170,6 +193,47 @@ export function serverRate(p: ResolvedProfile, capacity: Capacity, diskGiB: numb
   return best;
 }
 
+/**
+ * Nodes running on average when servers come and go independently, `mean` running on average
+ * (a Poisson count N), `perNode` to a node: E[ceil(N / perNode)]. Smooth in the number of users,
+ * unlike pricing the rounded-up peak as if it ran all month.
+ */
+export function expectedNodes(mean: number, perNode: number): number {
+  if (mean <= 0) return 0;
+  // E[ceil(N/k)] = sum over j >= 0 of P(N > j k).
+  const top = Math.ceil(mean + 12 * Math.sqrt(mean) + 20);
+  let p = Math.exp(-mean);
+  let cdf = p;
+  let sum = 0;
+  for (let n = 0; n <= top; n++) {
+    if (n % perNode === 0) sum += 1 - cdf;
+    p *= mean / (n + 1);
+    cdf += p;
+  }
+  return sum;
+}
+
+/**
+ * $ per server-hour for servers running `mean` at a time on average, arriving independently:
+ * the node type whose expected node-hours cost least per server-hour.
+ */
+export function averageRate(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spotDiscount: number, mean: number): ServerRate | undefined {
+  const factor = capacity === "spot" ? 1 - spotDiscount : 1;
+  const diskPerHour = (diskGiB * PRICES.gp3PerGbMonth.usd) / HOURS_PER_MONTH;
+  let best: ServerRate | undefined;
+  for (const shape of p.instances) {
+    const price = instancePrice(shape.name, shape.vcpu);
+    if (!price) continue;
+    const perNode = podsPerNode(shape, p.cpu.guarantee, p.memory.guaranteeBytes, p.gpu?.count ?? 0);
+    if (perNode < 1) continue;
+    // With almost no one on, each server is alone on its node.
+    const nodesPerServer = mean < 1e-6 ? 1 : expectedNodes(mean, perNode) / mean;
+    const usd = nodesPerServer * (price.usd * factor + diskPerHour);
+    if (!best || usd < best.usdPerServerHour - 1e-12) best = { concurrent: mean, type: shape.name, nodes: nodesPerServer * mean, usdPerServerHour: usd };
+  }
+  return best;
+}
+
 export function profileRates(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spotDiscount: number): ProfileRates | undefined {
   const alone = serverRate(p, capacity, diskGiB, spotDiscount, 1);
   const busy = serverRate(p, capacity, diskGiB, spotDiscount, BUSY);
@@ -203,9 +267,9 @@ export interface GroupEstimate {
 
 export type { Usage, UsageLine };
 
-/** Servers at once: the given peak, else users x hours spread over the month. */
+/** Servers at once: the given peak, else the monthly average (users x hours spread over the month). */
 export function concurrency(u: UsageLine): number {
-  return u.concurrent ?? Math.max(1, (u.users * u.hoursPerMonth) / HOURS_PER_MONTH);
+  return u.concurrent ?? (u.users * u.hoursPerMonth) / HOURS_PER_MONTH;
 }
 
 export interface Estimate {
@@ -221,11 +285,13 @@ export interface Estimate {
   readonly notes: readonly string[];
 }
 
-export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?: number } = {}): Estimate {
+export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?: number; asOf?: Date } = {}): Estimate {
   const spotDiscount = opts.spotDiscount ?? config.cost.spotDiscount;
   const usage = opts.usage ?? config.cost.usage;
   const disk = config.userNodes.diskGiB;
-  const idle = idleFloor(floorInputs(config));
+  const asOf = opts.asOf ?? new Date();
+  const idle = idleFloor(floorInputs(config, asOf));
+  const support = supportOf(config.cluster.kubernetesVersion, asOf);
   const byKey = new Map(config.profiles.map((p) => [p.key, p]));
   const rates: ProfileRates[] = [];
   for (const p of config.profiles) {
@@ -242,7 +308,9 @@ export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?
     const lines: GroupUsageLine[] = Object.entries(usage[g.key] ?? {}).map(([profile, u]) => {
       const capacity = g.placements[profile]?.capacity ?? "on-demand";
       const concurrent = concurrency(u);
-      const r = withKey(profile) && serverRate(withKey(profile)!, capacity, disk, spotDiscount, concurrent);
+      const p = withKey(profile);
+      // A workshop runs everyone at once; otherwise servers come and go on their own.
+      const r = p && (u.concurrent !== undefined ? serverRate(p, capacity, disk, spotDiscount, u.concurrent) : averageRate(p, capacity, disk, spotDiscount, (u.users * u.hoursPerMonth) / HOURS_PER_MONTH));
       const perHour = r ? r.usdPerServerHour : 0;
       return {
         profile,
@@ -273,8 +341,13 @@ export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?
   const notes = [
     `Prices: ${"us-east-1"} list prices (src/features/cost/prices.ts, each with its source and date)${config.region === "us-east-1" ? "" : `; this deployment is in ${config.region}`}.`,
     `Spot assumed ${Math.round(spotDiscount * 100)}% below on-demand (cost.spotDiscount); real spot prices move by type, zone and hour.`,
-    "Not included: data through NAT ($0.045/GB) and out to the internet, S3 scratch and EFS by the GB stored, backup snapshots (changed blocks), CloudWatch.",
-    "Server hours are packed at the usage's concurrency (its `concurrent`, else users x hours / 730): the node type holding them most cheaply. Budgets are read at the busy rate.",
+    ...(support.extended
+      ? [`Kubernetes ${support.version} is in extended support since ${support.endsOn}: the control plane costs $${(PRICES.eksExtendedSupportPerHour.usd * HOURS_PER_MONTH).toFixed(2)} a month instead of $${(PRICES.eksControlPlanePerHour.usd * HOURS_PER_MONTH).toFixed(2)}; upgrade (help/runbooks.md, Upgrade Kubernetes).`]
+      : support.endsOn && Date.parse(support.endsOn) - asOf.getTime() < 90 * 86400_000
+        ? [`Kubernetes ${support.version} leaves standard support after ${support.endsOn}: the control plane then costs $${(PRICES.eksExtendedSupportPerHour.usd * HOURS_PER_MONTH).toFixed(2)} a month; upgrade before.`]
+        : []),
+    `Priced by use, not included above: data through NAT ($${PRICES.natGatewayPerGb.usd}/GB) and out to the internet; CloudWatch Logs ($${PRICES.cloudwatchIngestPerGb.usd}/GB ingested, $${PRICES.cloudwatchStoragePerGbMonth.usd}/GB-month kept: hub events, EKS audit); backups ($${PRICES.ebsSnapshotPerGbMonth.usd}/GB-month of changed blocks kept); S3 scratch and home archives ($${PRICES.s3StandardPerGbMonth.usd}/GB-month); volumes beyond their first size ($${PRICES.gp3PerGbMonth.usd}/GiB-month as they grow).`,
+    "Server hours: with `concurrent`, that many at once on the nodes holding them most cheaply; otherwise servers come and go independently (users x hours / 730 running on average) and nodes are priced by the hours they are expected to run. Budgets are read at the busy rate.",
   ];
   return {
     deployment: config.name,

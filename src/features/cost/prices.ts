@@ -14,12 +14,15 @@ export interface Price {
 
 export const PRICE_SOURCES = {
   ec2: "AWS EC2 On-Demand pricing, us-east-1, Linux (aws.amazon.com/ec2/pricing/on-demand/), as published by the AWS Price List API",
-  eks: "Amazon EKS pricing: $0.10 per cluster-hour in standard support (aws.amazon.com/eks/pricing/)",
+  eks: "Amazon EKS pricing: $0.10 per cluster-hour in standard support, $0.60 in extended support (aws.amazon.com/eks/pricing/)",
   vpc: "Amazon VPC pricing, us-east-1: NAT gateway hour and GB processed; public IPv4 $0.005/h since 2024-02-01 (aws.amazon.com/vpc/pricing/)",
   elb: "Elastic Load Balancing pricing, us-east-1: Network Load Balancer hour (aws.amazon.com/elasticloadbalancing/pricing/)",
   ebs: "Amazon EBS pricing, us-east-1: gp3 GB-month (aws.amazon.com/ebs/pricing/)",
   efs: "Amazon EFS pricing, us-east-1: Standard storage GB-month (aws.amazon.com/efs/pricing/)",
   s3: "Amazon S3 pricing, us-east-1: Standard, first 50 TB, GB-month (aws.amazon.com/s3/pricing/)",
+  kms: "AWS KMS pricing: $1 per customer managed key per month (aws.amazon.com/kms/pricing/)",
+  cloudwatch: "Amazon CloudWatch pricing, us-east-1: Logs ingestion (standard) per GB and storage per GB-month (aws.amazon.com/cloudwatch/pricing/)",
+  backup: "AWS Backup / Amazon EBS snapshot pricing, us-east-1: EBS snapshot (standard) per GB-month of changed blocks (aws.amazon.com/backup/pricing/)",
   spot: "Assumption, not a price: spot runs 50-70% below on-demand for m/c/r families in most us-east-1 zones (EC2 Spot Instance Advisor); AWS states 'up to 90%'",
 } as const;
 
@@ -30,6 +33,11 @@ const ec2 = (usd: number): Price => ({ usd, source: "ec2", asOf: "2026-07-20" })
 
 export const PRICES = {
   eksControlPlanePerHour: { usd: 0.1, source: "eks", asOf: "2024-04-01" },
+  eksExtendedSupportPerHour: { usd: 0.6, source: "eks", asOf: "2024-04-01" },
+  kmsKeyPerMonth: { usd: 1, source: "kms", asOf: "2026" },
+  cloudwatchIngestPerGb: { usd: 0.5, source: "cloudwatch", asOf: "2026" },
+  cloudwatchStoragePerGbMonth: { usd: 0.03, source: "cloudwatch", asOf: "2026" },
+  ebsSnapshotPerGbMonth: { usd: 0.05, source: "backup", asOf: "2026" },
   natGatewayPerHour: { usd: 0.045, source: "vpc", asOf: "2026" },
   natGatewayPerGb: { usd: 0.045, source: "vpc", asOf: "2026" },
   publicIpv4PerHour: { usd: 0.005, source: "vpc", asOf: "2024-02-01" },

@@ -174,6 +174,12 @@ export function monitoringManifests(input: MonitoringManifestsInput): object[] {
   ];
 }
 
+/**
+ * Kubecost's own volume: its ETL files and settings (metrics stay in Prometheus). A few hundred
+ * MB for one cluster; the chart's 32Gi default is sized for many clusters' data.
+ */
+export const KUBECOST_VOLUME_GIB = 8;
+
 /** Kubecost's free tier on our Prometheus (no second Prometheus, no Grafana of its own). */
 export function kubecostValues(clusterName: string): object {
   return {
@@ -190,6 +196,7 @@ export function kubecostValues(clusterName: string): object {
     serviceMonitor: { enabled: true },
     prometheusRule: { enabled: true },
     forecasting: { enabled: false },
+    persistentVolume: { size: `${KUBECOST_VOLUME_GIB}Gi` },
     nodeSelector: { ...CORE_NODE_LABELS },
   };
 }

@@ -5,7 +5,9 @@ import { Duration, EMAIL, Quantity } from "../../config/scalars";
 export const Monitoring = z.strictObject({
   enabled: z.boolean().default(true).describe("Prometheus, Grafana, dashboards, alerts and the hub event log."),
   retention: Duration.default("400d").describe("How long Prometheus keeps metrics (400d: this month against the same month last year)."),
-  storageSize: Quantity.default("100Gi").describe("Prometheus volume (gp3, retained). Prometheus stops at 90% of it, dropping the oldest data first."),
+  storageSize: Quantity.optional().describe(
+    "Prometheus volume (gp3, retained). Prometheus stops at 90% of it, dropping the oldest data first. @default what the retention of the allow-listed series needs, from the groups and cost.usage (at least 10Gi)",
+  ),
   alertEmails: z
     .array(EMAIL)
     .default([])

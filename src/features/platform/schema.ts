@@ -103,7 +103,7 @@ export const Cluster = z.strictObject({
   kubernetesVersion: z
     .string()
     .regex(/^1\.[0-9]{2}$/, { message: "a Kubernetes minor version such as \"1.34\" (quoted)" })
-    .default("1.34")
+    .default("1.35")
     .describe("EKS Kubernetes version. Upgrade one minor version at a time."),
   endpointPublicAccessCidrs: z
     .array(Cidr)
