@@ -26,6 +26,7 @@ function hubValues(): Rec {
     hub: {
       networkPolicy: { enabled: true },
       config: {
+        Authenticator: { admin_users: ["admin"] },
         KubeSpawner: {
           pod_security_context: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
           container_security_context: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
@@ -41,7 +42,7 @@ function hubValues(): Rec {
         },
       },
     },
-    proxy: { https: { enabled: true }, chp: { networkPolicy: { enabled: true } } },
+    proxy: { https: { enabled: true, type: "letsencrypt", hosts: ["hub.example.org"], letsencrypt: { contactEmail: "a@example.org" } }, chp: { networkPolicy: { enabled: true } } },
     singleuser: { uid: 1000, allowPrivilegeEscalation: false, networkPolicy: { enabled: true, egressAllowRules: { cloudMetadataServer: false, dnsPortsCloudMetadataServer: false, privateIPs: false } } },
   };
 }
@@ -232,14 +233,14 @@ describe("each finding, and nothing else", () => {
     ["user servers without seccomp", (tf) => delete hub(tf).hub.config.KubeSpawner.pod_security_context.seccompProfile, [`DH003 ${HUB}:hub.config.KubeSpawner: user servers do not run Pod Security's restricted profile`]],
     ["user servers keeping capabilities", (tf) => (hub(tf).hub.config.KubeSpawner.container_security_context.capabilities = { drop: ["NET_RAW"] }), [`DH003 ${HUB}:hub.config.KubeSpawner: user servers do not run Pod Security's restricted profile`]],
     ["user servers adding a capability", (tf) => (hub(tf).hub.config.KubeSpawner.container_security_context.capabilities.add = ["NET_ADMIN"]), [`DH003 ${HUB}:hub.config.KubeSpawner: user servers do not run Pod Security's restricted profile`]],
-    ["user servers as root", (tf) => (hub(tf).singleuser.uid = 0), [`DH003 ${HUB}:hub.config.KubeSpawner: user servers do not run Pod Security's restricted profile`]],
+    ["user servers as root", (tf) => (hub(tf).singleuser.uid = 0), [`DH003 ${HUB}:hub.config.KubeSpawner: user servers do not run Pod Security's restricted profile`, `DH003 ${HUB}:singleuser: runs as root (uid 0)`]],
     ["user servers may be root", (tf) => { delete hub(tf).hub.config.KubeSpawner.pod_security_context.runAsNonRoot; delete hub(tf).hub.config.KubeSpawner.container_security_context.runAsNonRoot; }, [`DH003 ${HUB}:hub.config.KubeSpawner: user servers do not run Pod Security's restricted profile`]],
     ["user servers escalating", (tf) => delete hub(tf).hub.config.KubeSpawner.container_security_context.allowPrivilegeEscalation, [`DH003 ${HUB}:hub.config.KubeSpawner: user servers do not run Pod Security's restricted profile`]],
     ["privileged singleuser", (tf) => (hub(tf).singleuser.extraContainerConfig = { securityContext: { privileged: true } }), [`DH003 ${HUB}:singleuser: privileged container`]],
     ["escalation in a profile", (tf) => editSettings(tf, (s) => (s.profiles[0].kubespawner_override.container_security_context = { allowPrivilegeEscalation: true })), [`DH003 ${HUB}:profile/small: privilege escalation allowed`]],
     ["host path in a group", (tf) => editSettings(tf, (s) => s.groups.team.volumes.push({ name: "docker", hostPath: { path: "/var/run/docker.sock" } })), [`DH003 ${HUB}:group/team: host path volume`]],
-    ["FUSE in a profile", (tf) => editSettings(tf, (s) => (s.profiles[0].kubespawner_override.extra_container_config = { securityContext: { capabilities: { add: ["SYS_ADMIN"] } } })), [`DH003 ${HUB}:profile/small: FUSE (SYS_ADMIN or /dev/fuse)`]],
-    ["/dev/fuse in a group", (tf) => editSettings(tf, (s) => s.groups.team.volumeMounts.push({ name: "fuse", mountPath: "/dev/fuse" })), [`DH003 ${HUB}:group/team: FUSE (SYS_ADMIN or /dev/fuse)`]],
+    ["FUSE in a profile", (tf) => editSettings(tf, (s) => (s.profiles[0].kubespawner_override.extra_container_config = { securityContext: { capabilities: { add: ["SYS_ADMIN"] } } })), [`DH003 ${HUB}:profile/small: adds capabilities SYS_ADMIN (FUSE needs it: opt in by a waiver)`]],
+    ["/dev/fuse in a group", (tf) => editSettings(tf, (s) => s.groups.team.volumeMounts.push({ name: "fuse", mountPath: "/dev/fuse" })), [`DH003 ${HUB}:group/team: FUSE (/dev/fuse)`]],
     ["host network", (tf) => (hub(tf).singleuser.extraPodConfig = { hostNetwork: true }), [`DH003 ${HUB}:singleuser: host namespaces`]],
     ["host PID", (tf) => editSettings(tf, (s) => (s.profiles[0].kubespawner_override.extra_pod_config = { hostPID: true })), [`DH003 ${HUB}:profile/small: host namespaces`]],
     ["host_path in a profile", (tf) => editSettings(tf, (s) => (s.profiles[0].kubespawner_override.volumes = [{ name: "x", host_path: { path: "/" } }])), [`DH003 ${HUB}:profile/small: host path volume`]],
@@ -274,14 +275,14 @@ describe("each finding, and nothing else", () => {
     ["private addresses", (tf) => delete hub(tf).singleuser.networkPolicy.egressAllowRules.privateIPs, [`DH005 ${HUB}:singleuser.networkPolicy: user pods may reach private addresses (other pods, storage servers)`]],
     // DH006
     ["variable not sensitive", (tf) => (tf.variable.github_client_secret.sensitive = "true"), ["DH006 var.github_client_secret: variable not marked sensitive"]],
-    ["AWS key in a tag", (tf) => (tf.resource.aws_ebs_volume.storage_team_volume.tags.note = "AKIAABCDEFGHIJKLMNOP"), ["DH006 aws_ebs_volume.storage_team_volume: AWS access key id (AKIAABCDEFGH...)"]],
-    ["session key in a module", (tf) => (tf.module.network_vpc.tags = { k: "ASIAABCDEFGHIJKLMNOP" }), ["DH006 module.network_vpc: AWS access key id (ASIAABCDEFGH...)"]],
-    ["GitHub token in the hub values", (tf) => (hub(tf).hub.extraEnv = { T: `ghp_${"a1B2c3D4e5".repeat(4)}` }), [`DH006 ${HUB}: GitHub token (ghp_a1B2c3D4...)`]],
-    ["fine-grained GitHub token", (tf) => (hub(tf).hub.extraEnv = { T: `github_pat_${"a1B2c3D4e5".repeat(5)}` }), [`DH006 ${HUB}: GitHub token (github_pat_a...)`]],
-    ["private key", (tf) => (tf.module.cluster_eks.note = "-----BEGIN RSA PRIVATE KEY-----"), ["DH006 module.cluster_eks: private key (-----BEGIN R...)"]],
-    ["Slack token", (tf) => (tf.module.cluster_eks.note = "xoxb-1234567890-abc"), ["DH006 module.cluster_eks: Slack token (xoxb-1234567...)"]],
-    ["literal client secret", (tf) => (tf.module.cluster_eks.client_secret = "hunter2hunter2"), ['DH006 module.cluster_eks: secret-named field with a literal value ("client_secr...)']],
-    ["before any resource", (tf) => (tf.variable.github_client_secret.description = "xoxp-1234567890-abc"), ["DH006 cdk.tf.json: Slack token (xoxp-1234567...)"]],
+    ["AWS key in a tag", (tf) => (tf.resource.aws_ebs_volume.storage_team_volume.tags.note = "AKIAABCDEFGHIJKLMNOP"), ["DH006 aws_ebs_volume.storage_team_volume:tags.note: AWS access key id (value not shown)"]],
+    ["session key in a module", (tf) => (tf.module.network_vpc.tags = { k: "ASIAABCDEFGHIJKLMNOP" }), ["DH006 module.network_vpc:tags.k: AWS access key id (value not shown)"]],
+    ["GitHub token in the hub values", (tf) => (hub(tf).hub.extraEnv = { T: `ghp_${"a1B2c3D4e5".repeat(4)}` }), [`DH006 ${HUB}:hub.extraEnv.T: GitHub token (value not shown)`]],
+    ["fine-grained GitHub token", (tf) => (hub(tf).hub.extraEnv = { T: `github_pat_${"a1B2c3D4e5".repeat(5)}` }), [`DH006 ${HUB}:hub.extraEnv.T: GitHub token (value not shown)`]],
+    ["private key", (tf) => (tf.module.cluster_eks.note = "-----BEGIN RSA PRIVATE KEY-----"), ["DH006 module.cluster_eks:note: private key (value not shown)"]],
+    ["Slack token", (tf) => (tf.module.cluster_eks.note = "xoxb-1234567890-abc"), ["DH006 module.cluster_eks:note: Slack token (value not shown)"]],
+    ["literal client secret", (tf) => (tf.module.cluster_eks.client_secret = "hunter2hunter2"), ["DH006 module.cluster_eks:client_secret: a literal value in a secret-named field (value not shown)"]],
+    ["before any resource", (tf) => (tf.variable.github_client_secret.description = "xoxp-1234567890-abc"), ["DH006 var.github_client_secret:description: Slack token (value not shown)"]],
     // DH007
     ["volume without guard", (tf) => delete tf.resource.aws_ebs_volume.storage_team_volume.lifecycle, ["DH007 aws_ebs_volume.storage_team_volume: no destroy guard (prevent_destroy)"]],
     ["file system guard off", (tf) => (tf.resource.aws_efs_file_system.storage_efs.lifecycle.prevent_destroy = false), ["DH007 aws_efs_file_system.storage_efs: no destroy guard (prevent_destroy)"]],
@@ -290,8 +291,8 @@ describe("each finding, and nothing else", () => {
     ["volume not backed up", (tf) => (tf.resource.aws_ebs_volume.storage_team_volume.tags["dandihub:backup"] = "weekly"), ["DH007 aws_ebs_volume.storage_team_volume: not selected by any backup plan"]],
     ["no backup plan", (tf) => delete tf.resource.aws_backup_selection, ["DH007 aws_ebs_volume.storage_team_volume: not selected by any backup plan", "DH007 aws_efs_file_system.storage_efs: not selected by any backup plan"]],
     // DH008
-    ["wildcard resource", (tf) => tf.module["user-access_team-role"].policy_statements.push({ sid: "All", actions: ["s3:GetObject"], resources: ["*"] }), ["DH008 module.user-access_team-role:All: wildcard resource"]],
-    ["every bucket", (tf) => tf.module["user-access_team-role"].policy_statements.push({ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::*"] }), ["DH008 module.user-access_team-role:statement: wildcard resource"]],
+    ["wildcard resource", (tf) => tf.module["user-access_team-role"].policy_statements.push({ sid: "All", actions: ["s3:GetObject"], resources: ["*"] }), ["DH008 module.user-access_team-role:All: wildcard resource (any bucket)"]],
+    ["every bucket", (tf) => tf.module["user-access_team-role"].policy_statements.push({ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::*"] }), ["DH008 module.user-access_team-role:statement: wildcard resource (any bucket)"]],
     ["wildcard action", (tf) => tf.module["services_dask-role"].policy_statements.push({ sid: "S3", actions: ["s3:*"], resources: ["arn:aws:s3:::b"] }), ["DH008 module.services_dask-role:S3: wildcard action"]],
     ["every action", (tf) => tf.module["user-access_team-role"].policy_statements.push({ sid: "Any", actions: ["*"], resources: ["arn:aws:s3:::b"] }), ["DH008 module.user-access_team-role:Any: wildcard action"]],
     // DH009
@@ -352,7 +353,8 @@ describe("rules that read the deployment file", () => {
   it("DH009: plain HTTP only in development", () => {
     const dev = config((c) => (c.environment = "development"));
     expect(violations((tf) => (hub(tf).proxy.https = { enabled: false }), dev)).toEqual([]);
-    expect(violations((tf) => delete hub(tf).proxy.https)).toEqual([]);
+    // Outside development, no https section is plain HTTP (z2jh's default).
+    expect(violations((tf) => delete hub(tf).proxy.https)).toEqual([`DH009 ${HUB}:proxy.https: the hub serves plain HTTP`]);
   });
 
   it("DH011: an admin by name or by GitHub team", () => {
@@ -362,7 +364,8 @@ describe("rules that read the deployment file", () => {
       c.auth.admins = [];
       c.auth.login.adminTeams = ["example:admins"];
     });
-    expect(violations(() => {}, team)).toEqual([]);
+    expect(violations(() => {}, team)).toEqual([`DH011 ${HUB}:dandihub-settings.adminTeams: auth.github.adminTeams does not reach the hub's settings`]);
+    expect(violations((tf) => editSettings(tf, (st) => (st.adminTeams = [{ org: "example", team: "admins" }])), team)).toEqual([]);
     const dummy = config((c) => {
       c.auth.admins = [];
       c.auth.login = { kind: "dummy", adminTeams: ["ignored:x"] };
@@ -475,12 +478,15 @@ describe("a stack without the parts a rule reads", () => {
       "DH002 helm_release.karpenter_pools_release:EC2NodeClass/p: subnets not selected by the private-only discovery tag",
       "DH004 helm_release.karpenter_pools_release:EC2NodeClass/p: IMDSv2 with hop limit 1 not enforced",
       "DH005 helm_release: no Calico (tigera-operator): nothing enforces NetworkPolicy on user servers",
+      "DH005 module.cluster_eks:addons: the vpc-cni add-on is not managed: whether it enforces policy too is unknown",
       `DH005 ${HUB}:hub.networkPolicy: NetworkPolicy off`,
       `DH005 ${HUB}:singleuser.networkPolicy: NetworkPolicy off`,
       `DH005 ${HUB}:proxy.chp.networkPolicy: NetworkPolicy off`,
       `DH005 ${HUB}:singleuser.networkPolicy: user pods may reach private addresses (other pods, storage servers)`,
       "DH007 aws_ebs_volume.storage_x_volume: no destroy guard (prevent_destroy)",
       "DH007 aws_ebs_volume.storage_x_volume: not selected by any backup plan",
+      `DH011 ${HUB}:hub.config.Authenticator.admin_users: auth.admins lists admin but the hub's values do not make them admins`,
+      `DH012 ${HUB}:hub.db: no hub.db: the database takes the chart's default claim and class`,
       "DH014 aws_ebs_volume.storage_x_volume: no dandihub:group tag",
       "DH014 helm_release.karpenter_pools_release:EC2NodeClass/p: no dandihub:group tag",
     ]);
@@ -488,16 +494,19 @@ describe("a stack without the parts a rule reads", () => {
 
   it("a hub release with parts of its values", () => {
     const only = (values: Rec) => run({ resource: { helm_release: { jupyterhub_chart_release: { values } } } });
-    expect(only({ singleuser: { allowPrivilegeEscalation: false } }).filter((f) => !f.startsWith("DH005"))).toEqual([`DH003 ${HUB}:hub.config.KubeSpawner: user servers do not run Pod Security's restricted profile`]);
+    expect(only({ singleuser: { allowPrivilegeEscalation: false } }).filter((f) => f.startsWith("DH003"))).toEqual([`DH003 ${HUB}:hub.config.KubeSpawner: user servers do not run Pod Security's restricted profile`]);
     expect(only({ singleuser: { allowPrivilegeEscalation: false, networkPolicy: { enabled: true } } })).toContain(`DH004 ${HUB}:singleuser.networkPolicy: user pods' NetworkPolicy off or allowing the metadata server`);
     expect(only({ hub: { networkPolicy: { enabled: true } }, proxy: {}, singleuser: { allowPrivilegeEscalation: false, networkPolicy: { enabled: true, egressAllowRules: { cloudMetadataServer: false, dnsPortsCloudMetadataServer: false, privateIPs: false } } } })).toEqual([
       `DH003 ${HUB}:hub.config.KubeSpawner: user servers do not run Pod Security's restricted profile`,
       "DH005 helm_release: no Calico (tigera-operator): nothing enforces NetworkPolicy on user servers",
       `DH005 ${HUB}:proxy.chp.networkPolicy: NetworkPolicy off`,
+      `DH009 ${HUB}:proxy.https: the hub serves plain HTTP`,
+      `DH011 ${HUB}:hub.config.Authenticator.admin_users: auth.admins lists admin but the hub's values do not make them admins`,
+      `DH012 ${HUB}:hub.db: no hub.db: the database takes the chart's default claim and class`,
     ]);
-    expect(only({ hub: {} }).filter((f) => f.startsWith("DH012"))).toEqual([]);
+    expect(only({ hub: {} }).filter((f) => f.startsWith("DH012"))).toEqual([`DH012 ${HUB}:hub.db: no hub.db: the database takes the chart's default claim and class`]);
     expect(only({ hub: { db: {} } }).filter((f) => f.startsWith("DH012"))).toEqual([`DH012 ${HUB}:hub.db: storage class undefined does not retain its volumes`]);
-    expect(only({ proxy: {} }).filter((f) => f.startsWith("DH009"))).toEqual([]);
+    expect(only({ proxy: {} }).filter((f) => f.startsWith("DH009"))).toEqual([`DH009 ${HUB}:proxy.https: the hub serves plain HTTP`]);
   });
 
   it("a NodePool among the manifests is not a node class; a statement with no actions or resources is none", () => {

@@ -114,8 +114,8 @@ describe("each rule catches what it is for", () => {
     const s = synth(yaml, { name: "leaky" });
     const found = checkPolicy(s.config, s.text).violations;
     expect(found.map((f) => f.rule.id)).toContain("DH006");
-    expect(found.find((f) => f.rule.id === "DH006")!.detail).toMatch(/^GitHub token \(ghp_a1B2c3D4/);
-    expect(found.find((f) => f.rule.id === "DH006")!.address).toBe("helm_release.jupyterhub_chart_release");
+    expect(found.find((f) => f.rule.id === "DH006")!.detail).toBe("GitHub token (value not shown)");
+    expect(found.find((f) => f.rule.id === "DH006")!.address).toMatch(/^helm_release\.jupyterhub_chart_release:hub\.extraFiles\.dandihub-settings\.stringData\..*GITHUB_TOKEN$/);
   });
 
   it("DH011: a hub with no named admin", () => {

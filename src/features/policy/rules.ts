@@ -39,22 +39,116 @@ function nodeGroups(view: PolicyView): [string, Json][] {
   return Object.entries((view.tf.module?.cluster_eks?.eks_managed_node_groups ?? {}) as Record<string, Json>).map(([name, ng]) => [`module.cluster_eks:node-group/${name}`, ng]);
 }
 
+/** The public API endpoint may admit networks up to this size (a /8: a large university or cloud region). */
+const MIN_ENDPOINT_PREFIX = 8;
+
+/**
+ * What in a pod template, container or KubeSpawner override gives code more than Pod Security's
+ * restricted profile: checked on every object of the tree, containers, init containers, sidecars
+ * and overrides alike, by the property and not its spelling (camelCase or KubeSpawner's snake_case).
+ */
+export function podRisks(node: unknown): string[] {
+  const found = new Set<string>();
+  const walk = (n: unknown) => {
+    if (Array.isArray(n)) return n.forEach(walk);
+    if (!n || typeof n !== "object") {
+      if (typeof n === "string" && n.includes("/dev/fuse")) found.add("FUSE (/dev/fuse)");
+      return;
+    }
+    const o = n as Json;
+    if (o.privileged === true) found.add("privileged container");
+    if (o.allowPrivilegeEscalation === true || o.allow_privilege_escalation === true) found.add("privilege escalation allowed");
+    const added = (o.capabilities?.add ?? []) as string[];
+    if (added.length) found.add(`adds capabilities ${added.join(", ")}${added.includes("SYS_ADMIN") ? " (FUSE needs it: opt in by a waiver)" : ""}`);
+    if ("hostPath" in o || "host_path" in o) found.add("host path volume");
+    for (const k of ["hostNetwork", "hostPID", "hostIPC", "host_network", "host_pid", "host_ipc"]) if (o[k] === true) found.add("host namespaces");
+    if (o.runAsUser === 0 || o.run_as_user === 0 || o.uid === 0) found.add("runs as root (uid 0)");
+    if (o.runAsNonRoot === false || o.run_as_non_root === false) found.add("runAsNonRoot false");
+    Object.values(o).forEach(walk);
+  };
+  walk(node);
+  return [...found];
+}
+
 /** Secret formats that must never appear in output: cloud keys, tokens, private keys. */
 export const SECRET_PATTERNS: readonly { readonly name: string; readonly pattern: RegExp }[] = [
   { name: "AWS access key id", pattern: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
   { name: "GitHub token", pattern: /\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})\b/ },
   { name: "private key", pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
   { name: "Slack token", pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/ },
-  { name: "secret-named field with a literal value", pattern: /"(client_secret|clientSecret|password|secret_access_key|api_token|apiToken)"\s*:\s*"(?!\$\{)[^"]{6,}"/ },
+  { name: "40-hex token", pattern: /(?<![0-9a-fA-F])[0-9a-f]{40}(?![0-9a-fA-F])/ },
+  // 40 characters of base64, with digits and both cases (words and paths have no digits).
+  { name: "AWS secret access key", pattern: /(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]{0,39}[0-9])(?=[A-Za-z0-9/+]{0,39}[a-z])(?=[A-Za-z0-9/+]{0,39}[A-Z])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/ },
 ];
 
-/** The address of the resource or module whose JSON contains `index` (its metadata comes first). */
-function locate(view: PolicyView, index: number): string {
-  const id = [...view.text.slice(0, index).matchAll(/"uniqueId": "([^"]+)"/g)].pop()?.[1];
-  if (!id) return "cdk.tf.json";
-  if (view.tf.module?.[id]) return `module.${id}`;
-  const type = Object.keys(view.tf.resource ?? {}).find((t) => view.tf.resource![t][id]);
-  return type ? `${type}.${id}` : id;
+/** Keys whose value is a credential; a literal value there is one, whatever its shape. */
+const SECRET_KEY = /^(client_?secret|password|passwd|secret_?access_?key|api_?token|auth_?token|access_?token|private_?key|token|secret)$/i;
+/** Env variable names that hold credentials (FOO_TOKEN, DB_PASSWORD, AWS_SECRET_ACCESS_KEY). */
+const SECRET_ENV = /^([A-Z][A-Z0-9_]*_)?(TOKEN|SECRET|PASSWORD|PASSWD|ACCESS_KEY|SECRET_ACCESS_KEY|PRIVATE_KEY|API_KEY)$/;
+
+/** A value that names where a secret is rather than being one: a Terraform reference, a placeholder, empty. */
+function isReference(value: string): boolean {
+  return value.length < 6 || /^\$\{[^}]+\}$/.test(value) || /^\{[A-Za-z_]+\}$/.test(value);
+}
+
+/**
+ * Every string of a JSON tree with the path that leads to it, JSON inside strings (the hub's
+ * settings file) parsed and walked too.
+ */
+function strings(node: unknown, path: string, out: [string, string, string | undefined][] = [], key?: string, depth = 0): [string, string, string | undefined][] {
+  if (typeof node === "string") {
+    // JSON inside a string is read as its parts, so a finding names the field inside.
+    if (depth < 3 && /^\s*[[{]/.test(node)) {
+      try {
+        strings(JSON.parse(node), path, out, undefined, depth + 1);
+        return out;
+      } catch {
+        // not JSON
+      }
+    }
+    out.push([path, node, key]);
+  } else if (Array.isArray(node)) node.forEach((v, i) => strings(v, `${path}[${i}]`, out, undefined, depth));
+  else if (node && typeof node === "object") {
+    const o = node as Json;
+    // {name: FOO_TOKEN, value: "..."}: an env entry names its value.
+    if (typeof o.name === "string" && typeof o.value === "string" && SECRET_ENV.test(o.name)) out.push([`${path}.${o.name}`, o.value, o.name]);
+    for (const [k, v] of Object.entries(o)) if (k !== "//") strings(v, path ? `${path}.${k}` : k, out, k, depth);
+  }
+  return out;
+}
+
+/** Where secrets were found: the address and path, and what kind; never any part of the value. */
+function secretFindings(view: PolicyView): Finding[] {
+  const f: Finding[] = [];
+  const seen = new Set<string>();
+  const check = (address: string, path: string, value: string, key: string | undefined) => {
+    // The most specific format only (a GitHub token's tail also looks like an AWS secret).
+    const hits = SECRET_PATTERNS.filter(({ pattern }) => pattern.test(value)).map((p) => p.name).slice(0, 1);
+    if (key && (SECRET_KEY.test(key) || SECRET_ENV.test(key)) && !isReference(value) && !hits.length) hits.push("a literal value in a secret-named field");
+    for (const name of hits) {
+      const at = `${address}${path ? `:${path}` : ""}`;
+      if (!seen.has(`${at}|${name}`)) f.push({ address: at, detail: `${name} (value not shown)` });
+      seen.add(`${at}|${name}`);
+    }
+  };
+  const tf = view.tf as Json;
+  for (const section of ["resource", "data"]) {
+    for (const [type, byName] of Object.entries((tf[section] ?? {}) as Record<string, Record<string, Json>>)) {
+      for (const [name, body] of Object.entries(byName)) {
+        const address = `${section === "data" ? "data." : ""}${type}.${name}`;
+        const helm = view.helm[address];
+        for (const [path, value, key] of strings({ ...body, values: helm ? undefined : body.values }, "")) check(address, path, value, key);
+        if (helm) for (const [path, value, key] of strings(helm, "")) check(address, path, value, key);
+      }
+    }
+  }
+  for (const [name, body] of Object.entries((tf.module ?? {}) as Record<string, Json>)) for (const [path, value, key] of strings(body, "")) check(`module.${name}`, path, value, key);
+  for (const [section, prefix] of [["variable", "var."], ["output", "output."], ["provider", "provider."], ["locals", "local."]] as const) {
+    for (const [name, body] of Object.entries((tf[section] ?? {}) as Record<string, Json>)) {
+      for (const [path, value, key] of strings(body, "")) if (key !== "default" || section !== "variable" || value) check(`${prefix}${name}`, path, value, key === "description" ? undefined : key);
+    }
+  }
+  return f;
 }
 
 export const RULES: readonly Rule[] = [
@@ -106,7 +200,7 @@ export const RULES: readonly Rule[] = [
     id: "DH003",
     title: "user servers unprivileged",
     protects: "Nodes, other users' servers and the storage servers from code running in a user server.",
-    fix: "User servers run Pod Security's restricted profile (KubeSpawner's pod and container security contexts: RuntimeDefault seccomp, non-root, no privilege escalation, every capability dropped); no privileged containers, added capabilities (FUSE needs SYS_ADMIN) or host paths in profiles, group mounts or singleuser values. FUSE is opt-in only by a waiver.",
+    fix: "User servers run Pod Security's restricted profile (KubeSpawner's pod and container security contexts: RuntimeDefault seccomp, non-root, no privilege escalation, every capability dropped). No container of a user server (sidecars and init containers included), profile override, group mount, Dask pod or published chart may be privileged, escalate, add any capability, run as uid 0, use host paths or host namespaces. FUSE (SYS_ADMIN, /dev/fuse) is opt-in only by a waiver.",
     check: (view) => {
       const f: Finding[] = [];
       const singleuser = view.helm[HUB]?.singleuser;
@@ -124,17 +218,12 @@ export const RULES: readonly Rule[] = [
         typeof singleuser.uid === "number" && singleuser.uid > 0;
       if (!restricted) f.push({ address: `${HUB}:hub.config.KubeSpawner`, detail: "user servers do not run Pod Security's restricted profile" });
       const settings = hubSettings(view) ?? {};
-      const scan = (where: string, value: unknown) => {
-        const text = JSON.stringify(value ?? {});
-        if (/"privileged":\s*true/.test(text)) f.push({ address: where, detail: "privileged container" });
-        if (/"allowPrivilegeEscalation":\s*true/.test(text)) f.push({ address: where, detail: "privilege escalation allowed" });
-        if (/"hostPath"|"host_path"/.test(text)) f.push({ address: where, detail: "host path volume" });
-        if (/SYS_ADMIN|"\/dev\/fuse"/.test(text)) f.push({ address: where, detail: "FUSE (SYS_ADMIN or /dev/fuse)" });
-        if (/"hostNetwork":\s*true|"hostPID":\s*true/.test(text)) f.push({ address: where, detail: "host namespaces" });
-      };
+      const scan = (where: string, value: unknown) => f.push(...podRisks(value).map((detail) => ({ address: where, detail })));
       scan(`${HUB}:singleuser`, { ...singleuser, profileList: undefined });
       for (const p of settings.profiles ?? []) scan(`${HUB}:profile/${p.slug}`, p);
       for (const [g, s] of Object.entries((settings.groups ?? {}) as Record<string, Json>)) scan(`${HUB}:group/${g}`, { volumes: s.volumes, volumeMounts: s.volumeMounts });
+      // What users start besides their servers: Dask clusters and the charts published to them.
+      for (const [a, values] of Object.entries(view.helm)) if (a.startsWith("helm_release.services_")) scan(a, values);
       return f;
     },
   },
@@ -142,7 +231,7 @@ export const RULES: readonly Rule[] = [
     id: "DH004",
     title: "cloud metadata unreachable from user servers",
     protects: "The nodes' AWS credentials (instance profile) from user code.",
-    fix: "IMDSv2 with hop limit 1 on every node, the singleuser NetworkPolicy on with the metadata server denied (also for DNS), and no dandihub policy allowing 169.254.169.254.",
+    fix: "IMDSv2 with hop limit 1 on every node, the singleuser NetworkPolicy on with the metadata server denied (also for DNS), and no egress rule that admits 169.254.169.254: none in dandihub's policies and none added to z2jh's (singleuser, hub, proxy networkPolicy.egress), however the range is written.",
     check: (view) => {
       const f: Finding[] = [];
       for (const [a, ng] of nodeGroups(view)) {
@@ -157,8 +246,14 @@ export const RULES: readonly Rule[] = [
       if (np && (np.enabled !== true || np.egressAllowRules?.cloudMetadataServer !== false || np.egressAllowRules?.dnsPortsCloudMetadataServer !== false)) {
         f.push({ address: `${HUB}:singleuser.networkPolicy`, detail: "user pods' NetworkPolicy off or allowing the metadata server" });
       }
+      const admitsMetadata = (rule: Json) => !(rule.to ?? []).length || (rule.to as Json[]).some((peer) => peer.ipBlock && cidrAdmits(peer.ipBlock, "169.254.169.254"));
       for (const [a, m] of networkPolicyManifests(view)) {
-        for (const rule of m.spec?.egress ?? []) for (const peer of rule.to ?? []) if (peer.ipBlock && cidrAdmits(peer.ipBlock, "169.254.169.254")) f.push({ address: a, detail: "egress to the metadata server allowed" });
+        for (const rule of m.spec?.egress ?? []) if (admitsMetadata(rule)) f.push({ address: a, detail: "egress to the metadata server allowed" });
+      }
+      // The chart's own policies take extra egress rules from values.
+      const hub = view.helm[HUB] ?? {};
+      for (const [part, np] of [["singleuser", hub.singleuser?.networkPolicy], ["hub", hub.hub?.networkPolicy], ["proxy.chp", hub.proxy?.chp?.networkPolicy]] as const) {
+        for (const rule of (np?.egress ?? []) as Json[]) if (admitsMetadata(rule)) f.push({ address: `${HUB}:${part}.networkPolicy.egress`, detail: "egress to the metadata server allowed" });
       }
       return f;
     },
@@ -167,7 +262,7 @@ export const RULES: readonly Rule[] = [
     id: "DH005",
     title: "NetworkPolicy enforced",
     protects: "Every isolation above: without an enforcer that covers standalone pods (user servers), NetworkPolicies are silently ignored.",
-    fix: "Keep Calico (features/isolation: tigera-operator for EKS on the AmazonVPC CNI) as the one enforcer (the VPC CNI's enableNetworkPolicy off), a default deny in every dandihub namespace, and the hub's, proxy's and user servers' policies on.",
+    fix: "Keep Calico (features/isolation: tigera-operator for EKS on the AmazonVPC CNI) as the one enforcer, the vpc-cni add-on managed with enableNetworkPolicy off, a default deny in every dandihub namespace, and the hub's, proxy's and user servers' policies on.",
     check: (view) => {
       const f: Finding[] = [];
       const calico = Object.entries(view.tf.resource?.helm_release ?? {}).find(([, r]) => r.chart === "tigera-operator");
@@ -176,7 +271,9 @@ export const RULES: readonly Rule[] = [
       else if (install?.enabled !== true || install.kubernetesProvider !== "EKS" || install.cni?.type !== "AmazonVPC") {
         f.push({ address: `helm_release.${calico[0]}`, detail: "Calico's Installation is not policy-only on EKS's AmazonVPC CNI" });
       }
-      const cni = view.tf.module?.cluster_eks?.addons?.["vpc-cni"];
+      const eks = view.tf.module?.cluster_eks;
+      const cni = eks?.addons?.["vpc-cni"];
+      if (eks && !cni) f.push({ address: "module.cluster_eks:addons", detail: "the vpc-cni add-on is not managed: whether it enforces policy too is unknown" });
       if (cni && JSON.parse(cni.configuration_values ?? "{}").enableNetworkPolicy === "true") f.push({ address: "module.cluster_eks:addon/vpc-cni", detail: "the VPC CNI enforces policy too: two enforcers on the same pods" });
       const policies = networkPolicyManifests(view);
       for (const [, ns] of resources(view, "kubernetes_namespace_v1")) {
@@ -197,13 +294,9 @@ export const RULES: readonly Rule[] = [
     id: "DH006",
     title: "no secret values in the output",
     protects: "Credentials from whoever can read cdk.tf.json, plans, CI logs or the state of a Helm release.",
-    fix: "Put secrets in sensitive variables or Secrets Manager ({ variable: name } / { secretsManager: arn }), never in env, labels or values.",
+    fix: "Put secrets in sensitive variables or Secrets Manager ({ variable: name } / { secretsManager: arn }), never in env, labels or values. Every string of the output is read, JSON inside values included: AWS key ids and secret keys, GitHub tokens (gh*_, github_pat_), 40-hex tokens, private keys, Slack tokens, and any literal in a secret-named field (password, client_secret, token, *_TOKEN env variables). A finding names where, never the value.",
     check: (view) => {
-      const f: Finding[] = [];
-      for (const { name, pattern } of SECRET_PATTERNS) {
-        const re = new RegExp(pattern.source, "g");
-        for (const m of view.text.matchAll(re)) f.push({ address: locate(view, m.index!), detail: `${name} (${m[0].slice(0, 12)}...)` });
-      }
+      const f: Finding[] = secretFindings(view);
       for (const [name, v] of Object.entries(view.tf.variable ?? {})) if (v.sensitive !== true) f.push({ address: `var.${name}`, detail: "variable not marked sensitive" });
       return f;
     },
@@ -232,15 +325,25 @@ export const RULES: readonly Rule[] = [
     id: "DH008",
     title: "user and service IAM scoped",
     protects: "Other groups' buckets and the account from credentials a user server or a user-facing service holds.",
-    fix: "User roles name their own group's resources; no '*' resource and no service-wide action ('s3:*').",
+    fix: "User roles name their own group's bucket and the buckets it lists in readBuckets: no '*' resource, no wildcard in a bucket name (arn:aws:s3:::*/*, dandi-*), no wildcard in an action (s3:*, s3:Get*), never another group's bucket.",
     check: (view) => {
       const f: Finding[] = [];
       for (const [name, m] of Object.entries(view.tf.module ?? {})) {
         if (!name.startsWith("user-access_") && !name.startsWith("services_")) continue;
+        // A group's role: its own bucket, never another group's.
+        const group = /^user-access_(.+)-role$/.exec(name)?.[1];
+        const ownGroup = group && view.config.groups.some((g) => g.key === group) ? group : undefined;
         for (const s of (m.policy_statements ?? []) as Json[]) {
           const where = `module.${name}:${s.sid ?? "statement"}`;
-          if ((s.resources ?? []).some((r: string) => r === "*" || /^arn:aws:s3:::\*$/.test(r))) f.push({ address: where, detail: "wildcard resource" });
-          if ((s.actions ?? []).some((a: string) => a === "*" || a.endsWith(":*"))) f.push({ address: where, detail: "wildcard action" });
+          const resources = (s.resources ?? []) as string[];
+          if (resources.some((r) => r === "*" || /^arn:aws[a-z-]*:s3:::[^/]*\*/.test(r))) f.push({ address: where, detail: "wildcard resource (any bucket)" });
+          if ((s.actions ?? []).some((a: string) => a.includes("*"))) f.push({ address: where, detail: "wildcard action" });
+          if (ownGroup) {
+            for (const r of resources) {
+              const other = /aws_s3_bucket\.storage_(.+)-bucket_bucket/.exec(r)?.[1];
+              if (other && other !== ownGroup) f.push({ address: where, detail: `group ${ownGroup}'s role reaches group ${other}'s bucket` });
+            }
+          }
         }
       }
       return f;
@@ -250,45 +353,70 @@ export const RULES: readonly Rule[] = [
     id: "DH009",
     title: "TLS on the hub",
     protects: "Logins, tokens and notebooks in transit.",
-    fix: "Use hub.tls.letsEncrypt or hub.tls.acmCertificateArn; plain HTTP only in development.",
+    fix: "Use hub.tls.letsEncrypt or hub.tls.acmCertificateArn; plain HTTP only in development. proxy.https must be on with a certificate source (Let's Encrypt with hosts and contact, or offload with the load balancer's ACM certificate).",
     check: (view) => {
       // `environment: development` is the documented switch for plain HTTP (and the dummy login).
       if (view.config.environment === "development") return [];
-      const https = view.helm[HUB]?.proxy?.https;
-      return https && https.enabled !== true ? [{ address: `${HUB}:proxy.https`, detail: "the hub serves plain HTTP" }] : [];
+      const proxy = view.helm[HUB]?.proxy;
+      if (!proxy) return [];
+      const https = proxy.https;
+      if (https?.enabled !== true) return [{ address: `${HUB}:proxy.https`, detail: "the hub serves plain HTTP" }];
+      // Where the certificate comes from, per z2jh's https.type.
+      const certified =
+        (https.type === "letsencrypt" && https.letsencrypt?.contactEmail && (https.hosts ?? []).length) ||
+        (https.type === "offload" && proxy.service?.annotations?.["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"]) ||
+        (https.type === "secret" && https.secret?.name) ||
+        (https.type === "manual" && https.manual?.cert);
+      return certified ? [] : [{ address: `${HUB}:proxy.https`, detail: `HTTPS on with no certificate source (type ${https.type ?? "unset"})` }];
     },
   },
   {
     id: "DH010",
     title: "Kubernetes API restricted",
     protects: "The cluster's API endpoint from the whole internet (it still needs IAM credentials; this narrows who can try).",
-    fix: "List your operators' and CI's networks in cluster.endpointPublicAccessCidrs, or [] for a private-only endpoint.",
+    fix: "List your operators' and CI's networks in cluster.endpointPublicAccessCidrs, or [] for a private-only endpoint. Refused: 0.0.0.0/0, ranges adding up to the whole internet, and any range wider than a /8.",
     check: (view) => {
       const eks = view.tf.module?.cluster_eks;
       if (!eks?.endpoint_public_access) return [];
       const cidrs = (eks.endpoint_public_access_cidrs ?? []) as string[];
-      return cidrs.includes("0.0.0.0/0") ? [{ address: "module.cluster_eks", detail: "public endpoint open to 0.0.0.0/0" }] : [];
+      if (cidrs.includes("0.0.0.0/0")) return [{ address: "module.cluster_eks", detail: "public endpoint open to 0.0.0.0/0" }];
+      // What counts is how much of the internet may try, however it is spelled.
+      const addresses = cidrs.reduce((n, c) => n + 2 ** (32 - Number(c.split("/")[1] ?? 32)), 0);
+      const wide = cidrs.filter((c) => Number(c.split("/")[1]) < MIN_ENDPOINT_PREFIX);
+      if (addresses >= 2 ** 32) return [{ address: "module.cluster_eks", detail: `public endpoint open to the whole internet (${cidrs.join(", ")})` }];
+      return wide.length ? [{ address: "module.cluster_eks", detail: `public endpoint open to ${wide.join(", ")}: wider than a /${MIN_ENDPOINT_PREFIX}` }] : [];
     },
   },
   {
     id: "DH011",
     title: "hub admins explicit",
     protects: "Against a hub nobody administers, or one where admin comes from an unnamed source.",
-    fix: "Name admins in auth.admins (or admin teams in auth.github.adminTeams).",
+    fix: "Name admins in auth.admins (or admin teams in auth.github.adminTeams); the hub's values must make exactly those admins (Authenticator.admin_users, the admin-team check in its settings).",
     check: (view) => {
       const { auth } = view.config;
       const teams = auth.login.kind === "github" ? auth.login.adminTeams : [];
-      return auth.admins.length || teams.length ? [] : [{ address: `${HUB}:hub.config.Authenticator.admin_users`, detail: "no hub admin named" }];
+      if (!auth.admins.length && !teams.length) return [{ address: `${HUB}:hub.config.Authenticator.admin_users`, detail: "no hub admin named" }];
+      // And the hub gets them: its admin list, or the admin-team check in its settings.
+      const hub = view.helm[HUB];
+      if (!hub) return [];
+      const users = (hub.hub?.config?.Authenticator?.admin_users ?? []) as string[];
+      const granted = (hubSettings(view)?.adminTeams ?? []) as unknown[];
+      const missing = auth.admins.filter((a) => !users.includes(a));
+      if (missing.length) return [{ address: `${HUB}:hub.config.Authenticator.admin_users`, detail: `auth.admins lists ${missing.join(", ")} but the hub's values do not make them admins` }];
+      return teams.length && granted.length !== teams.length ? [{ address: `${HUB}:dandihub-settings.adminTeams`, detail: "auth.github.adminTeams does not reach the hub's settings" }] : [];
     },
   },
   {
     id: "DH012",
     title: "hub database retained",
     protects: "The hub's users, groups and tokens when its claim, release or cluster is deleted.",
-    fix: "Keep hub.db on the retained storage class.",
+    fix: "Keep hub.db in the hub's values, on the retained storage class (reclaim policy Retain).",
     check: (view) => {
-      const db = view.helm[HUB]?.hub?.db;
-      if (!db) return [];
+      const hub = view.helm[HUB];
+      if (!hub) return [];
+      const db = hub.hub?.db;
+      // Without it the chart's default claim lands on the cluster's default class, which deletes.
+      if (!db) return [{ address: `${HUB}:hub.db`, detail: "no hub.db: the database takes the chart's default claim and class" }];
       const retained = resources(view, "kubernetes_storage_class_v1").find(([, r]) => r.metadata?.name === db.pvc?.storageClassName);
       return retained && retained[1].reclaim_policy === "Retain" ? [] : [{ address: `${HUB}:hub.db`, detail: `storage class ${db.pvc?.storageClassName} does not retain its volumes` }];
     },
@@ -327,7 +455,8 @@ export const RULES: readonly Rule[] = [
         if (!nfsNamespaces.has(m.metadata?.namespace)) continue;
         for (const rule of m.spec?.ingress ?? []) {
           const ports = (rule.ports ?? []) as Json[];
-          const nfs = !ports.length || ports.some((p) => [2049, 20048, 111].includes(Number(p.port)));
+          // Named ports resolve to the server's: any name may be NFS.
+          const nfs = !ports.length || ports.some((p) => [2049, 20048, 111].includes(Number(p.port)) || typeof p.port === "string" && Number.isNaN(Number(p.port)));
           if (!nfs) continue;
           for (const peer of rule.from?.length ? rule.from : [{ ipBlock: { cidr: "0.0.0.0/0" } }]) {
             if (!peer.ipBlock) f.push({ address: a, detail: "NFS ports open to pods (only nodes mount)" });
