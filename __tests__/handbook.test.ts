@@ -68,6 +68,7 @@ describe("the handbook", () => {
       "pin images to digests",
       "the node ami",
       "eks add-ons",
+      "move a user whose github login changed",
     ]) {
       expect(headings, task).toContain(task);
     }

@@ -124,6 +124,11 @@ const CORPUS: Record<string, Mutation[]> = {
     { name: "a bucket without its group tag", mutate: (v) => delete v.tf.resource.aws_s3_bucket["storage_linc-bucket_bucket"].tags["dandihub:group"] },
     { name: "a node class without its group tag", mutate: (v) => delete manifestsOf(v, "karpenter_pools_release").find((m) => m.kind === "EC2NodeClass")!.spec.tags["dandihub:group"] },
   ],
+  DH016: [
+    { name: "the DANDI archive asked by search", mutate: (v) => editSettings(v, (s) => (s.archives[0].check = "search")) },
+    { name: "every archive asked by search", mutate: (v) => editSettings(v, (s) => s.archives.forEach((a: Json) => (a.check = "search"))) },
+    { name: "an archive with no way of asking", mutate: (v) => editSettings(v, (s) => delete s.archives[2].check) },
+  ],
   DH015: [
     { name: "a job on python:latest", on: () => synth("config/minimal.yaml"), mutate: (v) => (manifestsOf(v, "storage-jobs_jobs_release").find((m) => m.kind === "CronJob")!.spec.jobTemplate.spec.template.spec.containers[0].image = "python:latest") },
     { name: "the default image re-tagged main", on: () => synth("config/minimal.yaml"), mutate: (v) => (v.helm[HUB].singleuser.image = { name: "quay.io/jupyter/base-notebook", tag: "main" }) },

@@ -329,6 +329,8 @@ describe("each finding, and nothing else", () => {
     ["a user's own image, filled in at spawn", (tf) => menuImage(tf, "{value}"), []],
     ["a pre-pulled main", (tf) => (hub(tf).prePuller = { extraImages: { a: { name: "quay.io/x/y", tag: "main" } } }), [`DH015 ${HUB}:prePuller.extraImages.a: quay.io/x/y:main: a re-pushed tag and no digest`]],
     ["the default user image on latest", (tf) => (hub(tf).singleuser.image = { name: "quay.io/x/y", tag: "latest" }), [`DH015 ${HUB}:singleuser.image: quay.io/x/y:latest: a re-pushed tag and no digest`]],
+    // DH016
+    ["an archive asked by search", (tf) => editSettings(tf, (st) => (st.archives = [{ name: "dandi", check: "search" }, { name: "linc", check: "list" }])), [`DH016 ${HUB}:dandihub-settings.archives.dandi: archive dandi is asked by search: a same-named account without a GitHub link is approved`]],
     ["a manifest's container on nightly", (tf) => (isolation(tf)[0].spec.template = { spec: { containers: [{ image: "ghcr.io/x/y:nightly-2" }] } }), ["DH015 helm_release.isolation_policies_release:manifests[0].spec.template.spec.containers[0].image: ghcr.io/x/y:nightly-2: a re-pushed tag and no digest"]],
   ];
   for (const [name, edit, expected] of cases) {

@@ -105,8 +105,16 @@ describe("each rule catches what it is for", () => {
   });
 
   it("covers every rule (policy-rules.test.ts checks each rule's wording and its row in help/security.md)", () => {
-    // DH006's literal scan and DH011 have their own tests below; DH015 the one above.
-    expect(new Set([...cases.map(([id]) => id), "DH006", "DH011", "DH015"])).toEqual(new Set(RULES.map((r) => r.id)));
+    // DH006's literal scan, DH011 and DH016 have their own tests below; DH015 the one above.
+    expect(new Set([...cases.map(([id]) => id), "DH006", "DH011", "DH015", "DH016"])).toEqual(new Set(RULES.map((r) => r.id)));
+  });
+
+  it("DH016: an archive asked by search fails a production synth, passes in development", () => {
+    const archive = "auth:\n  admins: [admin]\n  github:\n    clientId: Ov23liTestExample\n    clientSecret:\n      variable: github_client_secret\n    organizations: [example]\n  archives:\n    - name: dandi\n      displayName: DANDI\n      api: https://api.dandiarchive.org\n      web: https://dandiarchive.org\n      token: { variable: dandi_api_token }\n      check: search";
+    const prod = synth(minimalYaml({ auth: archive }), { name: "search-prod" });
+    expect(checkPolicy(prod.config, prod.text).violations.map((v) => `${v.rule.id} ${v.address}`)).toEqual([`DH016 helm_release.jupyterhub_chart_release:dandihub-settings.archives.dandi`]);
+    const listed = synth(minimalYaml({ auth: archive.replace("check: search", "check: list") }), { name: "list-prod" });
+    expect(checkPolicy(listed.config, listed.text).violations).toEqual([]);
   });
 
   it("DH006 finds a token pasted into the deployment file, in the Helm values it lands in", () => {

@@ -7,6 +7,7 @@ Classes are built by ``make_authenticator(base, ...)`` so tests can pass stand-i
 from . import archives as A
 from .access import GITHUB_SOURCE, decide
 from .events import log_event
+from .identity import check_identity
 from .membership import active_orgs, groups_for, is_admin_by_team, needs_org_lookup, team_pairs
 
 
@@ -57,17 +58,44 @@ def make_authenticator(base, settings, mode, checker, http_error):
                 approved.clear()  # an unapproved archive account joins no group, whatever else says
             groups = groups_for(settings, username, teams=teams, orgs=orgs, approved_archives=approved)
             admin = is_admin_by_team(settings, teams=teams, orgs=orgs)
+            previous = state.get("dandihub") or {}
             state["dandihub"] = {
                 "groups": groups,
                 "archives": {r.archive: [r.status, r.detail] for r in results},
                 "oauthStatus": oauth_status,
                 "teamAdmin": admin,
+                # A refresh rebuilds this: keep the account the user was pinned to.
+                **({"githubId": previous["githubId"]} if previous.get("githubId") is not None else {}),
             }
             auth_model["auth_state"] = state
             auth_model["groups"] = groups
-            if admin:
+            if settings.get("adminTeams"):
+                # Admin by team is held only while in the team: a login or an auth refresh
+                # (auth_refresh_age) after leaving it revokes it; auth.admins stay admins.
+                auth_model["admin"] = bool(admin) or username in (self.admin_users or set())
+            elif admin:
                 auth_model["admin"] = True
             return auth_model
+
+        async def get_authenticated_user(self, handler, data):
+            """Logins under a known name must come from the GitHub account first seen with it."""
+            authenticated = await super().get_authenticated_user(handler, data)
+            if not authenticated or mode != "github" or handler is None:
+                return authenticated
+            username = authenticated["name"]
+            existing = handler.find_user(username)
+            stored = await existing.get_auth_state() if existing is not None else None
+            state = authenticated.get("auth_state") or {}
+            refusal, pin = check_identity(settings, username, stored, state)
+            if refusal:
+                status, message, html = refusal
+                self.log.warning("dandihub: refused %s: GitHub account id %s, this hub user belongs to %s", username, (state.get("github_user") or {}).get("id"), pin)
+                log_event(self.log, "login-refused", user=username, status=status, reason="github-id-mismatch")
+                raise http_error(status, message, html)
+            if pin is not None:
+                state.setdefault("dandihub", {})["githubId"] = pin
+                authenticated["auth_state"] = state
+            return authenticated
 
         async def check_allowed(self, username, auth_model):
             state = (auth_model or {}).get("auth_state") or {}

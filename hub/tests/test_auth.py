@@ -138,6 +138,31 @@ class GitHub(unittest.TestCase):
         self.assertTrue(model["admin"])
         self.assertEqual(model["groups"], [])
 
+    def test_leaving_the_admin_team_revokes_admin_at_the_next_refresh(self):
+        # OAuthenticator's refresh_user runs update_auth_model again with fresh teams; JupyterHub
+        # applies admin=False from it. A configured admin stays one; someone never admin is told so.
+        cls = make("github", admin_users=["yarik"])
+        _, model, _ = login(cls, github_model("root", [("dandi", "hub-admins"), ("brain-bican", "kbhub-users")]))
+        self.assertIs(model["admin"], True)
+        _, model, _ = login(cls, github_model("root", [("brain-bican", "kbhub-users")]))
+        self.assertIs(model["admin"], False)
+        _, model, _ = login(cls, github_model("yarik", [("brain-bican", "kbhub-users")]))
+        self.assertIs(model["admin"], True)
+
+    def test_without_admin_teams_admin_is_left_to_the_hub(self):
+        s = settings()
+        s["adminTeams"] = []
+        cls = make("github", s=s)
+        _, model, _ = login(cls, github_model("alice"))
+        self.assertNotIn("admin", model)
+
+    def test_a_refresh_keeps_the_pinned_account(self):
+        cls = make("github")
+        m = github_model("alice")
+        m["auth_state"]["dandihub"] = {"githubId": 42}
+        _, model, _ = login(cls, m)
+        self.assertEqual(model["auth_state"]["dandihub"]["githubId"], 42)
+
     def test_configured_admin_in_no_group_gets_in(self):
         cls = make("github", admin_users=["yarik"])
         self.assertTrue(login(cls, github_model("yarik"))[2])

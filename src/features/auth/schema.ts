@@ -35,10 +35,10 @@ const Archive = z.strictObject({
   token: SecretRef.describe("API token of a service account of the archive (approved user, or archive admin for `list`)."),
   check: z
     .enum(["search", "list"])
-    .default("search")
+    .default("list")
     .describe(
-      "`search`: exact match among /api/users/search/ results (approved token; a login with 10+ longer matches cannot be confirmed). " +
-        "`list`: the full approved list from /api/users/?approved_only=true (archive-admin token), cached briefly.",
+      "`list`: the approved accounts' GitHub logins from /api/users/?approved_only=true (archive-admin token; only accounts linked to GitHub, exact), cached briefly. " +
+        "`search`: /api/users/search/ (approved token), which matches substrings, stops at 10, and answers an archive account's own username when it has no GitHub link, so a GitHub login equal to such a name is approved: policy DH016 refuses it outside development.",
     ),
   timeout: Duration.default("5s").describe("How long one archive request may take before it counts as an outage."),
 });

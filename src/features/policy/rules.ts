@@ -499,6 +499,18 @@ export const RULES: readonly Rule[] = [
       return f;
     },
   },
+  {
+    id: "DH016",
+    title: "archive membership matched exactly",
+    protects: "Groups granted by an archive's approval: only the GitHub account the archive linked, not whoever has the same name.",
+    fix: "Use check: list (an archive admin's token; dandi-archive's /api/users/?approved_only=true lists the GitHub logins of linked, approved accounts) or archive sign-in (auth.dandiOAuth). search answers substrings, at most 10, and an unlinked account's own username.",
+    check: (view) => {
+      if (view.config.environment === "development") return [];
+      // What the hub will do: the archives in its settings, each with how it is asked.
+      const archives = (hubSettings(view)?.archives ?? []) as Json[];
+      return archives.filter((a) => a.check !== "list").map((a) => ({ address: `${HUB}:dandihub-settings.archives.${a.name}`, detail: `archive ${a.name} is asked by ${a.check ?? "an unknown way"}: a same-named account without a GitHub link is approved` }));
+    },
+  },
 ];
 
 
