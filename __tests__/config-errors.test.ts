@@ -231,3 +231,21 @@ describe("renames", () => {
     expect(lines(yaml)).toEqual(["config/t.yaml:47:5  cost.usage.oldlab = {...}: no such group: oldlab was renamed to lab (groups.lab.renamedFrom); use the new key"]);
   });
 });
+
+describe("large files", () => {
+  it("60,000 keys in one mapping load in about a second (a minute before); a duplicate among them is still found", () => {
+    const many = Array.from({ length: 60000 }, (_, i) => `  k${i}: v`).join("\n");
+    let t = Date.now();
+    expect(lines(`${y}extraStuff:\n${many}\n`)[0]).toMatch(/extraStuff = \{\.\.\.\}: unknown key/);
+    expect(Date.now() - t).toBeLessThan(5000);
+    t = Date.now();
+    expect(lines(`${y}extraStuff:\n${many}\n  k17: again\n`)).toContain(`config/t.yaml:${y.split("\n").length + 60001}:3  YAML syntax: Map keys must be unique ("k17" appears twice here: merge the two blocks or rename one)`);
+    expect(Date.now() - t).toBeLessThan(5000);
+  });
+
+  it("a file over 1 MiB is refused at once, before it is parsed", () => {
+    const t = Date.now();
+    expect(lines(`${y}x: "${"a".repeat(5 * 2 ** 20)}"\n`)).toEqual(["config/t.yaml:1:1  the file is 5.0 MiB; a deployment file may be at most 1 MiB (its contents must fit the hub's 1 MiB settings Secret)"]);
+    expect(Date.now() - t).toBeLessThan(500);
+  });
+});

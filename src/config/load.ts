@@ -4,7 +4,7 @@
  * allowed. Nothing downstream runs on a file with a problem.
  */
 import { readFileSync } from "node:fs";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Node, type Pair } from "yaml";
 import type { z } from "zod";
 import { closest } from "../core/util/closest";
 import { checkDeployment } from "./checks";
@@ -26,11 +26,24 @@ export function loadDeployment(file: string, text?: string): HubConfig {
 }
 
 /** Parses and validates without resolving; throws ConfigError. */
-export function validateDeployment(file: string, source: string): Deployment {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
+/**
+ * Largest deployment file read. Everything in it ends up in Kubernetes objects of at most 1 MiB
+ * (the hub's settings Secret), and parsing YAML that large already takes about a second.
+ */
+export const MAX_FILE_BYTES = 2 ** 20;
 
-  const syntax = [...doc.errors];
+export function validateDeployment(file: string, source: string): Deployment {
+  const bytes = Buffer.byteLength(source, "utf8");
+  if (bytes > MAX_FILE_BYTES) {
+    throw new ConfigError(file, [
+      { path: [], line: 1, column: 1, value: undefined, message: `the file is ${(bytes / 2 ** 20).toFixed(1)} MiB; a deployment file may be at most 1 MiB (its contents must fit the hub's 1 MiB settings Secret)` },
+    ]);
+  }
+  const lineCounter = new LineCounter();
+  // yaml's own uniqueKeys check compares every pair of keys (60,000 keys: a minute); ours is linear.
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: false });
+
+  const syntax = [...doc.errors, ...duplicateKeys(doc)];
   if (syntax.length) {
     throw new ConfigError(
       file,
@@ -43,7 +56,7 @@ export function validateDeployment(file: string, source: string): Deployment {
     );
   }
 
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const data = toData(file, doc, lineCounter);
   const locate = (problem: ConfigProblem): LocatedProblem => {
     const pos = position(doc.contents, problem.path, problem.atKey ?? false);
     const { line, col } = lineCounter.linePos(pos);
@@ -63,6 +76,46 @@ export function validateDeployment(file: string, source: string): Deployment {
   const problems = checkDeployment(deployment);
   if (problems.length) fail(problems);
   return deployment;
+}
+
+/** A second occurrence of a key in any mapping, as the parser's own DUPLICATE_KEY errors look. */
+function duplicateKeys(doc: ReturnType<typeof parseDocument>): { code: string; message: string; pos: [number, number]; linePos?: undefined }[] {
+  const found: { code: string; message: string; pos: [number, number] }[] = [];
+  visit(doc, {
+    Map: (_key, map) => {
+      const seen = new Set<string>();
+      for (const pair of map.items as Pair[]) {
+        const key = isScalar(pair.key) ? `s:${String(pair.key.value)}` : `j:${JSON.stringify((pair.key as { toJSON?: () => unknown } | null)?.toJSON?.() ?? null)}`;
+        if (seen.has(key)) {
+          const start = (pair.key as Node | null)?.range?.[0] ?? 0;
+          found.push({ code: "DUPLICATE_KEY", message: "Map keys must be unique", pos: [start, start + 1] });
+        }
+        seen.add(key);
+      }
+    },
+  });
+  return found;
+}
+
+/**
+ * The document as plain data. Aliases are where YAML can fail after parsing: one whose anchor is
+ * not set before it, or aliases that expand into a huge tree (an alias bomb).
+ */
+function toData(file: string, doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    const aliases: Alias[] = [];
+    visit(doc, { Alias: (_key, node) => void aliases.push(node) });
+    const unresolved = aliases.find((a) => !a.resolve(doc));
+    const at = (unresolved ?? aliases[0])?.range?.[0] ?? 0;
+    const { line, col } = lineCounter.linePos(at);
+    const message = unresolved
+      ? `YAML alias *${unresolved.source} has no anchor &${unresolved.source} before it: define the anchor first, or write the value out`
+      : "YAML aliases here expand into more than 100 copies (an alias bomb): write the values out instead";
+    throw new ConfigError(file, [{ path: [], line, column: col, value: undefined, message }]);
+  }
 }
 
 function firstLine(text: string): string {
@@ -208,13 +261,15 @@ function fromZodIssue(issue: z.core.$ZodIssue, data: unknown): ConfigProblem[] {
       return [{ path, message: `must be ${what}${custom}` }];
     }
     case "too_big": {
+      if (issue.origin === "string") return [{ path, message: `must be ${/^at most/.test(issue.message) ? issue.message : `at most ${issue.maximum} characters`} (this is ${String(valueAt(data, path)).length})` }];
       const what = issue.origin === "array" ? `at most ${issue.maximum} entries` : `${issue.inclusive ? "at most" : "less than"} ${issue.maximum}`;
       return [{ path, message: `must be ${what}` }];
     }
     case "invalid_key": {
       const inner = issue.issues[0];
-      const reason = inner && inner.code === "invalid_format" ? inner.message : inner?.message ?? "not allowed";
-      return [{ path, atKey: true, message: `name not allowed: expected ${reason}` }];
+      const reason = inner?.message ?? "not allowed";
+      // Format checks say what is expected; other checks (a reserved name) say what is wrong.
+      return [{ path, atKey: true, message: inner?.code === "invalid_format" ? `name not allowed: expected ${reason}` : `name not allowed: ${reason}` }];
     }
     case "invalid_union":
       return [{ path, message: issue.message }];

@@ -10,7 +10,9 @@ const NAME_PATTERN = "^[a-z][a-z0-9-]{0,30}[a-z0-9]$";
 /** Names that become Kubernetes labels, Terraform addresses and AWS resource names. */
 export const Name = z
   .string()
-  .regex(new RegExp(NAME_PATTERN), { message: "lowercase letters, digits and '-', 2-32 characters, starting with a letter" });
+  .regex(new RegExp(NAME_PATTERN), { message: "lowercase letters, digits and '-', 2-32 characters, starting with a letter" })
+  // Names become keys of plain objects; one that is a built-in property would look like it exists.
+  .refine((n) => !new RegExp(NAME_PATTERN).test(n) || !(n in Object.prototype), { message: "reserved (a built-in property of every JavaScript object); choose another name" });
 
 export const Quantity = z.string().regex(new RegExp(QUANTITY_PATTERN), { message: QUANTITY_HELP });
 export const Duration = z.string().regex(new RegExp(DURATION_PATTERN), { message: DURATION_HELP });
@@ -49,11 +51,15 @@ export const CRON = z
  * sensitive Terraform variable (TF_VAR_<name>, a Terraform Cloud workspace variable) or from
  * AWS Secrets Manager.
  */
+/** Names Terraform refuses for input variables (its meta-arguments; "Declaring an Input Variable"). */
+export const TERRAFORM_RESERVED_VARIABLES: readonly string[] = ["count", "depends_on", "for_each", "lifecycle", "locals", "providers", "source", "version"];
+
 export const SecretRef = z
   .strictObject({
     variable: z
       .string()
       .regex(/^[a-z][a-z0-9_]*$/, { message: "a Terraform variable name (lowercase letters, digits, '_')" })
+      .refine((v) => !TERRAFORM_RESERVED_VARIABLES.includes(v), { message: `reserved by Terraform for its own meta-arguments (${"count, depends_on, for_each, lifecycle, locals, providers, source, version"}): choose another name` })
       .optional()
       .describe("Name of a sensitive Terraform variable that holds the secret (set TF_VAR_<name> at apply time)."),
     secretsManager: z

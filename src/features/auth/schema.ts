@@ -23,7 +23,7 @@ const GitHubAuth = z.strictObject({
 
 const Archive = z.strictObject({
   name: Name.describe("Name groups use in members.archives."),
-  displayName: z.string().min(1).describe("Shown to users, e.g. on the not-approved page."),
+  displayName: z.string().min(1).max(80, { message: "at most 80 characters" }).describe("Shown to users, e.g. on the not-approved page."),
   api: z
     .string()
     .regex(/^https:\/\/[a-z0-9.-]+(:[0-9]+)?$/, { message: "an https:// origin with no path, e.g. https://api.dandiarchive.org" })

@@ -2,6 +2,10 @@
 import { z } from "zod";
 import { Cidr, Domain, Duration, EMAIL, ENV_NAME, GITHUB_LOGIN, LABEL_KEY, LABEL_VALUE, Name, Quantity } from "../../config/scalars";
 
+/** Shown in menus and pages: a line, not a document (everything lands in the hub's 1 MiB settings). */
+const DisplayName = z.string().min(1).max(80, { message: "at most 80 characters: a label, shown in menus" });
+const Description = z.string().max(1000, { message: "at most 1000 characters: shown under the label; link to longer text" }).default("");
+
 const Tls = z
   .strictObject({
     acmCertificateArn: z
@@ -49,15 +53,15 @@ export const Hub = z.strictObject({
 
 /** How a profile appears in the menu (fields of `profiles.<name>`). */
 export const profileFields = {
-  displayName: z.string().min(1),
-  description: z.string().default(""),
+  displayName: DisplayName,
+  description: Description,
   default: z.boolean().default(false).describe("Selected by default in the server options form."),
 };
 
 /** A group's name, admins, granted profiles and what its servers get (fields of `groups.<name>`). */
 export const groupFields = {
-  displayName: z.string().min(1),
-  description: z.string().default(""),
+  displayName: DisplayName,
+  description: Description,
   admins: z
     .array(GITHUB_LOGIN)
     .default([])

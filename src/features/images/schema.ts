@@ -18,7 +18,7 @@ export const Image = z.strictObject({
     .regex(/^sha256:[0-9a-f]{64}$/, { message: "a content digest, sha256: and 64 hex digits (npm run pin-images writes them)" })
     .optional()
     .describe("The image's content digest: servers run exactly this, whatever the tag points at later. `npm run pin-images -- <file>` looks up and writes the digests of re-pushed tags."),
-  displayName: z.string().optional().describe("Label in the server options menu."),
+  displayName: z.string().min(1).max(80, { message: "at most 80 characters: a label, shown in menus" }).optional().describe("Label in the server options menu."),
   gpu: z.boolean().default(false).describe("Image carries CUDA; pre-pulled only on GPU nodes."),
   prePull: z.boolean().default(true).describe("Pre-pull on user nodes so spawns do not wait on a pull."),
 });
