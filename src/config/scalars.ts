@@ -4,6 +4,8 @@
  * schedules and secret references.
  */
 import { z } from "zod";
+import { parseQuantity } from "./units";
+import { cronProblem } from "../core/util/cron";
 import { DURATION_HELP, DURATION_PATTERN, QUANTITY_HELP, QUANTITY_PATTERN } from "./units";
 
 const NAME_PATTERN = "^[a-z][a-z0-9-]{0,30}[a-z0-9]$";
@@ -15,6 +17,15 @@ export const Name = z
   .refine((n) => !new RegExp(NAME_PATTERN).test(n) || !(n in Object.prototype), { message: "reserved (a built-in property of every JavaScript object); choose another name" });
 
 export const Quantity = z.string().regex(new RegExp(QUANTITY_PATTERN), { message: QUANTITY_HELP });
+
+/** A Quantity within bounds (checked only once it is a quantity at all). */
+export function quantityBetween(minBytes: number, maxBytes: number, message: string) {
+  const re = new RegExp(QUANTITY_PATTERN);
+  return Quantity.refine((q) => !re.test(q) || (parseQuantity(q) >= minBytes && parseQuantity(q) <= maxBytes), { message });
+}
+
+/** A size that must be more than nothing (a quota, a limit). */
+export const NonZeroQuantity = quantityBetween(1, Number.MAX_SAFE_INTEGER, "more than zero");
 export const Duration = z.string().regex(new RegExp(DURATION_PATTERN), { message: DURATION_HELP });
 
 const CIDR_PATTERN = "^([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}$";
@@ -27,7 +38,9 @@ export const GITHUB_LOGIN = z
   .string()
   .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, { message: "a GitHub login (letters, digits, single '-')" });
 
-export const EMAIL = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: "an e-mail address" });
+export const EMAIL = z
+  .string()
+  .regex(/^[^@\s]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/, { message: "an e-mail address (name@domain.tld; domain labels are letters, digits and inner '-')" });
 
 export const GITHUB_ORG = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, { message: "a GitHub organization login" });
 export const GITHUB_MEMBERSHIP = z
@@ -44,7 +57,11 @@ export const LABEL_VALUE = z
 
 export const CRON = z
   .string()
-  .regex(/^(\S+\s+){4}\S+$/, { message: "a five-field cron schedule such as \"0 4 * * *\" (UTC)" });
+  .regex(/^(\S+\s+){4}\S+$/, { message: "a five-field cron schedule such as \"0 4 * * *\" (UTC)" })
+  .superRefine((text, ctx) => {
+    const problem = /^(\S+\s+){4}\S+$/.test(text) ? cronProblem(text) : undefined;
+    if (problem) ctx.addIssue({ code: "custom", message: `a five-field cron schedule such as "0 4 * * *" (UTC): ${problem}` });
+  });
 
 /**
  * A secret never appears in the deployment file. It arrives at apply time either as a

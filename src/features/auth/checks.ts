@@ -9,6 +9,10 @@ export function checkAuth(d: Deployment): ConfigProblem[] {
   const problems: ConfigProblem[] = [...exactlyOne(["auth"], d.auth, AUTHENTICATORS)];
   const a = d.auth;
   if (a.github) problems.push(...secretRefProblems(["auth", "github", "clientSecret"], a.github.clientSecret));
+  // GitHub client ids are 20 characters (Ov23li..., Iv1....); 40 hex characters is the secret.
+  if (a.github && /^[0-9a-f]{40}$/.test(a.github.clientId)) {
+    problems.push({ path: ["auth", "github", "clientId"], secret: true, message: "looks like the client secret (40 hex characters), not the id: the id is the 20-character value; the secret goes in clientSecret as { variable: <name> }. Rotate it: it was in this file" });
+  }
   a.archives.forEach((x, i) => problems.push(...secretRefProblems(["auth", "archives", i, "token"], x.token)));
   if (a.dandiOAuth?.clientSecret) problems.push(...secretRefProblems(["auth", "dandiOAuth", "clientSecret"], a.dandiOAuth.clientSecret));
   if (d.environment !== "development") {

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { NODE_AMI_ALIAS } from "../../../modules/versions";
-import { Duration, Quantity } from "../../config/scalars";
+import { Duration, NonZeroQuantity, Quantity, quantityBetween } from "../../config/scalars";
 
 export const UserNodes = z.strictObject({
   instanceFamilies: z
@@ -29,17 +29,21 @@ export const UserNodes = z.strictObject({
   consolidateAfter: Duration.default("5m").describe("How long an empty user node lives before it is removed."),
 });
 
+/** A user server's memory: at least what a Jupyter server needs to start, at most any instance's. */
+const ServerMemory = quantityBetween(128 * 2 ** 20, 24 * 2 ** 40, "from 128Mi (a Jupyter server needs that to start) to 24Ti");
+
 /** A profile's size, GPU, capacity type and instance pins (fields of `profiles.<name>`). */
 export const profileFields = {
   cpu: z
     .strictObject({
+      // Too large is caught with the instances that would have to hold it (profile fits no instance).
       guarantee: z.number().positive().describe("vCPUs reserved for the server."),
       limit: z.number().positive().describe("vCPUs the server may burst to."),
     })
     .describe("CPU in vCPUs (0.25 = a quarter core)."),
   memory: z.strictObject({
-    guarantee: Quantity.describe("Memory reserved for the server."),
-    limit: Quantity.describe("Memory at which the server is killed."),
+    guarantee: ServerMemory.describe("Memory reserved for the server."),
+    limit: ServerMemory.describe("Memory at which the server is killed."),
   }),
   gpu: z
     .strictObject({
@@ -65,8 +69,8 @@ export const groupFields = {
     .describe("Capacity type of the group's nodes; per-profile takes each profile's `capacity` (spot with on-demand workshop profiles)."),
   limits: z
     .strictObject({
-      cpu: z.number().positive().describe("Most vCPUs the group's CPU nodes may have together."),
-      memory: Quantity.describe("Most memory the group's CPU nodes may have together."),
+      cpu: z.number().positive().max(1_000_000).describe("Most vCPUs the group's CPU nodes may have together (at most 1000000)."),
+      memory: NonZeroQuantity.describe("Most memory the group's CPU nodes may have together."),
       gpus: z.int().min(0).default(0).describe("Most GPUs the group's GPU nodes may have together."),
       onDemandShare: z
         .number()

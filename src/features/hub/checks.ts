@@ -1,5 +1,6 @@
 /** Cross-field rules of the hub, its menu and its groups: TLS, profiles granted, groups' references. */
 import { closest } from "../../core/util/closest";
+import { secretFormat } from "../../core/util/secret-patterns";
 import type { ConfigProblem } from "../../config/errors";
 import { cidrListProblems, exactlyOne } from "../../config/rules";
 import type { Deployment } from "../../config/schema";
@@ -13,7 +14,19 @@ export function checkHub(d: Deployment): ConfigProblem[] {
     problems.push({ path: ["hub", "tls", "none"], message: "plain HTTP is allowed only with environment: development; use acmCertificateArn or letsEncrypt" });
   }
   problems.push(...cidrListProblems(["hub", "loadBalancerSourceRanges"], d.hub.loadBalancerSourceRanges));
-  return [...problems, ...checkProfiles(d), ...checkGroups(d)];
+  return [...problems, ...checkProfiles(d), ...checkGroups(d), ...envSecrets(d)];
+}
+
+/** Env values are written into the hub's settings and the plan: a credential there is leaked. */
+function envSecrets(d: Deployment): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [g, group] of Object.entries(d.groups)) {
+    for (const [name, value] of Object.entries(group.env)) {
+      const format = secretFormat(value);
+      if (format) problems.push({ path: ["groups", g, "env", name], secret: true, message: `looks like a credential (${format}): env is written into the hub's settings and the plan; give users credentials another way (the group's AWS role, an archive token they set). Rotate it: it was in this file` });
+    }
+  }
+  return problems;
 }
 
 function checkProfiles(d: Deployment): ConfigProblem[] {

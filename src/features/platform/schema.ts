@@ -17,12 +17,19 @@ export const Aws = z.strictObject({
     .describe("When set, Terraform refuses to run against any other account (provider allowed_account_ids)."),
   tags: z
     .record(
-      z.string().regex(/^[A-Za-z0-9_.:/=+@ -]{1,127}$/, { message: "an AWS tag key" }),
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_.:/=+@ -]{1,127}$/, { message: "an AWS tag key" })
+        .refine((k) => !/^aws:/i.test(k), { message: "the aws: prefix is reserved for AWS's own tags" }),
       z.string().max(255),
     )
+    .refine((t) => Object.keys(t).length <= MAX_USER_TAGS, { message: `at most ${40} tags: AWS allows 50 per resource and dandihub adds up to 10 of its own` })
     .default({})
     .describe("Tags on every AWS resource, merged over dandihub's own (dandihub:deployment, managed-by)."),
 });
+
+/** AWS's 50 tags per resource, less dandihub's own (deployment, managed-by, group, backup, Name, ...). */
+const MAX_USER_TAGS = 40;
 
 export const Backend = z
   .strictObject({

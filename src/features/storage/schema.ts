@@ -1,6 +1,7 @@
 /** Homes, shared directories, scratch, cleanup, retention and backups; a group's storage and extra mounts. */
 import { z } from "zod";
-import { CRON, Duration, Name, Quantity } from "../../config/scalars";
+import { awsCronProblem } from "../../core/util/cron";
+import { CRON, Duration, Name, NonZeroQuantity, Quantity } from "../../config/scalars";
 
 const Mount = z.strictObject({
   name: Name.describe("Volume name inside the pod."),
@@ -47,6 +48,10 @@ export const Storage = z.strictObject({
       schedule: z
         .string()
         .regex(/^cron\(.+\)$/, { message: "an AWS cron expression such as cron(0 5 * * ? *)" })
+        .superRefine((text, ctx) => {
+          const problem = /^cron\(.+\)$/.test(text) ? awsCronProblem(text) : undefined;
+          if (problem) ctx.addIssue({ code: "custom", message: `an AWS cron expression such as cron(0 5 * * ? *) (minute hour day-of-month month day-of-week year): ${problem}` });
+        })
         .default("cron(0 5 * * ? *)")
         .describe("When the daily backup runs (AWS Backup, UTC)."),
     })
@@ -96,10 +101,10 @@ export const Storage = z.strictObject({
 
 const GroupStorage = z
   .strictObject({
-    homeQuota: Quantity.default("10Gi").describe("Hard limit of each member's home (home-nfs mode)."),
-    sharedQuota: Quantity.default("100Gi").describe("Hard limit of the group's shared directory (home-nfs mode)."),
+    homeQuota: NonZeroQuantity.default("10Gi").describe("Hard limit of each member's home (home-nfs mode)."),
+    sharedQuota: NonZeroQuantity.default("100Gi").describe("Hard limit of the group's shared directory (home-nfs mode)."),
     quotaOverrides: z
-      .record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { message: "a (lowercase) hub username" }), Quantity)
+      .record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { message: "a (lowercase) hub username" }), NonZeroQuantity)
       .default({})
       .describe("Home limits for particular users."),
     volumeSize: Quantity.default("500Gi").describe(
