@@ -24,7 +24,7 @@ describe("the file as a whole", () => {
   it("must be a mapping", () => {
     expect(lines("- a\n- b\n")).toEqual(["config/t.yaml:1:1  the file must be a YAML mapping (name:, aws:, hub:, ...)"]);
     expect(lines("just text\n")).toEqual(["config/t.yaml:1:1  the file must be a YAML mapping (name:, aws:, hub:, ...)"]);
-    expect(lines("")).toEqual(["config/t.yaml:1:1  the file must be a YAML mapping (name:, aws:, hub:, ...)"]);
+    expect(lines("")).toEqual(["config/t.yaml:1:1  the file is empty (or only comments): start from config/minimal.yaml (help/getting-started.md)"]);
   });
 
   it("YAML syntax, and a key written twice names the key", () => {
@@ -46,11 +46,11 @@ describe("the file as a whole", () => {
   it("problems in file order, by line then column", () => {
     expect(lines(y.replace("limits: { cpu: 64, memory: 256Gi }", "limits: { cpu: [64], memory: 2 }"))).toEqual([
       "config/t.yaml:36:15  groups.team.limits.cpu = [list of 1]: expected a number, found a list",
-      'config/t.yaml:36:34  groups.team.limits.memory = 2: expected text, found a whole number; YAML read a number, quote it ("2")',
+      'config/t.yaml:36:34  groups.team.limits.memory = 2: expected text, found a whole number; a size needs a binary unit (Mi, Gi or Ti), e.g. "2Gi"',
     ]);
     expect(lines(y.replace("  region: us-east-1", "  region: 5").replace("environment: production", "environment: prod"))).toEqual([
       'config/t.yaml:2:14  environment = "prod": allowed: "production" | "development"',
-      'config/t.yaml:4:11  aws.region = 5: expected text, found a whole number; YAML read a number, quote it ("5")',
+      'config/t.yaml:4:11  aws.region = 5: expected text, found a whole number; YAML read 5 as a number, quote it ("5")',
     ]);
   });
 
@@ -102,8 +102,8 @@ describe("each kind of problem", () => {
     ],
     ["wrong type", y.replace("limits: { cpu: 64,", "limits: { cpu: [64],"), ["config/t.yaml:36:15  groups.team.limits.cpu = [list of 1]: expected a number, found a list"]],
     ["text for a number", y.replace("limits: { cpu: 64,", 'limits: { cpu: "64",'), ['config/t.yaml:36:20  groups.team.limits.cpu = "64": expected a number, found text']],
-    ["a number YAML read for text", y.replace("tag: '2025-06-02'", "tag: 2025"), ['config/t.yaml:23:10  images.base.tag = 2025: expected text, found a whole number; YAML read a number, quote it ("2025")']],
-    ["a decimal for text", y.replace("tag: '2025-06-02'", "tag: 1.5"), ['config/t.yaml:23:10  images.base.tag = 1.5: expected text, found a number; YAML read a number, quote it ("1.5")']],
+    ["a number YAML read for text", y.replace("tag: '2025-06-02'", "tag: 2025"), ['config/t.yaml:23:10  images.base.tag = 2025: expected text, found a whole number; YAML read 2025 as a number, quote it ("2025")']],
+    ["a decimal for text", y.replace("tag: '2025-06-02'", "tag: 1.5"), ['config/t.yaml:23:10  images.base.tag = 1.5: expected text, found a number; YAML read 1.5 as a number, quote it ("1.5")']],
     ["true for text", y.replace("tag: '2025-06-02'", "tag: true"), ["config/t.yaml:23:10  images.base.tag = true: expected text, found a boolean"]],
     ["a mapping for text, at its key", y.replace("tag: '2025-06-02'", "tag: {a: 1}"), ["config/t.yaml:23:5  images.base.tag = {...}: expected text, found a mapping"]],
     ["a number for true/false", y.replace("name: testhub", "name: testhub\nnetwork:\n  singleNatGateway: 3"), ["config/t.yaml:3:21  network.singleNatGateway = 3: expected true or false, found a whole number"]],

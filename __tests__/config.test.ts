@@ -87,7 +87,7 @@ describe("errors name file:line:column, field path, value and what is allowed", 
     const p = problemsOf(yaml).problems[0];
     expect(p.path).toEqual(["cluster", "kubernetesVersion"]);
     expect(p.value).toBe(1.3);
-    expect(p.message).toBe('expected text, found a number; YAML read a number, quote it ("1.3")');
+    expect(p.message).toBe('expected text, found a number; YAML read 1.30 as a number (1.3), quote it ("1.30")');
   });
 
   it("a missing required field points at its parent", () => {

@@ -35,6 +35,7 @@ export function formatValue(value: unknown): string {
   if (value === undefined) return "(missing)";
   if (value === null) return "(empty)";
   if (typeof value === "object") return Array.isArray(value) ? `[list of ${value.length}]` : "{...}";
+  if (typeof value === "number" && !Number.isFinite(value)) return Number.isNaN(value) ? ".nan" : value > 0 ? ".inf" : "-.inf";
   const text = JSON.stringify(value);
   return text.length > 70 ? `${text.slice(0, 67)}..."` : text;
 }

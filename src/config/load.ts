@@ -11,6 +11,7 @@ import { checkDeployment } from "./checks";
 import { ConfigError, type ConfigPath, type ConfigProblem, type LocatedProblem } from "./errors";
 import { resolveDeployment, type HubConfig } from "./resolve";
 import { DeploymentSchema, deploymentJsonSchema, type Deployment } from "./schema";
+import { formatQuantity, QUANTITY_PATTERN } from "./units";
 
 /** Loads `file` (or `text`, reported as `file`) into a resolved HubConfig. */
 export function loadDeployment(file: string, text?: string): HubConfig {
@@ -67,11 +68,15 @@ export function validateDeployment(file: string, source: string): Deployment {
     throw new ConfigError(file, located);
   };
 
-  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+  if (data === null || data === undefined) {
+    fail([{ path: [], message: "the file is empty (or only comments): start from config/minimal.yaml (help/getting-started.md)" }]);
+  }
+  if (typeof data !== "object" || Array.isArray(data)) {
     fail([{ path: [], message: "the file must be a YAML mapping (name:, aws:, hub:, ...)" }]);
   }
   const parsed = DeploymentSchema.safeParse(data);
-  if (!parsed.success) fail(parsed.error.issues.flatMap((issue) => fromZodIssue(issue, data)));
+  const raw = (path: ConfigPath) => rawScalar(doc.contents, source, path);
+  if (!parsed.success) fail(parsed.error.issues.flatMap((issue) => fromZodIssue(issue, data, raw)));
   const deployment = parsed.data as Deployment;
   const problems = checkDeployment(deployment);
   if (problems.length) fail(problems);
@@ -157,6 +162,17 @@ function position(root: Node | null | undefined, path: ConfigPath, atKey: boolea
   return best;
 }
 
+/** A scalar as written in the file (`1.30`, where YAML read the number 1.3). */
+function rawScalar(root: Node | null | undefined, source: string, path: ConfigPath): string | undefined {
+  let node: unknown = root;
+  for (const seg of path) {
+    if (isMap(node)) node = (node.items as Pair[]).find((p) => isScalar(p.key) && String(p.key.value) === String(seg))?.value;
+    else if (isSeq(node) && typeof seg === "number") node = node.items[seg];
+    else return undefined;
+  }
+  return isScalar(node) && node.range ? source.slice(node.range[0], node.range[1]).trim() : undefined;
+}
+
 function valueAt(data: unknown, path: ConfigPath): unknown {
   let v: unknown = data;
   for (const seg of path) {
@@ -177,6 +193,7 @@ type JsonSchema = {
   items?: JsonSchema;
   anyOf?: JsonSchema[];
   enum?: unknown[];
+  pattern?: string;
 };
 
 let cachedJsonSchema: JsonSchema | undefined;
@@ -216,9 +233,11 @@ const EXPECTED: Record<string, string> = {
   boolean: "true or false",
   object: "a mapping (key: value lines)",
   array: "a list",
+  record: "a mapping (name: value lines)",
+  map: "a mapping (name: value lines)",
 };
 
-function fromZodIssue(issue: z.core.$ZodIssue, data: unknown): ConfigProblem[] {
+function fromZodIssue(issue: z.core.$ZodIssue, data: unknown, raw: (path: ConfigPath) => string | undefined = () => undefined): ConfigProblem[] {
   const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
   const value = valueAt(data, path);
   switch (issue.code) {
@@ -229,9 +248,14 @@ function fromZodIssue(issue: z.core.$ZodIssue, data: unknown): ConfigProblem[] {
       }
       if (value === undefined) return [{ path, message: `is required (${EXPECTED[issue.expected] ?? issue.expected})` }];
       const expected = EXPECTED[issue.expected] ?? issue.expected;
+      if (typeof value === "number" && !Number.isFinite(value)) return [{ path, message: `expected ${expected}, found ${raw(path) ?? String(value)}, which is not a finite number` }];
+      const written = raw(path) ?? String(value);
+      const isSize = schemaAt(path)?.pattern === QUANTITY_PATTERN;
       const hint =
         issue.expected === "string" && typeof value === "number"
-          ? `; YAML read a number, quote it ("${value}")`
+          ? isSize
+            ? `; a size needs a binary unit (Mi, Gi or Ti)${Number.isInteger(value) && value >= 2 ** 20 && /[KMGT]i$/.test(formatQuantity(value)) ? `: ${value} bytes is "${formatQuantity(value)}"` : `, e.g. "${value}Gi"`}`
+            : `; YAML read ${written} as a number${written !== String(value) ? ` (${value})` : ""}, quote it ("${written}")`
           : "";
       return [{ path, message: `expected ${expected}, found ${typeName(value)}${hint}` }];
     }
