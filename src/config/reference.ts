@@ -18,6 +18,7 @@ interface Node {
   additionalProperties?: Node | boolean;
   propertyNames?: Node;
   items?: Node;
+  anyOf?: Node[];
 }
 
 function typeOf(n: Node): string {
@@ -27,6 +28,9 @@ function typeOf(n: Node): string {
   if (n.type === "object" && !n.properties && typeof n.additionalProperties === "object") {
     return `map of ${typeOf(n.additionalProperties)}`;
   }
+  // A union of constants (z.union of literals): one of these values.
+  if (n.anyOf?.length && n.anyOf.every((a) => a.const !== undefined)) return `one of ${n.anyOf.map((a) => JSON.stringify(a.const)).join(", ")}`;
+  if (n.anyOf?.length) return n.anyOf.map(typeOf).join(" or ");
   if (n.type === "integer") return "whole number";
   return Array.isArray(n.type) ? n.type.join(" or ") : (n.type ?? "any");
 }
@@ -34,7 +38,8 @@ function typeOf(n: Node): string {
 function limits(n: Node): string {
   const parts: string[] = [];
   if (n.minimum !== undefined) parts.push(`min ${n.minimum}`);
-  if (n.maximum !== undefined) parts.push(`max ${n.maximum}`);
+  // zod's int() carries the largest safe integer as its maximum: no limit worth printing.
+  if (n.maximum !== undefined && n.maximum < Number.MAX_SAFE_INTEGER) parts.push(`max ${n.maximum}`);
   if (n.minItems) parts.push(`at least ${n.minItems}`);
   return parts.join(", ");
 }
