@@ -69,6 +69,23 @@ describe("main.ts", () => {
   });
 });
 
+describe("stale stacks", () => {
+  it("a full synth removes stacks no file makes any more, but never one holding Terraform state", () => {
+    const out = join(mkdtempSync(join(tmpdir(), "dandihub-cli-")), "cdktf.out");
+    for (const [name, files] of [["gone", ["cdk.tf.json"]], ["gone-with-state", ["cdk.tf.json", "terraform.tfstate"]]] as const) {
+      mkdirSync(join(out, "stacks", name), { recursive: true });
+      for (const f of files) writeFileSync(join(out, "stacks", name, f), "{}");
+    }
+    const r = run([], { CDKTF_OUTDIR: out });
+    expect(r.code).toBe(0);
+    expect(readdirSync(join(out, "stacks")).sort()).toEqual(["dandi", "gone-with-state", "minimal"]);
+    expect(r.stderr).toContain("stacks/gone-with-state: no deployment file makes this stack any more, but it holds terraform.tfstate; left as it is");
+    // Synthesizing one file leaves the others alone.
+    expect(run(["config/minimal.yaml"], { CDKTF_OUTDIR: out }).code).toBe(0);
+    expect(readdirSync(join(out, "stacks")).sort()).toEqual(["dandi", "gone-with-state", "minimal"]);
+  });
+});
+
 describe("which files", () => {
   it("command line, then DANDIHUB_CONFIG, then every config/*.yaml", () => {
     expect(deploymentFiles(["config/a.yaml"], { DANDIHUB_CONFIG: "config/b.yaml" })).toEqual(["config/a.yaml"]);

@@ -114,6 +114,9 @@ export function synthesize(args: readonly string[], env: NodeJS.ProcessEnv): num
       return 1;
     }
     publish(scratch, outdir);
+    // With every deployment file synthesized, a stack directory no file produced is stale.
+    const everyFile = !args.some((a) => !a.startsWith("-")) && !env.DANDIHUB_CONFIG;
+    if (everyFile) for (const note of pruneStale(outdir, new Set(loaded.configs.map((c) => c.name)))) process.stderr.write(`${note}\n`);
   } catch (err) {
     const detail = env.DANDIHUB_DEBUG ? (err as Error).stack : (err as Error).message;
     process.stderr.write(`synth failed, cdktf.out left as it was: ${detail}\n(set DANDIHUB_DEBUG=1 for the stack trace)\n`);
@@ -123,6 +126,26 @@ export function synthesize(args: readonly string[], env: NodeJS.ProcessEnv): num
   }
   for (const c of loaded.configs) process.stdout.write(`synthesized ${c.name} -> ${join(outdir, "stacks", c.name, "cdk.tf.json")}\n`);
   return 0;
+}
+
+/** What Terraform keeps in a stack directory: a directory holding any of these is never deleted. */
+const TERRAFORM_OWN = /^(terraform\.tfstate.*|\.terraform|\.terraform\.lock\.hcl)$/;
+
+/**
+ * Removes stack directories whose deployment file is gone, unless Terraform keeps something
+ * there (local state, a provider lock): those are left, with a note saying so.
+ */
+function pruneStale(outdir: string, current: ReadonlySet<string>): string[] {
+  const stacks = join(outdir, "stacks");
+  const notes: string[] = [];
+  for (const name of readdirSync(stacks)) {
+    if (current.has(name)) continue;
+    const dir = join(stacks, name);
+    const kept = readdirSync(dir).filter((f) => TERRAFORM_OWN.test(f));
+    if (kept.length) notes.push(`${join("cdktf.out", "stacks", name)}: no deployment file makes this stack any more, but it holds ${kept.join(", ")}; left as it is (delete it once that state is destroyed or moved)`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+  return notes;
 }
 
 /**
