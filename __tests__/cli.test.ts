@@ -104,3 +104,14 @@ describe("which files", () => {
     expect(deploymentFiles([], {}, ROOT)).toEqual(["config/dandi.yaml", "config/minimal.yaml"]);
   });
 });
+
+describe("one stack while another file is broken", () => {
+  it("DANDIHUB_CONFIG names the file the cdktf CLI deploys; the broken one is not read", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dandihub-one-"));
+    mkdirSync(join(dir, "config"));
+    writeFileSync(join(dir, "config", "good.yaml"), minimalYaml({ name: "name: good" }));
+    writeFileSync(join(dir, "config", "broken.yaml"), "name: [oops\n");
+    expect(deploymentFiles([], { DANDIHUB_CONFIG: "config/good.yaml" }, dir)).toEqual(["config/good.yaml"]);
+    expect(deploymentFiles([], {}, dir)).toEqual(["config/broken.yaml", "config/good.yaml"]);
+  });
+});
