@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Synthesis is CPU-bound; two cores, two workers.
     maxWorkers: 2,
+    // One module graph per worker: the provider bindings and the synth cache load once, not per file.
+    isolate: false,
   },
 });

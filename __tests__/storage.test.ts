@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 /** Homes, shared directories, scratch, cleanup, retention, backups and destroy guards. */
 import { describe, expect, it } from "vitest";
+import { spreadMinute } from "../src/features/storage/jobs";
 import { claimName } from "../src/features/storage/layout";
 import { hubSettings, minimalYaml, problemsOf, releaseValues, synth, VARIANTS, type TfJson } from "./helpers";
 
@@ -193,7 +194,7 @@ describe("cleanup and the inactive-home policy", () => {
 
   it("retention per group: hub activity through a service token, archives to the group's bucket, dry run by default", () => {
     const r = jobs(dandi().tf).find((m) => m.metadata.name === "dandihub-retention-dandi")!;
-    expect(r.spec.schedule).toBe("0 6 * * 1");
+    expect(r.spec.schedule).toBe(`${spreadMinute("dandi", 60)} 6 * * 1`);
     const pod = r.spec.jobTemplate.spec.template.spec;
     expect(pod.serviceAccountName).toBe("dandihub-retention");
     const c = pod.containers[0];
@@ -286,7 +287,8 @@ describe("volumes that grow as they fill", () => {
     expect(jobs.map((j) => j.metadata.name).sort()).toEqual(["common", "dandi", "linc", "bican", "ember", "workshop"].map((v) => `dandihub-grow-${v}`).sort());
     const dandiJob = jobs.find((j) => j.metadata.name === "dandihub-grow-dandi")!;
     const pod = dandiJob.spec.jobTemplate.spec.template.spec;
-    expect(dandiJob.spec.schedule).toBe("*/15 * * * *");
+    const o = spreadMinute("dandi", 15);
+    expect(dandiJob.spec.schedule).toBe(`${o},${o + 15},${o + 30},${o + 45} * * * *`);
     expect(pod.containers[0].command).toEqual(["python3", "-m", "dandihub_jobs.grow"]);
     expect(pod.containers[0].args).toEqual(["--mount", "/data", "--volume-id", "${aws_ebs_volume.storage_dandi_volume.id}", "--cap-gib", "2048", "--history", "/data/_reports/grow-history.json", "--threshold", "0.8"]);
     expect(pod.volumes[0]).toEqual({ name: "data", persistentVolumeClaim: { claimName: claimName("dandi") } });
@@ -328,5 +330,20 @@ describe("where NFS servers run", () => {
     expect(problemsOf(`${oneCore}storage:\n  servers: core\n`).format()).toContain(
       `storage.servers = "core": NFS servers on core nodes need a core node in the volumes' zone: cluster.coreNodes.desired (1) must be at least network.azs (2), or set servers: dedicated`,
     );
+  });
+});
+
+describe("jobs spread over time", () => {
+  it("each group's retention job and each volume's grower start at their own minute; a schedule in the file is kept", () => {
+    const keys = Array.from({ length: 500 }, (_, i) => `group-${i}`);
+    const minutes = new Map<number, number>();
+    for (const k of keys) minutes.set(spreadMinute(k, 60), (minutes.get(spreadMinute(k, 60)) ?? 0) + 1);
+    // 500 groups over 60 minutes: about 8 a minute, never a pile-up.
+    expect(minutes.size).toBeGreaterThan(54);
+    expect(Math.max(...minutes.values())).toBeLessThan(20);
+    const retention = (tf: TfJson) => (releaseValues(tf, "storage-jobs_jobs_release") as { manifests: Rec[] }).manifests.filter((m) => m.metadata.name.startsWith("dandihub-retention-")).map((m) => m.spec.schedule);
+    expect(new Set(retention(dandi().tf)).size).toBeGreaterThan(1);
+    const fixed = synth(readFileSync(join(__dirname, "..", "config/dandi.yaml"), "utf8").replace("  retention:\n", '  retention:\n    schedule: "30 5 * * 0"\n'), { name: "dandi" });
+    expect(new Set(retention(fixed.tf))).toEqual(new Set(["30 5 * * 0"]));
   });
 });

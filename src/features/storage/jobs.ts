@@ -33,6 +33,18 @@ function prepareDirs(volumeMount: string): object {
   };
 }
 
+/**
+ * A minute in [0, span) from a name: jobs of many groups start spread over the hour instead of
+ * all at once (FNV-1a, stable across synths).
+ */
+export function spreadMinute(name: string, span: number): number {
+  let h = 0x811c9dc5;
+  for (const c of name) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return h % span;
+}
+
+const quarterHourly = (offset: number) => `${[0, 15, 30, 45].map((m) => m + offset).join(",")} * * * *`;
+
 export interface StorageJobsInput {
   readonly region: string;
   readonly storage: Pick<ResolvedStorage, "cleanup" | "retention">;
@@ -80,7 +92,7 @@ export function storageJobManifests({ region, storage, groups, buckets }: Storag
       manifests.push(
         cronJob(
           `dandihub-retention-${group}`,
-          r.schedule,
+          r.schedule ?? `${spreadMinute(group, 60)} 6 * * 1`,
           {
             name: "retention",
             image: JOB_IMAGES.pythonBoto3,
@@ -127,7 +139,7 @@ export function growerJobManifests({ region, growth, volumes }: GrowerJobsInput)
   return volumes.map(({ volume, volumeId, capGiB }) =>
     cronJob(
       `dandihub-grow-${volume}`,
-      growth.schedule,
+      growth.schedule ?? quarterHourly(spreadMinute(volume, 15)),
       {
         name: "grow",
         image: JOB_IMAGES.pythonBoto3,

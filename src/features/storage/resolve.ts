@@ -11,7 +11,8 @@ export interface ResolvedStorage {
   readonly commonSizeGiB: number;
   /** What the hub-wide volume is made with. */
   readonly commonInitialGiB: number;
-  readonly growth: { readonly enabled: boolean; readonly threshold: number; readonly schedule: string; readonly dryRun: boolean };
+  /** `schedule` unset: each volume's grower at its own offset (jobs.ts spreadMinute). */
+  readonly growth: { readonly enabled: boolean; readonly threshold: number; readonly schedule?: string; readonly dryRun: boolean };
   readonly scratch: { readonly enabled: boolean; readonly expireAfterDays: number };
   readonly backups: { readonly keepDays: number; readonly schedule: string };
   readonly retention: {
@@ -19,7 +20,8 @@ export interface ResolvedStorage {
     readonly warnAfterSeconds: number;
     readonly resetAfterSeconds: number;
     readonly dryRun: boolean;
-    readonly schedule: string;
+    /** Unset: Mondays 06:mm, mm from the group's key (jobs.ts spreadMinute). */
+    readonly schedule?: string;
   };
   readonly cleanup: readonly {
     readonly volume: string;

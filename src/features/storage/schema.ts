@@ -63,7 +63,7 @@ export const Storage = z.strictObject({
       warnAfter: Duration.default("30d").describe("Leave a notice in homes of users inactive this long."),
       resetAfter: Duration.default("45d").describe("Archive to S3, then empty, homes of users inactive this long."),
       dryRun: z.boolean().default(true).describe("Only write the report of what would happen (the default)."),
-      schedule: CRON.default("0 6 * * 1").describe("When the inactive-home check and weekly usage audit run (UTC)."),
+      schedule: CRON.optional().describe("When the inactive-home check and weekly usage audit run (UTC). @default Mondays from 06:00, each group's job at its own minute (from its key), so they do not all start at once"),
     })
     .prefault({})
     .describe("The inactive-home policy: warn, then archive and reset; a usage report every run."),
@@ -86,7 +86,7 @@ export const Storage = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true).describe("Volumes start small and grow as they fill, up to their volumeSize (home-nfs mode)."),
       threshold: z.number().min(0.5).max(0.95).default(0.8).describe("Grow when this share of a volume is used."),
-      schedule: CRON.default("*/15 * * * *").describe("How often each volume is measured (UTC)."),
+      schedule: CRON.optional().describe("How often each volume is measured (UTC). @default every 15 minutes, each volume at its own offset (from its name)"),
       dryRun: z.boolean().default(false).describe("Only report what would grow."),
     })
     .prefault({})
