@@ -130,7 +130,7 @@ describe("npm run pin-images", () => {
     expect(pinnedHub.config.images.every((i) => i.ref.includes("@sha256:"))).toBe(true);
     const policy = checkPolicy(pinnedHub.config, pinnedHub.text);
     expect(policy.violations).toEqual([]);
-    expect(formatPolicy(pinnedHub.config, policy).errors).toContain("policy.waivers[0] (DH015) matches nothing; remove it");
+    expect(formatPolicy(pinnedHub.config, policy).errors).toContain("policy.waivers[0]: waiver of DH015 matches nothing; remove it");
   });
 
   it("leaves pinned and dated images alone, and refreshes them only when asked", async () => {

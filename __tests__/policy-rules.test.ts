@@ -432,9 +432,9 @@ describe("waivers", () => {
     const out = formatPolicy(c, run(c));
     expect(out.errors.split("\n")).toEqual([
       "config/testhub.yaml: 2 policy problem(s); nothing was synthesized.",
-      "config/testhub.yaml: policy DH014 (group resources tagged) at aws_ebs_volume.storage_team_volume: no dandihub:group tag",
+      "config/testhub.yaml: policy DH014 (group resources tagged) at aws_ebs_volume.storage_team_volume: no dandihub:group tag (no field of the file sets this: dandihub's constructs made it so)",
       `    fix: ${RULES.find((x) => x.id === "DH014")!.fix}`,
-      "config/testhub.yaml: policy.waivers[1] (DH003 at helm_release.x*) matches nothing; remove it",
+      "config/testhub.yaml: policy.waivers[1]: waiver of DH003 at helm_release.x* matches nothing; remove it",
     ]);
     expect(out.notes).toBe("config/testhub.yaml: policy DH010 waived at module.cluster_eks: public endpoint open to 0.0.0.0/0 (reason: operators roam)");
     const clean = formatPolicy(config(), checkPolicy(config(), text(stack())));
@@ -449,7 +449,7 @@ describe("waivers", () => {
     });
     expect(many.notes).toBe("config/testhub.yaml: policy DH015 waived at 3 places: img:dev: a re-pushed tag; img:latest: a re-pushed tag (reason: only tags)");
     const stale = formatPolicy(waive([{ rule: "DH003", reason: "old" }]), checkPolicy(waive([{ rule: "DH003", reason: "old" }]), text(stack())));
-    expect(stale.errors).toContain("policy.waivers[0] (DH003) matches nothing; remove it");
+    expect(stale.errors).toContain("policy.waivers[0]: waiver of DH003 matches nothing; remove it");
   });
 });
 

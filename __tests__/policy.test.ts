@@ -169,7 +169,7 @@ describe("waivers", () => {
     const failing = synth(open, { name: "open" });
     expect(formatPolicy(failing.config, checkPolicy(failing.config, failing.text)).errors).toContain("policy DH010 (Kubernetes API restricted) at module.cluster_eks");
     const stale = synth(minimalYaml() + "policy:\n  waivers:\n    - rule: DH003\n      address: helm_release.x*\n      reason: left over from an old experiment with FUSE mounts\n", { name: "stale" });
-    expect(formatPolicy(stale.config, checkPolicy(stale.config, stale.text)).errors).toContain("policy.waivers[0] (DH003 at helm_release.x*) matches nothing; remove it");
+    expect(formatPolicy(stale.config, checkPolicy(stale.config, stale.text)).errors).toContain("policy.waivers[0]: waiver of DH003 at helm_release.x* matches nothing; remove it");
   });
 });
 
@@ -223,6 +223,9 @@ describe("bad input: every broken file is refused with file:line, field and fix"
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${file}: 1 policy problem(s); nothing was synthesized.`);
     expect(r.stderr).toContain("policy DH010 (Kubernetes API restricted) at module.cluster_eks: public endpoint open to 0.0.0.0/0");
+    // The field that caused it, where it is written.
+    const line = minimalYaml({ cluster: "cluster:\n  admins: ['arn:aws:iam::123456789012:role/dandihub-deploy']\n  endpointPublicAccessCidrs: [0.0.0.0/0]" }).split("\n").findIndex((l) => l.includes("endpointPublicAccessCidrs")) + 1;
+    expect(r.stderr).toContain(`${file}:${line}:3  cluster.endpointPublicAccessCidrs: policy DH010`);
     expect(r.stderr).toContain("fix: List your operators'");
     expect(existsSync(out)).toBe(false);
   });

@@ -106,7 +106,7 @@ export function synthesize(args: readonly string[], env: NodeJS.ProcessEnv): num
   const scratch = join(dirname(outdir), `.${basename(outdir)}.partial-${process.pid}`);
   try {
     buildApp(loaded.configs, scratch).synth();
-    const policy = loaded.configs.map((c) => formatPolicy(c, checkPolicy(c, readFileSync(join(scratch, "stacks", c.name, "cdk.tf.json"), "utf8"))));
+    const policy = loaded.configs.map((c) => formatPolicy(c, checkPolicy(c, readFileSync(join(scratch, "stacks", c.name, "cdk.tf.json"), "utf8")), c.file ? readFileSync(c.file, "utf8") : undefined));
     for (const p of policy) if (p.notes) process.stderr.write(`${p.notes}\n`);
     const errors = policy.filter((p) => p.errors).map((p) => p.errors);
     if (errors.length) {

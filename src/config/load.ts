@@ -162,6 +162,14 @@ function position(root: Node | null | undefined, path: ConfigPath, atKey: boolea
   return best;
 }
 
+/** Line and column of a field in a deployment file's text (its parent's key when it is not written). */
+export function fieldPosition(source: string, path: ConfigPath): { line: number; column: number } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, uniqueKeys: false, merge: false });
+  const { line, col } = lineCounter.linePos(position(doc.contents, path, false));
+  return { line, column: col };
+}
+
 /** A scalar as written in the file (`1.30`, where YAML read the number 1.3). */
 function rawScalar(root: Node | null | undefined, source: string, path: ConfigPath): string | undefined {
   let node: unknown = root;

@@ -13,6 +13,8 @@ export interface Finding {
   /** Terraform address, or `helm_release.<name>:<Kind>/<name>` for objects inside a release. */
   readonly address: string;
   readonly detail: string;
+  /** The deployment-file field that caused it; none when dandihub's constructs made the output so. */
+  readonly field?: readonly (string | number)[];
 }
 
 export interface Rule {
@@ -208,12 +210,15 @@ export const RULES: readonly Rule[] = [
         typeof singleuser.uid === "number" && singleuser.uid > 0;
       if (!restricted) f.push({ address: `${HUB}:hub.config.KubeSpawner`, detail: "user servers do not run Pod Security's restricted profile" });
       const settings = hubSettings(view) ?? {};
-      const scan = (where: string, value: unknown) => f.push(...podRisks(value).map((detail) => ({ address: where, detail })));
+      const scan = (where: string, value: unknown, field?: (string | number)[]) => f.push(...podRisks(value).map((detail) => ({ address: where, detail, field })));
       scan(`${HUB}:singleuser`, { ...singleuser, profileList: undefined });
-      for (const p of settings.profiles ?? []) scan(`${HUB}:profile/${p.slug}`, p);
-      for (const [g, s] of Object.entries((settings.groups ?? {}) as Record<string, Json>)) scan(`${HUB}:group/${g}`, { volumes: s.volumes, volumeMounts: s.volumeMounts });
+      for (const p of settings.profiles ?? []) scan(`${HUB}:profile/${p.slug}`, p, view.config.profiles.some((x) => x.key === p.slug) ? ["profiles", p.slug] : undefined);
+      for (const [g, s] of Object.entries((settings.groups ?? {}) as Record<string, Json>)) scan(`${HUB}:group/${g}`, { volumes: s.volumes, volumeMounts: s.volumeMounts }, ["groups", g, "mounts"]);
       // What users start besides their servers: Dask clusters and the charts published to them.
-      for (const [a, values] of Object.entries(view.helm)) if (a.startsWith("helm_release.services_")) scan(a, values);
+      for (const [a, values] of Object.entries(view.helm)) {
+        const chart = /^helm_release\.services_(.+)_release$/.exec(a)?.[1];
+        if (chart) scan(a, values, view.config.services.charts.some((c) => c.name === chart) ? ["services", "charts", chart, "values"] : undefined);
+      }
       return f;
     },
   },
@@ -350,14 +355,14 @@ export const RULES: readonly Rule[] = [
       const proxy = view.helm[HUB]?.proxy;
       if (!proxy) return [];
       const https = proxy.https;
-      if (https?.enabled !== true) return [{ address: `${HUB}:proxy.https`, detail: "the hub serves plain HTTP" }];
+      if (https?.enabled !== true) return [{ address: `${HUB}:proxy.https`, detail: "the hub serves plain HTTP", field: ["hub", "tls"] }];
       // Where the certificate comes from, per z2jh's https.type.
       const certified =
         (https.type === "letsencrypt" && https.letsencrypt?.contactEmail && (https.hosts ?? []).length) ||
         (https.type === "offload" && proxy.service?.annotations?.["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"]) ||
         (https.type === "secret" && https.secret?.name) ||
         (https.type === "manual" && https.manual?.cert);
-      return certified ? [] : [{ address: `${HUB}:proxy.https`, detail: `HTTPS on with no certificate source (type ${https.type ?? "unset"})` }];
+      return certified ? [] : [{ address: `${HUB}:proxy.https`, detail: `HTTPS on with no certificate source (type ${https.type ?? "unset"})`, field: ["hub", "tls"] }];
     },
   },
   {
@@ -369,12 +374,13 @@ export const RULES: readonly Rule[] = [
       const eks = view.tf.module?.cluster_eks;
       if (!eks?.endpoint_public_access) return [];
       const cidrs = (eks.endpoint_public_access_cidrs ?? []) as string[];
-      if (cidrs.includes("0.0.0.0/0")) return [{ address: "module.cluster_eks", detail: "public endpoint open to 0.0.0.0/0" }];
+      const field = ["cluster", "endpointPublicAccessCidrs"];
+      if (cidrs.includes("0.0.0.0/0")) return [{ address: "module.cluster_eks", detail: "public endpoint open to 0.0.0.0/0", field }];
       // What counts is how much of the internet may try, however it is spelled.
       const addresses = cidrs.reduce((n, c) => n + 2 ** (32 - Number(c.split("/")[1] ?? 32)), 0);
       const wide = cidrs.filter((c) => Number(c.split("/")[1]) < MIN_ENDPOINT_PREFIX);
-      if (addresses >= 2 ** 32) return [{ address: "module.cluster_eks", detail: `public endpoint open to the whole internet (${cidrs.join(", ")})` }];
-      return wide.length ? [{ address: "module.cluster_eks", detail: `public endpoint open to ${wide.join(", ")}: wider than a /${MIN_ENDPOINT_PREFIX}` }] : [];
+      if (addresses >= 2 ** 32) return [{ address: "module.cluster_eks", detail: `public endpoint open to the whole internet (${cidrs.join(", ")})`, field }];
+      return wide.length ? [{ address: "module.cluster_eks", detail: `public endpoint open to ${wide.join(", ")}: wider than a /${MIN_ENDPOINT_PREFIX}`, field }] : [];
     },
   },
   {
@@ -385,7 +391,7 @@ export const RULES: readonly Rule[] = [
     check: (view) => {
       const { auth } = view.config;
       const teams = auth.login.kind === "github" ? auth.login.adminTeams : [];
-      if (!auth.admins.length && !teams.length) return [{ address: `${HUB}:hub.config.Authenticator.admin_users`, detail: "no hub admin named" }];
+      if (!auth.admins.length && !teams.length) return [{ address: `${HUB}:hub.config.Authenticator.admin_users`, detail: "no hub admin named", field: ["auth", "admins"] }];
       // And the hub gets them: its admin list, or the admin-team check in its settings.
       const hub = view.helm[HUB];
       if (!hub) return [];
@@ -479,11 +485,16 @@ export const RULES: readonly Rule[] = [
     check: (view) => {
       const f: Finding[] = [];
       for (const [release, values] of Object.entries(view.helm)) {
-        for (const [path, ref] of imageRefs(values)) if (!isPinned(ref)) f.push({ address: `${release}:${path}`, detail: `${ref}: a re-pushed tag and no digest` });
+        // A menu image is the file's images.<name>; dandihub's own images are nobody's field.
+        const fieldOf = (ref: string) => {
+          const key = view.config.images.find((i) => i.ref === ref || i.ref.split("@")[0] === ref)?.key;
+          return key ? ["images", key, "tag"] : undefined;
+        };
+        for (const [path, ref] of imageRefs(values)) if (!isPinned(ref)) f.push({ address: `${release}:${path}`, detail: `${ref}: a re-pushed tag and no digest`, field: fieldOf(ref) });
         // The hub's settings file (the profile menu) is JSON inside the values.
         const settings = values.hub?.extraFiles?.["dandihub-settings"]?.stringData;
         if (typeof settings === "string") {
-          for (const [path, ref] of imageRefs(JSON.parse(settings) as Json)) if (!isPinned(ref)) f.push({ address: `${release}:dandihub-settings.${path}`, detail: `${ref}: a re-pushed tag and no digest` });
+          for (const [path, ref] of imageRefs(JSON.parse(settings) as Json)) if (!isPinned(ref)) f.push({ address: `${release}:dandihub-settings.${path}`, detail: `${ref}: a re-pushed tag and no digest`, field: fieldOf(ref) });
         }
       }
       return f;
@@ -498,7 +509,14 @@ export const RULES: readonly Rule[] = [
       if (view.config.environment === "development") return [];
       // What the hub will do: the archives in its settings, each with how it is asked.
       const archives = (hubSettings(view)?.archives ?? []) as Json[];
-      return archives.filter((a) => a.check !== "list").map((a) => ({ address: `${HUB}:dandihub-settings.archives.${a.name}`, detail: `archive ${a.name} is asked by ${a.check ?? "an unknown way"}: a same-named account without a GitHub link is approved` }));
+      const index = (name: string) => view.config.auth.archives.findIndex((a) => a.name === name);
+      return archives
+        .filter((a) => a.check !== "list")
+        .map((a) => ({
+          address: `${HUB}:dandihub-settings.archives.${a.name}`,
+          detail: `archive ${a.name} is asked by ${a.check ?? "an unknown way"}: a same-named account without a GitHub link is approved`,
+          field: index(a.name) >= 0 ? ["auth", "archives", index(a.name), "check"] : undefined,
+        }));
     },
   },
 ];

@@ -1,4 +1,6 @@
 /** Runs the policy rules over a synthesized stack and applies the deployment file's waivers. */
+import { formatPath } from "../../config/errors";
+import { fieldPosition } from "../../config/load";
 import type { HubConfig } from "../../config/resolve";
 import { RULES, type Finding, type Rule } from "./rules";
 import { policyView } from "./view";
@@ -38,12 +40,24 @@ export function checkPolicy(config: HubConfig, stackJsonText: string, rules: rea
   return { violations, waived, unusedWaivers };
 }
 
-/** What synth prints: violations (with fix) and stale waivers as errors, waived findings as notes. */
-export function formatPolicy(config: HubConfig, result: PolicyResult): { errors: string; notes: string } {
+/**
+ * What synth prints: violations (with fix) and stale waivers as errors, waived findings as notes.
+ * With the file's text, each finding a field caused starts with that field's line and column.
+ */
+export function formatPolicy(config: HubConfig, result: PolicyResult, source?: string): { errors: string; notes: string } {
   const file = config.file ?? `${config.name}.yaml`;
+  const at = (field: readonly (string | number)[]) => {
+    if (source === undefined) return `${file}: ${formatPath(field)}:`;
+    const { line, column } = fieldPosition(source, field);
+    return `${file}:${line}:${column}  ${formatPath(field)}:`;
+  };
   const errors = [
-    ...result.violations.map((v) => `${file}: policy ${v.rule.id} (${v.rule.title}) at ${v.address}: ${v.detail}\n    fix: ${v.rule.fix}`),
-    ...result.unusedWaivers.map((w) => `${file}: policy.waivers[${w.index}] (${w.rule}${w.address ? ` at ${w.address}` : ""}) matches nothing; remove it`),
+    ...result.violations.map((v) =>
+      v.field
+        ? `${at(v.field)} policy ${v.rule.id} (${v.rule.title}) at ${v.address}: ${v.detail}\n    fix: ${v.rule.fix}`
+        : `${file}: policy ${v.rule.id} (${v.rule.title}) at ${v.address}: ${v.detail} (no field of the file sets this: dandihub's constructs made it so)\n    fix: ${v.rule.fix}`,
+    ),
+    ...result.unusedWaivers.map((w) => `${at(["policy", "waivers", w.index])} waiver of ${w.rule}${w.address ? ` at ${w.address}` : ""} matches nothing; remove it`),
   ];
   // One line per waiver: a waiver over a pattern can match dozens of places with a few causes.
   const byWaiver = new Map<number, (typeof result.waived)[number][]>();
