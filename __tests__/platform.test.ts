@@ -447,3 +447,17 @@ describe("one apply from an empty account", () => {
     }
   });
 });
+
+describe("audit trails", () => {
+  it("every control-plane log type and REJECT flow logs by default; the narrower settings when asked", () => {
+    const tf = synth("config/dandi.yaml").tf;
+    expect(tf.module.cluster_eks.enabled_log_types).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+    expect(tf.module.network_vpc).toMatchObject({ enable_flow_log: true, create_flow_log_cloudwatch_log_group: true, create_flow_log_cloudwatch_iam_role: true, flow_log_traffic_type: "REJECT", flow_log_cloudwatch_log_group_retention_in_days: 90 });
+    const narrow = synth(
+      minimalYaml({ cluster: "cluster:\n  admins: ['arn:aws:iam::123456789012:role/dandihub-deploy']\n  endpointPublicAccessCidrs: [203.0.113.0/24]\n  controlPlaneLogs: audit" }) + "network:\n  flowLogs: { enabled: false }\n",
+      { name: "narrow-logs" },
+    ).tf;
+    expect(narrow.module.cluster_eks.enabled_log_types).toEqual(["api", "audit", "authenticator"]);
+    expect(narrow.module.network_vpc.enable_flow_log).toBeUndefined();
+  });
+});

@@ -129,6 +129,11 @@ const CORPUS: Record<string, Mutation[]> = {
     { name: "every archive asked by search", mutate: (v) => editSettings(v, (s) => s.archives.forEach((a: Json) => (a.check = "search"))) },
     { name: "an archive with no way of asking", mutate: (v) => editSettings(v, (s) => delete s.archives[2].check) },
   ],
+  DH017: [
+    { name: "audit logs off", mutate: (v) => (v.tf.module.cluster_eks.enabled_log_types = ["api"]) },
+    { name: "no control-plane logs at all", mutate: (v) => delete v.tf.module.cluster_eks.enabled_log_types },
+    { name: "flow logs off", mutate: (v) => (v.tf.module.network_vpc.enable_flow_log = false) },
+  ],
   DH015: [
     { name: "a job on python:latest", on: () => synth("config/minimal.yaml"), mutate: (v) => (manifestsOf(v, "storage-jobs_jobs_release").find((m) => m.kind === "CronJob")!.spec.jobTemplate.spec.template.spec.containers[0].image = "python:latest") },
     { name: "the default image re-tagged main", on: () => synth("config/minimal.yaml"), mutate: (v) => (v.helm[HUB].singleuser.image = { name: "quay.io/jupyter/base-notebook", tag: "main" }) },

@@ -110,12 +110,13 @@ function stack(): Rec {
         encryption_config: { resources: ["secrets"] },
         endpoint_public_access: true,
         endpoint_public_access_cidrs: ["203.0.113.0/24"],
+        enabled_log_types: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
         addons: { "vpc-cni": { configuration_values: JSON.stringify({ enableNetworkPolicy: "false", env: { ANNOTATE_POD_IP: "true" } }) } },
         eks_managed_node_groups: {
           core: { block_device_mappings: { xvda: { ebs: { encrypted: true } } }, metadata_options: { http_tokens: "required", http_put_response_hop_limit: 1 } },
         },
       },
-      network_vpc: { ...meta("network_vpc"), private_subnets: ["10.1.0.0/19", "10.1.32.0/19"], map_public_ip_on_launch: false, private_subnet_tags: { "karpenter.sh/discovery": "testhub" }, public_subnet_tags: { "kubernetes.io/role/elb": "1" } },
+      network_vpc: { ...meta("network_vpc"), private_subnets: ["10.1.0.0/19", "10.1.32.0/19"], map_public_ip_on_launch: false, enable_flow_log: true, flow_log_traffic_type: "REJECT", private_subnet_tags: { "karpenter.sh/discovery": "testhub" }, public_subnet_tags: { "kubernetes.io/role/elb": "1" } },
       "user-access_team-role": { policy_statements: [{ sid: "OwnBucket", actions: ["s3:GetObject", "s3:PutObject"], resources: ["arn:aws:s3:::team-scratch/*"] }] },
       "services_dask-role": { policy_statements: [{ sid: "Logs", actions: ["logs:PutLogEvents"], resources: ["arn:aws:logs:us-east-1:1:log-group:x"] }] },
       other_role: { policy_statements: [{ sid: "Admin", actions: ["*"], resources: ["*"] }] },
@@ -329,6 +330,9 @@ describe("each finding, and nothing else", () => {
     ["a user's own image, filled in at spawn", (tf) => menuImage(tf, "{value}"), []],
     ["a pre-pulled main", (tf) => (hub(tf).prePuller = { extraImages: { a: { name: "quay.io/x/y", tag: "main" } } }), [`DH015 ${HUB}:prePuller.extraImages.a: quay.io/x/y:main: a re-pushed tag and no digest`]],
     ["the default user image on latest", (tf) => (hub(tf).singleuser.image = { name: "quay.io/x/y", tag: "latest" }), [`DH015 ${HUB}:singleuser.image: quay.io/x/y:latest: a re-pushed tag and no digest`]],
+    // DH017
+    ["audit logs dropped", (tf) => (tf.module.cluster_eks.enabled_log_types = ["api", "authenticator"]), ["DH017 module.cluster_eks: control-plane logs without audit"]],
+    ["no flow logs", (tf) => delete tf.module.network_vpc.enable_flow_log, ["DH017 module.network_vpc: no VPC flow logs"]],
     // DH016
     ["an archive asked by search", (tf) => editSettings(tf, (st) => (st.archives = [{ name: "dandi", check: "search" }, { name: "linc", check: "list" }])), [`DH016 ${HUB}:dandihub-settings.archives.dandi: archive dandi is asked by search: a same-named account without a GitHub link is approved`]],
     ["a manifest's container on nightly", (tf) => (isolation(tf)[0].spec.template = { spec: { containers: [{ image: "ghcr.io/x/y:nightly-2" }] } }), ["DH015 helm_release.isolation_policies_release:manifests[0].spec.template.spec.containers[0].image: ghcr.io/x/y:nightly-2: a re-pushed tag and no digest"]],
@@ -491,6 +495,8 @@ describe("a stack without the parts a rule reads", () => {
       `DH012 ${HUB}:hub.db: no hub.db: the database takes the chart's default claim and class`,
       "DH014 aws_ebs_volume.storage_x_volume: no dandihub:group tag",
       "DH014 helm_release.karpenter_pools_release:EC2NodeClass/p: no dandihub:group tag",
+      "DH017 module.cluster_eks: control-plane logs without api, audit, authenticator",
+      "DH017 module.network_vpc: no VPC flow logs",
     ]);
   });
 

@@ -347,3 +347,14 @@ describe("jobs spread over time", () => {
     expect(new Set(retention(fixed.tf))).toEqual(new Set(["30 5 * * 0"]));
   });
 });
+
+describe("backup vault lock", () => {
+  it("off by default; with lock, governance mode at the backups' own retention", () => {
+    expect(dandi().tf.resource.aws_backup_vault_lock_configuration).toBeUndefined();
+    const locked = synth(readFileSync(join(__dirname, "..", "config/dandi.yaml"), "utf8").replace("  backups:\n    keepDays: 14\n", "  backups:\n    keepDays: 14\n    lock: true\n"), { name: "dandi" });
+    expect(Object.values(locked.tf.resource.aws_backup_vault_lock_configuration as Record<string, Rec>)).toEqual([
+      expect.objectContaining({ backup_vault_name: "${aws_backup_vault.storage_backup-vault.name}", min_retention_days: 14 }),
+    ]);
+    expect(JSON.stringify(locked.tf.resource.aws_backup_vault_lock_configuration)).not.toContain("changeable_for_days");
+  });
+});

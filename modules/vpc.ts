@@ -18,6 +18,12 @@ export interface VpcInputs {
   readonly manage_default_security_group?: boolean;
   readonly default_security_group_ingress?: Record<string, string>[];
   readonly default_security_group_egress?: Record<string, string>[];
+  readonly enable_flow_log?: boolean;
+  readonly create_flow_log_cloudwatch_log_group?: boolean;
+  readonly create_flow_log_cloudwatch_iam_role?: boolean;
+  readonly flow_log_traffic_type?: "REJECT" | "ALL" | "ACCEPT";
+  readonly flow_log_max_aggregation_interval?: 60 | 600;
+  readonly flow_log_cloudwatch_log_group_retention_in_days?: number;
   readonly public_subnet_tags?: Record<string, string>;
   readonly private_subnet_tags?: Record<string, string>;
   readonly tags: Record<string, string>;

@@ -113,7 +113,7 @@ export class Cluster extends Construct {
       encryption_config: { resources: ["secrets"] },
       // Fixed: a different range replaces the cluster.
       service_ipv4_cidr: SERVICE_CIDR_BLOCK,
-      enabled_log_types: ["api", "audit", "authenticator"],
+      enabled_log_types: [...c.logTypes],
       cloudwatch_log_group_retention_in_days: 90,
       addons,
       eks_managed_node_groups: {

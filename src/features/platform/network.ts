@@ -50,6 +50,16 @@ export class Network extends Construct {
       manage_default_security_group: true,
       default_security_group_ingress: [],
       default_security_group_egress: [],
+      ...(network.flowLogs.enabled
+        ? {
+            enable_flow_log: true,
+            create_flow_log_cloudwatch_log_group: true,
+            create_flow_log_cloudwatch_iam_role: true,
+            flow_log_traffic_type: network.flowLogs.traffic,
+            flow_log_max_aggregation_interval: 600,
+            flow_log_cloudwatch_log_group_retention_in_days: network.flowLogs.retentionDays,
+          }
+        : {}),
       public_subnet_tags: { "kubernetes.io/role/elb": "1" },
       private_subnet_tags: { "kubernetes.io/role/internal-elb": "1", ...props.discoveryTag },
       tags: { ...props.tags },

@@ -23,6 +23,7 @@ export interface ResolvedNetwork {
   readonly cidr: string;
   readonly azs: number;
   readonly singleNatGateway: boolean;
+  readonly flowLogs: { readonly enabled: boolean; readonly traffic: "REJECT" | "ALL"; readonly retentionDays: number };
   readonly privateSubnets: readonly string[];
   readonly publicSubnets: readonly string[];
 }
@@ -40,6 +41,8 @@ export interface ResolvedCluster {
   /** The EKS cluster's name: the deployment's. */
   readonly name: string;
   readonly kubernetesVersion: string;
+  /** EKS control-plane log types sent to CloudWatch. */
+  readonly logTypes: readonly string[];
   readonly endpointPublicAccessCidrs: readonly string[];
   /** Principals with cluster-admin; none only in development (then the creator's session is admin). */
   readonly admins: readonly string[];
@@ -68,7 +71,7 @@ export function resolveTags(d: Deployment): Readonly<Record<string, string>> {
 
 export function resolveNetwork(d: Deployment): ResolvedNetwork {
   const subnets = planSubnets(parseCidr(d.network.cidr) as Ipv4Block, d.network.azs);
-  return { cidr: d.network.cidr, azs: d.network.azs, singleNatGateway: d.network.singleNatGateway, privateSubnets: subnets.private, publicSubnets: subnets.public };
+  return { cidr: d.network.cidr, azs: d.network.azs, singleNatGateway: d.network.singleNatGateway, flowLogs: { ...d.network.flowLogs }, privateSubnets: subnets.private, publicSubnets: subnets.public };
 }
 
 export function resolveCluster(d: Deployment): ResolvedCluster {
@@ -76,6 +79,7 @@ export function resolveCluster(d: Deployment): ResolvedCluster {
   return {
     name: d.name,
     kubernetesVersion: d.cluster.kubernetesVersion,
+    logTypes: d.cluster.controlPlaneLogs === "all" ? ["api", "audit", "authenticator", "controllerManager", "scheduler"] : ["api", "audit", "authenticator"],
     endpointPublicAccessCidrs: d.cluster.endpointPublicAccessCidrs,
     admins: d.cluster.admins,
     createdBy: d.cluster.createdBy,

@@ -86,6 +86,14 @@ export const Network = z.strictObject({
     .boolean()
     .default(true)
     .describe("One NAT gateway for all zones (cheaper, one zone is a single point of egress) instead of one per zone."),
+  flowLogs: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      traffic: z.enum(["REJECT", "ALL"]).default("REJECT").describe("REJECT: refused connections only (what an investigation needs first, a small volume); ALL: every connection (CloudWatch ingestion at $0.50/GB)."),
+      retentionDays: z.union([z.literal(30), z.literal(90), z.literal(365)]).default(90),
+    })
+    .prefault({})
+    .describe("VPC flow logs to CloudWatch Logs (checkov CKV2_AWS_11)."),
 });
 
 const CoreNodes = z.strictObject({
@@ -107,6 +115,10 @@ const PrincipalArn = z.string().regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user
 });
 
 export const Cluster = z.strictObject({
+  controlPlaneLogs: z
+    .enum(["all", "audit"])
+    .default("all")
+    .describe("EKS control-plane logs to CloudWatch (kept 90 days). all: api, audit, authenticator, controllerManager, scheduler (checkov CKV_AWS_37); audit: api, audit, authenticator only (less ingestion: the controller manager and scheduler are the chatty two)."),
   kubernetesVersion: z
     .string()
     .regex(/^1\.[0-9]{2}$/, { message: "a Kubernetes minor version such as \"1.34\" (quoted)" })

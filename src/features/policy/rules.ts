@@ -501,6 +501,22 @@ export const RULES: readonly Rule[] = [
     },
   },
   {
+    id: "DH017",
+    title: "audit trails on",
+    protects: "The record an investigation needs: who called the Kubernetes API and what the control plane did, and which connections the network refused.",
+    fix: "Keep cluster.controlPlaneLogs (all five EKS log types, or audit for api, audit and authenticator) and network.flowLogs on. Turning either off needs a waiver with its reason.",
+    check: (view) => {
+      const f: Finding[] = [];
+      const eks = view.tf.module?.cluster_eks;
+      const types = new Set((eks?.enabled_log_types ?? []) as string[]);
+      const missing = ["api", "audit", "authenticator"].filter((t) => !types.has(t));
+      if (eks && missing.length) f.push({ address: "module.cluster_eks", detail: `control-plane logs without ${missing.join(", ")}`, field: ["cluster", "controlPlaneLogs"] });
+      const vpc = view.tf.module?.network_vpc;
+      if (vpc && (vpc.enable_flow_log !== true || !vpc.flow_log_traffic_type)) f.push({ address: "module.network_vpc", detail: "no VPC flow logs", field: ["network", "flowLogs"] });
+      return f;
+    },
+  },
+  {
     id: "DH016",
     title: "archive membership matched exactly",
     protects: "Groups granted by an archive's approval: only the GitHub account the archive linked, not whoever has the same name.",

@@ -14,7 +14,7 @@ export interface ResolvedStorage {
   /** `schedule` unset: each volume's grower at its own offset (jobs.ts spreadMinute). */
   readonly growth: { readonly enabled: boolean; readonly threshold: number; readonly schedule?: string; readonly dryRun: boolean };
   readonly scratch: { readonly enabled: boolean; readonly expireAfterDays: number };
-  readonly backups: { readonly keepDays: number; readonly schedule: string };
+  readonly backups: { readonly keepDays: number; readonly schedule: string; readonly lock: boolean };
   readonly retention: {
     readonly enabled: boolean;
     readonly warnAfterSeconds: number;
@@ -81,7 +81,7 @@ export function resolveStorage(d: Deployment): ResolvedStorage {
     commonInitialGiB: initialGiB(s.growth.enabled, s.common.size, s.common.initialSize),
     growth: { ...s.growth },
     scratch: { enabled: s.scratch.enabled, expireAfterDays: Math.max(1, Math.ceil(parseDuration(s.scratch.expireAfter) / 86400)) },
-    backups: { keepDays: s.backups.keepDays, schedule: s.backups.schedule },
+    backups: { keepDays: s.backups.keepDays, schedule: s.backups.schedule, lock: s.backups.lock },
     retention: {
       enabled: s.retention.enabled,
       warnAfterSeconds: parseDuration(s.retention.warnAfter),

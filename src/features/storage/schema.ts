@@ -45,6 +45,12 @@ export const Storage = z.strictObject({
   backups: z
     .strictObject({
       keepDays: z.int().min(1).max(3650).default(14).describe("How long daily backups are kept."),
+      lock: z
+        .boolean()
+        .default(false)
+        .describe(
+          "AWS Backup Vault Lock in governance mode: recovery points cannot be deleted, nor kept shorter than keepDays, except by a principal allowed backup:DeleteBackupVaultLockConfiguration (no extra cost). Off by default: a locked vault outlives a teardown by design.",
+        ),
       schedule: z
         .string()
         .regex(/^cron\(.+\)$/, { message: "an AWS cron expression such as cron(0 5 * * ? *)" })

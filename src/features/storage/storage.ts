@@ -1,6 +1,7 @@
 import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
+import { BackupVaultLockConfiguration } from "@cdktf/provider-aws/lib/backup-vault-lock-configuration";
 import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
 import { EfsAccessPoint } from "@cdktf/provider-aws/lib/efs-access-point";
 import { EfsFileSystem } from "@cdktf/provider-aws/lib/efs-file-system";
@@ -333,6 +334,8 @@ export class Storage extends Construct {
   private backups(props: StorageProps, guard: { preventDestroy: boolean }): void {
     const { name, storage } = props;
     const vault = new BackupVault(this, "backup-vault", { name: `${name}-user-data`, tags: { [GROUP_TAG]: "platform" }, lifecycle: guard });
+    // Governance mode (no changeable_for_days): recovery points stay their full keepDays.
+    if (storage.backups.lock) new BackupVaultLockConfiguration(this, "backup-vault-lock", { backupVaultName: vault.name, minRetentionDays: storage.backups.keepDays });
     const plan = new BackupPlan(this, "backup-plan", {
       name: `${name}-daily`,
       rule: [
