@@ -134,12 +134,29 @@ const CORPUS: Record<string, Mutation[]> = {
     { name: "no control-plane logs at all", mutate: (v) => delete v.tf.module.cluster_eks.enabled_log_types },
     { name: "flow logs off", mutate: (v) => (v.tf.module.network_vpc.enable_flow_log = false) },
   ],
+  DH018: [
+    // Random text does not compress: what hundreds of distinct profiles and groups amount to.
+    { name: "hub settings past 1 MiB", mutate: (v) => editSettings(v, (s) => (s.padding = randomText(900 * 1024))) },
+    { name: "a ConfigMap past 1 MiB", mutate: (v) => manifestsOf(v, "storage-jobs_jobs_release").push({ kind: "ConfigMap", metadata: { name: "big" }, data: { a: randomText(1100 * 1024) } }) },
+    { name: "a chart service's values past 1 MiB", on: () => VARIANTS["chart-service"](), mutate: (v) => { const [a] = Object.keys(v.helm).filter((k) => k.startsWith("helm_release.services_")); v.helm[a].blob = randomText(800 * 1024); } },
+  ],
   DH015: [
     { name: "a job on python:latest", on: () => synth("config/minimal.yaml"), mutate: (v) => (manifestsOf(v, "storage-jobs_jobs_release").find((m) => m.kind === "CronJob")!.spec.jobTemplate.spec.template.spec.containers[0].image = "python:latest") },
     { name: "the default image re-tagged main", on: () => synth("config/minimal.yaml"), mutate: (v) => (v.helm[HUB].singleuser.image = { name: "quay.io/jupyter/base-notebook", tag: "main" }) },
     { name: "a profile image on latest", on: () => synth("config/minimal.yaml"), mutate: (v) => editSettings(v, (s) => (s.profiles[0].kubespawner_override.image = "quay.io/jupyter/base-notebook:latest")) },
   ],
 };
+
+/** Incompressible text of `n` characters (a fixed seed: the same every run). */
+function randomText(n: number): string {
+  let x = 12345;
+  let out = "";
+  while (out.length < n) {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    out += (x >>> 8).toString(36);
+  }
+  return out.slice(0, n);
+}
 
 const check = (id: string, v: Mutable) => RULES.find((r) => r.id === id)!.check(v as unknown as PolicyView);
 

@@ -106,7 +106,7 @@ describe("each rule catches what it is for", () => {
 
   it("covers every rule (policy-rules.test.ts checks each rule's wording and its row in help/security.md)", () => {
     // DH006's literal scan, DH011 and DH016 have their own tests below; DH015 the one above; DH017 policy-mutations.
-    expect(new Set([...cases.map(([id]) => id), "DH006", "DH011", "DH015", "DH016", "DH017"])).toEqual(new Set(RULES.map((r) => r.id)));
+    expect(new Set([...cases.map(([id]) => id), "DH006", "DH011", "DH015", "DH016", "DH017", "DH018"])).toEqual(new Set(RULES.map((r) => r.id)));
   });
 
   it("DH016: an archive asked by search fails a production synth, passes in development", () => {

@@ -3,6 +3,7 @@
  * Each names what it protects and how to fix a finding; a finding can only be waived in the
  * deployment file with a reason (policy.waivers), and waivers are printed at every synth.
  */
+import { gzipSync } from "node:zlib";
 import { GROUP_TAG, NFS_SERVER_ROLE, ROLE_LABEL } from "../../core/labels";
 import { cidrAdmits, cidrWithin } from "../../core/util/cidr";
 import { isPinned } from "../../core/util/image-ref";
@@ -517,6 +518,25 @@ export const RULES: readonly Rule[] = [
     },
   },
   {
+    id: "DH018",
+    title: "objects within Kubernetes' size limits",
+    protects: "Every apply: Helm keeps each release in one Secret (gzipped values and rendered manifests, base64), and Kubernetes refuses a Secret or ConfigMap over 1 MiB, so an oversized release cannot be installed or upgraded.",
+    fix: "Fewer or shorter profiles, groups and descriptions in one deployment, or split it; the estimate assumes the chart's own files take 200 KiB.",
+    check: (view) => {
+      const f: Finding[] = [];
+      for (const [address, values] of Object.entries(view.helm)) {
+        const bytes = helmReleaseSecretBytes(values);
+        if (bytes > MIB) f.push({ address, detail: `its release Secret would be about ${(bytes / MIB).toFixed(2)} MiB (Kubernetes refuses over 1 MiB)` });
+      }
+      for (const [address, m] of manifests(view)) {
+        if (m.kind !== "ConfigMap" && m.kind !== "Secret") continue;
+        const bytes = Buffer.byteLength(JSON.stringify({ ...m.data, ...m.stringData, ...m.binaryData }));
+        if (bytes > MIB) f.push({ address, detail: `${m.kind} data is ${(bytes / MIB).toFixed(2)} MiB (Kubernetes refuses over 1 MiB)` });
+      }
+      return f;
+    },
+  },
+  {
     id: "DH016",
     title: "archive membership matched exactly",
     protects: "Groups granted by an archive's approval: only the GitHub account the archive linked, not whoever has the same name.",
@@ -537,6 +557,20 @@ export const RULES: readonly Rule[] = [
   },
 ];
 
+
+const MIB = 2 ** 20;
+/** What a chart's own files add to its release Secret (templates, its values.yaml), compressed. */
+const CHART_ALLOWANCE = 200 * 1024;
+
+/**
+ * Size of the Secret Helm 3 stores a release in: the release (chart, values, and the rendered
+ * manifest, which repeats most values) gzipped, then base64 (4/3). Values are counted twice.
+ */
+export function helmReleaseSecretBytes(values: unknown): number {
+  const json = JSON.stringify(values);
+  const gz = gzipSync(`${json}${json}`).length + CHART_ALLOWANCE;
+  return Math.ceil((gz * 4) / 3);
+}
 
 /** Every image a values tree names (`image: ref`, or `{name|repository, tag}`), with its path. */
 function imageRefs(node: unknown, path = ""): [string, string][] {
