@@ -258,7 +258,7 @@ function fromZodIssue(issue: z.core.$ZodIssue, data: unknown, raw: (path: Config
       const expected = EXPECTED[issue.expected] ?? issue.expected;
       if (typeof value === "number" && !Number.isFinite(value)) return [{ path, message: `expected ${expected}, found ${raw(path) ?? String(value)}, which is not a finite number` }];
       const written = raw(path) ?? String(value);
-      const isSize = schemaAt(path)?.pattern === QUANTITY_PATTERN;
+      const isSize = schemaAt(path)?.pattern?.endsWith(QUANTITY_PATTERN.slice(1)) ?? false;
       const hint =
         issue.expected === "string" && typeof value === "number"
           ? isSize

@@ -14,7 +14,9 @@ export const Name = z
   .string()
   .regex(new RegExp(NAME_PATTERN), { message: "lowercase letters, digits and '-', 2-32 characters, starting with a letter" })
   // Names become keys of plain objects; one that is a built-in property would look like it exists.
-  .refine((n) => !new RegExp(NAME_PATTERN).test(n) || !(n in Object.prototype), { message: "reserved (a built-in property of every JavaScript object); choose another name" });
+  .refine((n) => !new RegExp(NAME_PATTERN).test(n) || !(n in Object.prototype), { message: "reserved (a built-in property of every JavaScript object); choose another name" })
+  // Editors get the same rule (JSON Schema has no refinements): constructor is the one such name the pattern lets through.
+  .meta({ pattern: "^(?!constructor$)[a-z][a-z0-9-]{0,30}[a-z0-9]$" });
 
 export const Quantity = z.string().regex(new RegExp(QUANTITY_PATTERN), { message: QUANTITY_HELP });
 
@@ -25,7 +27,7 @@ export function quantityBetween(minBytes: number, maxBytes: number, message: str
 }
 
 /** A size that must be more than nothing (a quota, a limit). */
-export const NonZeroQuantity = quantityBetween(1, Number.MAX_SAFE_INTEGER, "more than zero");
+export const NonZeroQuantity = quantityBetween(1, Number.MAX_SAFE_INTEGER, "more than zero").meta({ pattern: `^(?!0+(\\.0+)?(Ki|Mi|Gi|Ti)$)${QUANTITY_PATTERN.slice(1)}` });
 export const Duration = z.string().regex(new RegExp(DURATION_PATTERN), { message: DURATION_HELP });
 
 const CIDR_PATTERN = "^([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}$";
@@ -77,6 +79,7 @@ export const SecretRef = z
       .string()
       .regex(/^[a-z][a-z0-9_]*$/, { message: "a Terraform variable name (lowercase letters, digits, '_')" })
       .refine((v) => !TERRAFORM_RESERVED_VARIABLES.includes(v), { message: `reserved by Terraform for its own meta-arguments (${"count, depends_on, for_each, lifecycle, locals, providers, source, version"}): choose another name` })
+      .meta({ pattern: "^(?!(count|depends_on|for_each|lifecycle|locals|providers|source|version)$)[a-z][a-z0-9_]*$" })
       .optional()
       .describe("Name of a sensitive Terraform variable that holds the secret (set TF_VAR_<name> at apply time)."),
     secretsManager: z

@@ -6,6 +6,8 @@ const GitHubAuth = z.strictObject({
   clientId: z
     .string()
     .regex(/^[A-Za-z0-9._-]{8,64}$/, { message: "a GitHub OAuth app client id" })
+    // 40 hex characters is the client secret (checked with its own message in checks.ts).
+    .meta({ pattern: "^(?![0-9a-f]{40}$)[A-Za-z0-9._-]{8,64}$" })
     .describe("Client id of the GitHub OAuth app (not secret)."),
   clientSecret: SecretRef.describe("Client secret of the GitHub OAuth app."),
   organizations: z

@@ -20,10 +20,12 @@ export const Aws = z.strictObject({
       z
         .string()
         .regex(/^[A-Za-z0-9_.:/=+@ -]{1,127}$/, { message: "an AWS tag key" })
-        .refine((k) => !/^aws:/i.test(k), { message: "the aws: prefix is reserved for AWS's own tags" }),
+        .refine((k) => !/^aws:/i.test(k), { message: "the aws: prefix is reserved for AWS's own tags" })
+        .meta({ pattern: "^(?![aA][wW][sS]:)[A-Za-z0-9_.:/=+@ -]{1,127}$" }),
       z.string().max(255),
     )
     .refine((t) => Object.keys(t).length <= MAX_USER_TAGS, { message: `at most ${40} tags: AWS allows 50 per resource and dandihub adds up to 10 of its own` })
+    .meta({ maxProperties: 40 })
     .default({})
     .describe("Tags on every AWS resource, merged over dandihub's own (dandihub:deployment, managed-by)."),
 });
