@@ -113,15 +113,16 @@ describe("the estimate, checked by hand", () => {
     expect(by["NAT gateway (with its public IPv4)"]).toBe(36.5); // (0.045 + 0.005) x 730
     expect(by["Network Load Balancer (public IPv4 per zone)"]).toBeCloseTo(23.73, 2); // (0.0225 + 2 x 0.005) x 730
     expect(by["core nodes (with root disks)"]).toBeCloseTo(2 * (0.0672 * 730 + 50 * 0.08), 2); // 2 x t4g.large
-    expect(by["NFS storage node (2 servers)"]).toBeUndefined(); // the servers run on a core node
+    // Graviton core nodes (the default): the NFS server images are amd64 only, so a node of their own.
+    expect(by["NFS storage node (2 servers)"]).toBeCloseTo(0.0864 * 730 + 100 * 0.08, 2); // m6a.large
     expect(by["group home volumes (1)"]).toBe(1.6); // starts at 20 GiB (grows to 500) x 0.08
     expect(by["hub-wide shared volume"]).toBe(1.6);
     expect(by["hub database volume"]).toBe(0.8);
     expect(by["Prometheus volume"]).toBe(1.2); // 15 GiB (400 days of the allow-listed series) x 0.08
     expect(by["KMS key (the cluster's secrets)"]).toBe(1);
-    expect(e.idle.monthlyUsd).toBeCloseTo(73 + 1 + 36.5 + 23.73 + 106.11 + 1.6 + 1.6 + 0.8 + 1.2, 2);
-    const dedicated = estimate(loadDeployment("config/hand.yaml", HAND.replace("storage:\n  common:", "storage:\n  servers: dedicated\n  common:")), { usage: {} });
-    expect(dedicated.idle.items.find((i) => i.item === "NFS storage node (2 servers)")!.monthlyUsd).toBeCloseTo(0.0864 * 730 + 100 * 0.08, 2); // m6a.large
+    expect(e.idle.monthlyUsd).toBeCloseTo(73 + 1 + 36.5 + 23.73 + 106.11 + 71.07 + 1.6 + 1.6 + 0.8 + 1.2, 2);
+    const amd64 = estimate(loadDeployment("config/hand.yaml", HAND.replace("cluster:\n", "cluster:\n  coreNodes: { instanceTypes: [t3a.large] }\n")), { usage: {}, asOf: new Date("2026-12-02") });
+    expect(amd64.idle.items.find((i) => i.item.startsWith("NFS storage node"))).toBeUndefined(); // on the amd64 core node
     expect(e.monthlyUsd).toBe(e.idle.monthlyUsd);
     expect(e.groups[0]).toMatchObject({ group: "team", storageMonthlyUsd: 1.6, usage: [], monthlyUsd: 1.6 });
   });

@@ -98,8 +98,8 @@ describe("cluster", () => {
     const core = (eks().eks_managed_node_groups as Record<string, Rec>).core;
     expect(core).toMatchObject({
       capacity_type: "ON_DEMAND",
-      instance_types: ["t4g.large"],
-      ami_type: "AL2023_ARM_64_STANDARD",
+      instance_types: ["t3a.large"],
+      ami_type: "AL2023_x86_64_STANDARD",
       min_size: 2,
       desired_size: 2,
       max_size: 3,

@@ -323,13 +323,25 @@ describe("volumes that grow as they fill", () => {
 });
 
 describe("where NFS servers run", () => {
-  it("on core nodes when every zone has one, else on a node of their own; core without one is refused", () => {
-    const oneCore = minimalYaml({ cluster: "cluster:\n  admins: ['arn:aws:iam::123456789012:role/dandihub-deploy']\n  endpointPublicAccessCidrs: [203.0.113.0/24]\n  coreNodes: { desired: 1 }" });
-    expect(synth(oneCore, { name: "one-core" }).config.storage.servers).toBe("dedicated");
-    expect(synth(minimalYaml(), { name: "two-core" }).config.storage.servers).toBe("core");
-    expect(problemsOf(`${oneCore}storage:\n  servers: core\n`).format()).toContain(
-      `storage.servers = "core": NFS servers on core nodes need a core node in the volumes' zone: cluster.coreNodes.desired (1) must be at least network.azs (2), or set servers: dedicated`,
+  const cluster = (core: string) => `cluster:\n  admins: ['arn:aws:iam::123456789012:role/dandihub-deploy']\n  endpointPublicAccessCidrs: [203.0.113.0/24]\n  coreNodes: ${core}`;
+
+  it("on the core node in their zone when it can hold them: amd64, one per zone, few enough volumes", () => {
+    expect(synth(minimalYaml({ cluster: cluster("{ instanceTypes: [t3a.large] }") }), { name: "amd64-core" }).config.storage.servers).toBe("core");
+    // Graviton core nodes: the server images are amd64 only.
+    expect(synth(minimalYaml(), { name: "arm64-core" }).config.storage.servers).toBe("dedicated");
+    expect(synth(minimalYaml({ cluster: cluster("{ instanceTypes: [t3a.large], desired: 1 }") }), { name: "one-core" }).config.storage.servers).toBe("dedicated");
+    const many = minimalYaml({
+      cluster: cluster("{ instanceTypes: [t3a.large] }"),
+      groups: `groups:\n${Array.from({ length: 20 }, (_, i) => `  g${i + 10}:\n    displayName: G\n    members:\n      github: [example]\n    profiles: [small]\n    limits: { cpu: 64, memory: 256Gi }`).join("\n")}`,
+    });
+    expect(synth(many, { name: "many-groups" }).config.storage.servers).toBe("dedicated");
+  });
+
+  it("servers: core where they cannot run is refused, saying why", () => {
+    expect(problemsOf(`${minimalYaml({ cluster: cluster("{ instanceTypes: [t3a.large], desired: 1 }") })}storage:\n  servers: core\n`).format()).toContain(
+      `storage.servers = "core": NFS servers cannot run on the core nodes: cluster.coreNodes.desired (1) must be at least network.azs (2), so the volumes' zone has a core node; or set servers: dedicated`,
     );
+    expect(problemsOf(`${minimalYaml()}storage:\n  servers: core\n`).format()).toContain("jupyterhub-home-nfs (NFS servers with storage.servers: core) has no arm64 image: use amd64 core types (e.g. t3a.large)");
   });
 });
 

@@ -19,5 +19,7 @@ export const CORE_COMPONENTS: readonly CoreComponent[] = [
   { name: "Karpenter and the AWS Load Balancer Controller", arm64: true, enabled: () => true },
   { name: "storage and image jobs (python, busybox)", arm64: true, enabled: () => true },
   // No arm64 image known for binderhub-service's API pod; the builds run on amd64 builder nodes anyway.
+  // chartpress builds ghcr.io/2i2c-org/nfs-ganesha and jupyterhub-home-nfs on amd64 runners only (1.2.0's workflow has no platforms).
+  { name: "jupyterhub-home-nfs (NFS servers with storage.servers: core)", arm64: false, enabled: (d) => d.storage.mode === "home-nfs" && d.storage.servers === "core" },
   { name: "binderhub-service (image building)", arm64: false, enabled: (d) => !!d.customImages.build && Object.values(d.groups).some((g) => g.customImages.build) },
 ];

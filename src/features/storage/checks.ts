@@ -1,8 +1,10 @@
 /** Cross-field rules of storage: retention order, cleanup targets, quotas that fit their volume, mounts. */
 import { closest } from "../../core/util/closest";
+import { instanceType } from "../../core/catalog/instance-types";
 import type { ConfigProblem } from "../../config/errors";
 import { exactlyOne } from "../../config/rules";
 import type { Deployment } from "../../config/schema";
+import { coreNfsProblem } from "./resolve";
 import { parseDuration, parseQuantity } from "../../config/units";
 import { volumesOf } from "./layout";
 
@@ -18,12 +20,11 @@ export function checkStorage(d: Deployment): ConfigProblem[] {
   if (s.common.initialSize !== undefined && parseQuantity(s.common.initialSize) > parseQuantity(s.common.size)) {
     problems.push({ path: ["storage", "common", "initialSize"], message: `larger than size (${s.common.size}), the most the volume may grow to` });
   }
-  // The core node group balances its nodes over the zones: with one per zone, the volumes' zone has one.
-  if (s.mode === "home-nfs" && s.servers === "core" && d.cluster.coreNodes.desired < d.network.azs) {
-    problems.push({
-      path: ["storage", "servers"],
-      message: `NFS servers on core nodes need a core node in the volumes' zone: cluster.coreNodes.desired (${d.cluster.coreNodes.desired}) must be at least network.azs (${d.network.azs}), or set servers: dedicated`,
-    });
+  if (s.mode === "home-nfs" && s.servers === "core") {
+    const why = coreNfsProblem(d);
+    // The arm64 case is reported with the core types (platform checks list every amd64-only component).
+    const shape = instanceType(d.cluster.coreNodes.instanceTypes[0] ?? "");
+    if (why && !(shape && shape.arch !== "amd64" && d.cluster.coreNodes.desired >= d.network.azs)) problems.push({ path: ["storage", "servers"], message: `NFS servers cannot run on the core nodes: ${why}; or set servers: dedicated` });
   }
   const volumes = volumesOf(Object.keys(d.groups));
   s.cleanup.forEach((c, i) => {

@@ -2,6 +2,8 @@
 import type { Deployment, GroupConfig } from "../../config/schema";
 import { formerKeysOf } from "../../config/renames";
 import { parseDuration, parseQuantity, toGiB } from "../../config/units";
+import { instanceType } from "../../core/catalog/instance-types";
+import { NFS_SERVER_REQUESTS } from "./layout";
 
 export interface ResolvedStorage {
   readonly mode: "home-nfs" | "efs";
@@ -76,7 +78,7 @@ export function resolveStorage(d: Deployment): ResolvedStorage {
   const volumeOf = (key: string) => (key in d.groups ? volumeName(key, d.groups[key]) : key);
   return {
     mode: s.mode,
-    servers: s.servers ?? (d.cluster.coreNodes.desired >= d.network.azs ? "core" : "dedicated"),
+    servers: s.servers ?? (coreCanServe(d) ? "core" : "dedicated"),
     commonSizeGiB: gib(s.common.size),
     commonInitialGiB: initialGiB(s.growth.enabled, s.common.size, s.common.initialSize),
     growth: { ...s.growth },
@@ -92,6 +94,27 @@ export function resolveStorage(d: Deployment): ResolvedStorage {
     cleanup: s.cleanup.map((c) => ({ volume: volumeOf(c.volume), path: c.path, olderThanSeconds: parseDuration(c.olderThan), dryRun: c.dryRun, schedule: c.schedule })),
     allowDestroy: s.allowDestroy,
   };
+}
+
+/**
+ * NFS servers fit on the core node in the volumes' zone: one per zone, amd64 (the server images
+ * are built for amd64 only), few enough volumes to attach (a Nitro node has 28 slots shared with
+ * its network interfaces and root disk) and servers' memory within a quarter of the node.
+ */
+export const MAX_CORE_NFS_VOLUMES = 20;
+
+export function coreNfsProblem(d: Deployment): string | undefined {
+  const shape = instanceType(d.cluster.coreNodes.instanceTypes[0] ?? "");
+  const volumes = Object.keys(d.groups).length + 1;
+  if (d.cluster.coreNodes.desired < d.network.azs) return `cluster.coreNodes.desired (${d.cluster.coreNodes.desired}) must be at least network.azs (${d.network.azs}), so the volumes' zone has a core node`;
+  if (shape && shape.arch !== "amd64") return `the NFS server images are amd64 only and the core nodes are ${shape.arch} (${shape.name}): use amd64 core types (e.g. t3a.large)`;
+  if (volumes > MAX_CORE_NFS_VOLUMES) return `${volumes} volumes (one per group and the hub-wide one) are more than one node attaches alongside its own (at most ${MAX_CORE_NFS_VOLUMES})`;
+  if (shape && volumes * NFS_SERVER_REQUESTS.memoryBytes > (shape.memoryGiB * 2 ** 30) / 4) return `${volumes} NFS servers need more than a quarter of a ${shape.name}'s memory`;
+  return undefined;
+}
+
+function coreCanServe(d: Deployment): boolean {
+  return d.storage.mode === "home-nfs" && coreNfsProblem(d) === undefined;
 }
 
 /** Volumes start here when they grow by themselves. */

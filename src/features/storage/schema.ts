@@ -26,7 +26,7 @@ export const Storage = z.strictObject({
     .enum(["core", "dedicated"])
     .optional()
     .describe(
-      "Where the NFS servers run (home-nfs mode). core: on the core node in the volumes' zone, no node of their own (they share it with the hub and controllers: a fault of that node stops both); needs cluster.coreNodes.desired >= network.azs, so every zone has a core node. dedicated: on a small on-demand node of their own in that zone. @default core when every zone has a core node, else dedicated",
+      "Where the NFS servers run (home-nfs mode). core: on the core node in the volumes' zone, no node of their own (they share it with the hub and controllers: a fault of that node stops both); needs amd64 core nodes (the server images are amd64 only), cluster.coreNodes.desired >= network.azs, and at most 20 volumes. dedicated: on a small on-demand node of their own in that zone. @default core when the core nodes can hold them, else dedicated",
     ),
   common: z
     .strictObject({
