@@ -3,6 +3,7 @@
  * (no synthesis): how a group's limits are split between its pools, which instances each pool
  * may launch, and what the NodePools and EC2NodeClasses say.
  */
+import { storagePoolLimits } from "../src/features/capacity/node-pools";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { DeploymentSchema, type Deployment } from "../src/config/schema";
@@ -453,5 +454,14 @@ describe("capacity checks", () => {
   it("a GPU type no listed GPU family has", () => {
     const d = deployment({ profiles: "small, gpu", userNodes: "userNodes:\n  gpuFamilies: [g5]" });
     expect(problems(d)).toContain("profiles.gpu.gpu.type: no family in userNodes.gpuFamilies has t4 GPUs; add g4dn");
+  });
+});
+
+describe("the storage pool grows with the groups", () => {
+  it("room for every NFS server twice over, at least 8 vCPU / 32 GiB", () => {
+    expect(storagePoolLimits(6)).toEqual({ cpu: 8, memoryBytes: 32 * 2 ** 30 });
+    // 500 groups and the hub-wide volume: 501 servers of 100m / 256Mi.
+    expect(storagePoolLimits(501)).toEqual({ cpu: Math.ceil(501 * 0.1 * 2) + 4, memoryBytes: Math.ceil((501 * 256 * 2) / 1024 + 8) * 2 ** 30 });
+    expect(storagePoolLimits(501).cpu * 1000).toBeGreaterThanOrEqual(501 * 100 * 2);
   });
 });

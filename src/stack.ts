@@ -103,6 +103,7 @@ export class HubStack extends TerraformStack {
         userNodes: config.userNodes,
         tags,
         storageZone: config.storage.mode === "home-nfs" && config.storage.servers === "dedicated" ? network.storageZone : undefined,
+        nfsServers: config.groups.length + 1,
         builder: config.customImages.building !== undefined,
       },
     });

@@ -4,6 +4,7 @@
  * image builds). Pure functions of the capacity slice, so tests read them directly and the
  * construct only installs them.
  */
+import { NFS_SERVER_REQUESTS } from "../storage/layout";
 import { BUILDER_NODE_ROLE, GPU_TAINT, GROUP_LABEL, GROUP_TAG, groupTaint, NODE_PURPOSE, POOL_LABEL, STORAGE_NODE_ROLE, STORAGE_TAINT, USER_TAINT } from "../../core/labels";
 import { formatGoDuration, formatQuantity } from "../../config/units";
 import type { PlannedPool } from "./pools";
@@ -25,6 +26,8 @@ export interface CapacityPlan {
   readonly tags: Readonly<Record<string, string>>;
   /** The zone of the NFS volumes, when NFS servers need the storage pool. @default no storage pool */
   readonly storageZone?: string;
+  /** NFS servers the storage pool holds (one per volume). @default 1 */
+  readonly nfsServers?: number;
   /** Whether some group builds images (the builder pool). @default false */
   readonly builder?: boolean;
 }
@@ -183,8 +186,19 @@ export function storagePoolManifests(plan: CapacityPlan, ctx: PoolContext, zone:
       // The volumes are zonal; their servers must run beside them.
       { key: "topology.kubernetes.io/zone", operator: "In", values: [zone] },
     ],
-    limits: { cpu: 8, memoryBytes: 32 * 2 ** 30 },
+    limits: storagePoolLimits(plan.nfsServers ?? 1),
   });
+}
+
+/**
+ * Room for every NFS server twice over (a second node during a move), and never less than one
+ * xlarge: the pool grows with the groups instead of running out at a fixed size.
+ */
+export function storagePoolLimits(servers: number): { cpu: number; memoryBytes: number } {
+  return {
+    cpu: Math.max(8, Math.ceil(servers * NFS_SERVER_REQUESTS.cpu * 2) + 4),
+    memoryBytes: Math.max(32 * 2 ** 30, Math.ceil((servers * NFS_SERVER_REQUESTS.memoryBytes * 2) / 2 ** 30 + 8) * 2 ** 30),
+  };
 }
 
 /** Every Karpenter object of the deployment, NodeClasses first. */
