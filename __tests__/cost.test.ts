@@ -1,6 +1,7 @@
 /** Per-group billing in the synthesized JSON, and the offline estimator's arithmetic on hand-checked cases. */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { instanceType } from "../src/core/catalog/instance-types";
@@ -310,5 +311,46 @@ describe("EKS support", () => {
   it("usage-priced items are named with their unit prices", () => {
     const notes = at("1.35", "2026-12-02").notes.join("\n");
     for (const s of ["data through NAT ($0.045/GB)", "CloudWatch Logs ($0.5/GB ingested, $0.03/GB-month kept", "backups ($0.05/GB-month of changed blocks kept)"]) expect(notes).toContain(s);
+  });
+});
+
+describe("--svg", () => {
+  it("the chart's numbers are the table's: each group's idle, usage and budget; each profile's cost against users", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "dandihub-svg-")), "cost.svg");
+    let out = "";
+    let err = "";
+    expect(runCost(["config/dandi.yaml", "--svg", file], (s) => (out += s), (s) => (err += s))).toBe(0);
+    expect(err).toContain(`wrote ${file}`);
+    const svg = readFileSync(file, "utf8");
+    expect(svg.startsWith("<svg ")).toBe(true);
+    const e = estimate(dandi().config);
+    const groups = [...svg.matchAll(/<g class="group" data-group="([^"]+)" data-idle="([^"]*)" data-usage="([^"]*)" data-budget="([^"]*)">/g)];
+    expect(groups.map((m) => m[1])).toEqual(e.groups.map((g) => g.group));
+    for (const [, name, idle, usage, budget] of groups) {
+      const g = e.groups.find((x) => x.group === name)!;
+      expect(Number(idle)).toBe(g.storageMonthlyUsd);
+      expect(Number(usage)).toBeCloseTo(g.monthlyUsd - g.storageMonthlyUsd, 2);
+      expect(budget).toBe(g.budget ? String(g.budget.monthlyUsd) : "");
+      // The table prints the same group's figures.
+      expect(out).toMatch(new RegExp(`${name}\\s+\\$${g.storageMonthlyUsd.toFixed(2)}\\s+\\$${g.monthlyUsd.toLocaleString("en-US", { minimumFractionDigits: 2 }).replace(/\./g, "\\.")}`));
+    }
+    const curves = [...svg.matchAll(/<g class="curve" data-group="([^"]+)" data-profile="([^"]+)" data-costs="([^"]+)">/g)];
+    expect(curves.map((m) => `${m[1]}:${m[2]}`)).toEqual(e.groups.flatMap((g) => g.usage.map((l) => `${g.group}:${l.profile}`)));
+    for (const [, group, profile, costs] of curves) {
+      const points = costs.split(" ").map(Number);
+      expect(points).toHaveLength(50);
+      // At the usage line's own number of users the curve is the table's figure.
+      const line = e.groups.find((g) => g.group === group)!.usage.find((l) => l.profile === profile)!;
+      if (line.users <= 50) expect(points[line.users - 1]).toBeCloseTo(line.monthlyUsd, 1);
+      for (let i = 1; i < points.length; i++) expect(points[i]).toBeGreaterThanOrEqual(points[i - 1]);
+    }
+  });
+
+  it("at its limits: the group's pools full all month, at their cheapest rate", () => {
+    const e = estimate(dandi().config);
+    const linc = e.groups.find((g) => g.group === "linc")!;
+    // linc: 128 vCPU of spot c6i..r7i; the cheapest vCPU is c6i's (0.17 / 4), 60% off on spot.
+    expect(linc.atLimitsMonthlyUsd).toBeCloseTo(linc.storageMonthlyUsd + 128 * (0.17 / 4) * 0.4 * 730, 0);
+    expect(linc.atLimitsMonthlyUsd).toBeGreaterThan(linc.monthlyUsd);
   });
 });

@@ -7,15 +7,19 @@ import { ConfigError } from "../../config/errors";
 import { loadDeployment } from "../../config/load";
 import type { HubConfig } from "../../config/resolve";
 import { estimate, type Usage } from "./estimate";
+import { writeFileSync } from "node:fs";
+import { renderChart } from "./chart";
 import { renderEstimate } from "./report";
 
-export const USAGE = "usage: npm run cost -- <deployment.yaml> [--json] [--usage group:profile=USERSxHOURS[@AT_ONCE] ...] [--spot-discount 0..0.9]";
+export const USAGE = "usage: npm run cost -- <deployment.yaml> [--json] [--usage group:profile=USERSxHOURS[@AT_ONCE] ...] [--spot-discount 0..0.9] [--svg FILE]";
 
 export interface CostArgs {
   readonly file: string;
   readonly json: boolean;
   readonly usage: Record<string, Record<string, { users: number; hoursPerMonth: number; concurrent?: number }>>;
   readonly spotDiscount?: number;
+  /** Where to write the chart (--svg FILE). @default no chart */
+  readonly svg?: string;
 }
 
 export class ArgumentError extends Error {}
@@ -24,6 +28,7 @@ export function parseCostArgs(argv: readonly string[]): CostArgs {
   let file: string | undefined;
   let json = false;
   let spotDiscount: number | undefined;
+  let svg: string | undefined;
   const usage: CostArgs["usage"] = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -37,12 +42,15 @@ export function parseCostArgs(argv: readonly string[]): CostArgs {
       const v = Number(argv[++i]);
       if (!(v >= 0 && v <= 0.9)) throw new ArgumentError(`--spot-discount ${JSON.stringify(argv[i] ?? "")}: expected a number from 0 to 0.9`);
       spotDiscount = v;
+    } else if (a === "--svg") {
+      svg = argv[++i];
+      if (!svg || svg.startsWith("-")) throw new ArgumentError("--svg needs a file to write, e.g. --svg cost.svg");
     } else if (a.startsWith("-")) throw new ArgumentError(`unknown option ${a}`);
     else if (file) throw new ArgumentError(`one deployment file at a time (got ${file} and ${a})`);
     else file = a;
   }
   if (!file) throw new ArgumentError("which deployment file?");
-  return { file, json, usage, spotDiscount };
+  return { file, json, usage, spotDiscount, svg };
 }
 
 /**
@@ -75,6 +83,10 @@ export function runCost(argv: readonly string[], out: (s: string) => void, err: 
     const config = loadDeployment(args.file);
     const e = estimate(config, { usage: mergedUsage(config, args.usage), spotDiscount: args.spotDiscount });
     out(args.json ? `${JSON.stringify(e, null, 2)}\n` : renderEstimate(e));
+    if (args.svg) {
+      writeFileSync(args.svg, renderChart(config, e));
+      err(`wrote ${args.svg}\n`);
+    }
     return 0;
   } catch (e) {
     if (e instanceof ArgumentError) {

@@ -4,7 +4,8 @@
  * Karpenter would: the cheapest instance per server that fits), and what each group's expected
  * use costs per month. Pure functions of the HubConfig and the price table.
  */
-import { allocatable, instanceType, type InstanceShape } from "../../core/catalog/instance-types";
+import { allocatable, instancesOf, instanceType, type InstanceShape } from "../../core/catalog/instance-types";
+import type { PlannedPool } from "../capacity/pools";
 import type { HubConfig, ResolvedProfile } from "../../config/resolve";
 import type { Capacity } from "../capacity/pools";
 import { STORAGE_FAMILIES, STORAGE_SIZES } from "../capacity/node-pools";
@@ -150,6 +151,22 @@ export function idleFloor(f: FloorInputs): { items: LineItem[]; monthlyUsd: numb
   return { items: rounded, monthlyUsd: round2(rounded.reduce((s, i) => s + i.monthlyUsd, 0)) };
 }
 
+/**
+ * A pool full to its limits, per hour: its vCPUs (or GPUs) at the cheapest rate any of its
+ * families offers, spot discounted where it is spot.
+ */
+export function poolAtLimitHourlyUsd(pool: Pick<PlannedPool, "families" | "capacity" | "limits" | "gpuType">, spotDiscount: number): number {
+  const factor = pool.capacity === "spot" ? 1 - spotDiscount : 1;
+  const shapes = pool.families.flatMap((f) => instancesOf(f));
+  const rates = shapes
+    .map((shape) => ({ shape, price: instancePrice(shape.name, shape.vcpu) }))
+    .filter((x): x is { shape: InstanceShape; price: NonNullable<typeof x.price> } => !!x.price)
+    .map(({ shape, price }) => (pool.gpuType ? price.usd / Math.max(1, shape.gpus) : price.usd / shape.vcpu));
+  if (!rates.length) return 0;
+  const units = pool.gpuType ? pool.limits.gpus : pool.limits.cpu;
+  return units * Math.min(...rates) * factor;
+}
+
 export interface ServerRate {
   /** Servers running at once. */
   readonly concurrent: number;
@@ -258,6 +275,8 @@ export interface GroupEstimate {
   readonly storageMonthlyUsd: number;
   readonly usage: readonly GroupUsageLine[];
   readonly monthlyUsd: number;
+  /** Its storage plus every pool full to its NodePool limits all month: the most it can spend. */
+  readonly atLimitsMonthlyUsd: number;
   readonly budget?: {
     readonly monthlyUsd: number;
     /** Server-hours of each profile the budget pays for after storage, one profile at a time. */
@@ -335,7 +354,8 @@ export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?
           ),
         }
       : undefined;
-    return { group: g.key, storageMonthlyUsd: storage, usage: lines, monthlyUsd: monthly, budget };
+    const atLimits = round2(storage + config.pools.filter((p) => p.group === g.key).reduce((sum, p) => sum + poolAtLimitHourlyUsd(p, spotDiscount) * HOURS_PER_MONTH, 0));
+    return { group: g.key, storageMonthlyUsd: storage, usage: lines, monthlyUsd: monthly, atLimitsMonthlyUsd: atLimits, budget };
   });
   const serverCost = groups.reduce((s, g) => s + g.usage.reduce((t, l) => t + l.monthlyUsd, 0), 0);
   const notes = [

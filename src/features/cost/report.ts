@@ -32,6 +32,14 @@ export function renderEstimate(e: Estimate): string {
     rows.push(["", "total", "", "", "", usd(g.monthlyUsd)]);
   }
   out.push(table(["group", "what", "users x hours", "at once", "$/server-h", "monthly"], rows, [3, 4, 5]));
+  out.push("", "Per group: with nobody on, with the expected use, and with every pool full to its limits all month", "");
+  out.push(
+    table(
+      ["group", "idle", "expected", "at its limits", "budget", "expected / budget"],
+      e.groups.map((g) => [g.group, usd(g.storageMonthlyUsd), usd(g.monthlyUsd), usd(g.atLimitsMonthlyUsd), g.budget ? usd(g.budget.monthlyUsd, 0) : "-", g.budget ? `${Math.round((100 * g.monthlyUsd) / g.budget.monthlyUsd)}%` : "-"]),
+      [1, 2, 3, 4, 5],
+    ),
+  );
   const budgets = e.groups.filter((g) => g.budget);
   if (budgets.length) {
     out.push("", `What a group's budget buys (server-hours of one profile at the ${BUSY}-at-once rate, after its storage)`, "");
