@@ -112,7 +112,8 @@ describe("the handbook", () => {
           const npm = /^npm run (?:-s )?([\w:]+)(?: -- (.*))?$/.exec(part);
           const tsx = /^npx tsx main\.ts(.*)$/.exec(part);
           let code: number | undefined;
-          if (npm && npm[1] === "cost") code = runCost((npm[2] ?? "").split(/\s+/).filter(Boolean), () => {}, (e) => process.stderr.write(e));
+          // A chart the page writes goes to a scratch directory, not the repository.
+          if (npm && npm[1] === "cost") code = runCost((npm[2] ?? "").replace(/--svg (\S+)/, (_m, f: string) => `--svg ${join(outdir, "..", f)}`).split(/\s+/).filter(Boolean), () => {}, () => {});
           else if (npm && (npm[1] === "synth" || npm[1] === "synth:all")) {
             const args = scripts[npm[1]].replace(/^tsx main\.ts\s*/, "").split(/\s+/).filter(Boolean);
             code = synthesize(args, { ...process.env, CDKTF_OUTDIR: outdir });
