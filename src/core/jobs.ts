@@ -22,14 +22,17 @@ export const JOB_IMAGES = {
 
 export type Manifest = Record<string, unknown>;
 
-/** Job code: every module of the package, one ConfigMap key each. */
+let cachedJobCode: Record<string, string> | undefined;
+
+/** Job code: every module of the package, one ConfigMap key each (read once per process: every job's volume names the files). */
 export function jobCode(): Record<string, string> {
-  return Object.fromEntries(
+  cachedJobCode ??= Object.fromEntries(
     readdirSync(JOBS_SOURCE_DIR)
       .filter((f) => f.endsWith(".py"))
       .sort()
       .map((f) => [f, readFileSync(join(JOBS_SOURCE_DIR, f), "utf8")]),
   );
+  return cachedJobCode;
 }
 
 /** The jobs' Python package as a volume, to mount at CODE_DIR. */
