@@ -199,10 +199,11 @@ describe("cleanup and the inactive-home policy", () => {
     expect(pod.serviceAccountName).toBe("dandihub-retention");
     const c = pod.containers[0];
     expect(c.args).toEqual([
-      "--homes", "/homes", "--volume", "dandi", "--bucket", "${aws_s3_bucket.storage_dandi-bucket_bucket.bucket}",
+      "--homes", "/homes", "--volume", "dandi", "--bucket", "$(BUCKET)",
       "--hub-api", "http://hub.jupyterhub.svc:8081/hub/api", "--warn-after", "2592000", "--reset-after", "3888000", "--report-dir", "/homes/_reports",
     ]);
     expect(c.env).toContainEqual({ name: "JUPYTERHUB_API_TOKEN", valueFrom: { secretKeyRef: { name: "hub", key: "hub.services.dandihub-retention.apiToken" } } });
+    expect(c.env).toContainEqual({ name: "BUCKET", valueFrom: { configMapKeyRef: { name: "dandihub-storage-refs", key: "bucket.dandi" } } });
     const hub = releaseValues(dandi().tf, "jupyterhub_chart_release") as Rec;
     expect(hub.hub.services["dandihub-retention"]).toEqual({ display: false });
     expect(hub.hub.loadRoles["dandihub-retention"].scopes).toEqual(["list:users", "read:users:name", "read:users:activity"]);
@@ -290,7 +291,13 @@ describe("volumes that grow as they fill", () => {
     const o = spreadMinute("dandi", 15);
     expect(dandiJob.spec.schedule).toBe(`${o},${o + 15},${o + 30},${o + 45} * * * *`);
     expect(pod.containers[0].command).toEqual(["python3", "-m", "dandihub_jobs.grow"]);
-    expect(pod.containers[0].args).toEqual(["--mount", "/data", "--volume-id", "${aws_ebs_volume.storage_dandi_volume.id}", "--cap-gib", "2048", "--history", "/data/_reports/grow-history.json", "--threshold", "0.8"]);
+    expect(pod.containers[0].args).toEqual(["--mount", "/data", "--volume-id", "$(VOLUME_ID)", "--cap-gib", "2048", "--history", "/data/_reports/grow-history.json", "--threshold", "0.8"]);
+    // The volume's id is a Terraform reference: it comes from the small refs ConfigMap, not the release's values.
+    expect(pod.containers[0].env).toContainEqual({ name: "VOLUME_ID", valueFrom: { configMapKeyRef: { name: "dandihub-storage-refs", key: "volume-id.dandi" } } });
+    const refs = dandi().tf.resource.kubernetes_config_map_v1["storage-jobs_refs"] as Rec;
+    expect(refs.metadata).toMatchObject({ name: "dandihub-storage-refs" });
+    expect(refs.data).toMatchObject({ "volume-id.dandi": "${aws_ebs_volume.storage_dandi_volume.id}", "bucket.dandi": "${aws_s3_bucket.storage_dandi-bucket_bucket.bucket}" });
+    expect((dandi().tf.resource.helm_release["storage-jobs_jobs_release"] as { values: string[] }).values[0]).not.toMatch(/(?<!\$)\$\{(aws|terraform)_/);
     expect(pod.volumes[0]).toEqual({ name: "data", persistentVolumeClaim: { claimName: claimName("dandi") } });
     expect(pod.serviceAccountName).toBe("dandihub-volume-grower");
     const role = dandi().tf.module["volume-grower_role"] as Rec;

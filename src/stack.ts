@@ -30,7 +30,7 @@ import { Cluster } from "./features/platform/cluster";
 import { LoadBalancerController } from "./features/platform/load-balancer-controller";
 import { Network } from "./features/platform/network";
 import { Services } from "./features/services/services";
-import { growerJobManifests, storageJobManifests } from "./features/storage/jobs";
+import { bucketRef, growerJobManifests, storageJobManifests, volumeIdRef } from "./features/storage/jobs";
 import { Storage } from "./features/storage/storage";
 import { StorageClasses } from "./features/storage/storage-classes";
 import { StorageJobs } from "./features/storage/storage-jobs";
@@ -154,8 +154,12 @@ export class HubStack extends TerraformStack {
     });
     if (storage.growing.length) new VolumeGrower(this, "volume-grower", { name, tags, volumes: storage.growing, clusterName: eks.clusterName, hubNamespace });
     const storageJobs = new StorageJobs(this, "storage-jobs", {
+      refs: {
+        ...Object.fromEntries(config.groups.map((g) => [bucketRef(g.key), storage.buckets[g.key]])),
+        ...Object.fromEntries(storage.growing.map((v) => [volumeIdRef(v.volume), v.volumeId])),
+      },
       manifests: [
-        ...storageJobManifests({ region, storage: config.storage, groups: config.groups.map((g) => ({ key: g.key, volume: g.storage.volume })), buckets: storage.buckets }),
+        ...storageJobManifests({ region, storage: config.storage, groups: config.groups.map((g) => ({ key: g.key, volume: g.storage.volume })) }),
         ...growerJobManifests({ region, growth: config.storage.growth, volumes: storage.growing }),
       ],
       hubNamespace,

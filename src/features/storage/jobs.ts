@@ -45,16 +45,25 @@ export function spreadMinute(name: string, span: number): number {
 
 const quarterHourly = (offset: number) => `${[0, 15, 30, 45].map((m) => m + offset).join(",")} * * * *`;
 
+/**
+ * Names of AWS resources (bucket names, volume ids) the jobs need. They are Terraform references,
+ * so they live in one small ConfigMap the stack writes (STORAGE_REFS_CONFIGMAP), not in the jobs'
+ * release: CDKTF tokenizes a string with references in time quadratic in its length, and with
+ * hundreds of groups the release's values are megabytes long.
+ */
+export const STORAGE_REFS_CONFIGMAP = "dandihub-storage-refs";
+export const bucketRef = (group: string) => `bucket.${group}`;
+export const volumeIdRef = (volume: string) => `volume-id.${volume}`;
+const refEnv = (name: string, key: string) => ({ name, valueFrom: { configMapKeyRef: { name: STORAGE_REFS_CONFIGMAP, key } } });
+
 export interface StorageJobsInput {
   readonly region: string;
   readonly storage: Pick<ResolvedStorage, "cleanup" | "retention">;
   /** Each group's key (what reports and metrics call it) and its volume's name. */
   readonly groups: readonly { readonly key: string; readonly volume: string }[];
-  /** Each group's bucket (home archives), by group. */
-  readonly buckets: Readonly<Record<string, string>>;
 }
 
-export function storageJobManifests({ region, storage, groups, buckets }: StorageJobsInput): Manifest[] {
+export function storageJobManifests({ region, storage, groups }: StorageJobsInput): Manifest[] {
   const manifests: Manifest[] = [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: JOB_CODE_CONFIGMAP }, data: jobCode() }];
   storage.cleanup.forEach((c, i) => {
     const slug = `${c.volume}-${c.path.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`.slice(0, 40).replace(/-+$/, "");
@@ -100,7 +109,7 @@ export function storageJobManifests({ region, storage, groups, buckets }: Storag
             args: [
               "--homes", "/homes",
               "--volume", group,
-              "--bucket", buckets[group],
+              "--bucket", "$(BUCKET)",
               "--hub-api", HUB_API_URL,
               "--warn-after", String(r.warnAfterSeconds),
               "--reset-after", String(r.resetAfterSeconds),
@@ -108,7 +117,7 @@ export function storageJobManifests({ region, storage, groups, buckets }: Storag
               ...(r.dryRun ? [] : ["--apply"]),
             ],
             workingDir: CODE_DIR,
-            env: [...awsJobEnv(region), { name: "JUPYTERHUB_API_TOKEN", valueFrom: hubServiceToken(HUB_SERVICES.retention) }],
+            env: [...awsJobEnv(region), refEnv("BUCKET", bucketRef(group)), { name: "JUPYTERHUB_API_TOKEN", valueFrom: hubServiceToken(HUB_SERVICES.retention) }],
             securityContext: RESTRICTED,
             resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { memory: "1Gi" } },
             volumeMounts: [{ name: "data", mountPath: "/homes" }, { name: "code", mountPath: CODE_DIR, readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
@@ -136,7 +145,7 @@ export interface GrowerJobsInput {
 
 /** A grower CronJob per volume: measures through the volume's claim, grows the EBS volume (jobs/dandihub_jobs/grow.py). */
 export function growerJobManifests({ region, growth, volumes }: GrowerJobsInput): Manifest[] {
-  return volumes.map(({ volume, volumeId, capGiB }) =>
+  return volumes.map(({ volume, capGiB }) =>
     cronJob(
       `dandihub-grow-${volume}`,
       growth.schedule ?? quarterHourly(spreadMinute(volume, 15)),
@@ -146,14 +155,14 @@ export function growerJobManifests({ region, growth, volumes }: GrowerJobsInput)
         command: ["python3", "-m", "dandihub_jobs.grow"],
         args: [
           "--mount", "/data",
-          "--volume-id", volumeId,
+          "--volume-id", "$(VOLUME_ID)",
           "--cap-gib", String(capGiB),
           "--history", `/data/${REPORTS_DIR}/grow-history.json`,
           "--threshold", String(growth.threshold),
           ...(growth.dryRun ? ["--dry-run"] : []),
         ],
         workingDir: CODE_DIR,
-        env: awsJobEnv(region),
+        env: [...awsJobEnv(region), refEnv("VOLUME_ID", volumeIdRef(volume))],
         securityContext: RESTRICTED,
         resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
         volumeMounts: [{ name: "data", mountPath: "/data" }, { name: "code", mountPath: CODE_DIR, readOnly: true }],
