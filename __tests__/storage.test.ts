@@ -115,7 +115,7 @@ describe("home-nfs mode: a volume and NFS server per group, hard quotas", () => 
       homeQuota: "50Gi",
       sharedQuota: "1024Gi",
       quotaOverrides: { satra: "200Gi" },
-      scratchBucket: "${aws_s3_bucket.storage_dandi-bucket_bucket.bucket}",
+      scratchBucketRef: { configMap: "dandihub-storage-refs", key: "bucket.dandi" },
       serviceAccount: "user-dandi",
     });
   });

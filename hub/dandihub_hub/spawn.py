@@ -70,8 +70,14 @@ def storage_env(settings, group, username, pod_name):
     if settings["storage"]["mode"] == "home-nfs":
         env["DANDIHUB_HOME_QUOTA"] = g["quotaOverrides"].get(username.lower(), g["homeQuota"])
         env["DANDIHUB_SHARED_QUOTA"] = g["sharedQuota"]
-    if g.get("scratchBucket"):
-        # The pod name is the prefix this server's AWS identity may use.
+    ref = g.get("scratchBucketRef")
+    if ref:
+        # The bucket's name is only known once Terraform made it: the pod reads it from the
+        # refs ConfigMap, and Kubernetes expands $(...) from the variable before it (KubeSpawner
+        # orders variables by such references). The pod name is the prefix its AWS identity may use.
+        env["SCRATCH_BUCKET_NAME"] = {"valueFrom": {"configMapKeyRef": {"name": ref["configMap"], "key": ref["key"]}}}
+        env["SCRATCH_BUCKET"] = f"s3://$(SCRATCH_BUCKET_NAME)/scratch/{pod_name}"
+    elif g.get("scratchBucket"):
         env["SCRATCH_BUCKET"] = f"s3://{g['scratchBucket']}/scratch/{pod_name}"
     return env
 

@@ -112,7 +112,7 @@ for _name in SETTINGS["groups"]:
         "homeQuota": "10Gi",
         "sharedQuota": "100Gi",
         "quotaOverrides": {"alice": "50Gi"} if _name == "bican" else {},
-        "scratchBucket": f"hub-{_name}-bucket",
+        "scratchBucketRef": {"configMap": "dandihub-storage-refs", "key": f"bucket.{_name}"},
         "serviceAccount": f"user-{_name}",
     }
 

@@ -156,7 +156,10 @@ class Storage(unittest.TestCase):
         s = started(["bican"], name="alice")
         self.assertEqual(s.pod["environment"]["DANDIHUB_HOME_QUOTA"], "50Gi")
         self.assertEqual(s.pod["environment"]["DANDIHUB_SHARED_QUOTA"], "100Gi")
-        self.assertEqual(s.pod["environment"]["SCRATCH_BUCKET"], "s3://hub-bican-bucket/scratch/jupyter-alice")
+        # KubeSpawner 7 turns a dict value into an EnvVar with valueFrom, and puts a variable
+        # before the ones whose $(...) name it (objects.make_pod's dependency sort).
+        self.assertEqual(s.pod["environment"]["SCRATCH_BUCKET_NAME"], {"valueFrom": {"configMapKeyRef": {"name": "dandihub-storage-refs", "key": "bucket.bican"}}})
+        self.assertEqual(s.pod["environment"]["SCRATCH_BUCKET"], "s3://$(SCRATCH_BUCKET_NAME)/scratch/jupyter-alice")
         self.assertEqual(s.pod["service_account"], "user-bican")
         self.assertEqual(started(["bican"], name="bob").pod["environment"]["DANDIHUB_HOME_QUOTA"], "10Gi")
 

@@ -38,7 +38,7 @@ export function hubValues(config: HubConfig, ctx: HubContext): Record<string, un
     { hub: config.hub, tags: config.tags, groups: config.groups, profiles, defaultProfile: config.defaultProfile, accessLogBucket: ctx.accessLogBucket },
     [
       authHubContribution({ auth: config.auth, hubUrl: config.hub.url, groups: config.groups, cognito: ctx.cognito }),
-      storageHubContribution({ storage: config.storage, groups: config.groups, buckets: ctx.buckets }),
+      storageHubContribution({ storage: config.storage, groups: config.groups }),
       imagesHubContribution({ images: config.images, customImages: config.customImages, hubUrl: config.hub.url, pullSecretNames: ctx.imagePullSecrets }),
       ...(config.monitoring.enabled ? [monitoringHubContribution(config.hub.url, audience)] : []),
       servicesHubContribution(config.services),

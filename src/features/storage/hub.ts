@@ -5,6 +5,7 @@
  */
 import type { HubContribution } from "../../core/hub-contribution";
 import { HUB_SERVICES, USER_IDENTITY, userServiceAccount } from "../../core/names";
+import { bucketRef, STORAGE_REFS_CONFIGMAP } from "./jobs";
 import { claimName, COMMON_VOLUME, MOUNT_PATHS, SHARED_DIR } from "./layout";
 import type { ResolvedMount, ResolvedStorage, StorageGroup } from "./resolve";
 
@@ -15,11 +16,9 @@ function volumeName(group: string, mount: ResolvedMount): string {
 export interface StorageHubInput {
   readonly storage: ResolvedStorage;
   readonly groups: readonly StorageGroup[];
-  /** Each group's bucket name (a Terraform expression until apply), by group. */
-  readonly buckets: Readonly<Record<string, string>>;
 }
 
-export function storageHubContribution({ storage, groups, buckets }: StorageHubInput): HubContribution {
+export function storageHubContribution({ storage, groups }: StorageHubInput): HubContribution {
   const retention = storage.retention.enabled;
   return {
     values: {
@@ -54,7 +53,8 @@ export function storageHubContribution({ storage, groups, buckets }: StorageHubI
               homeQuota: `${g.storage.homeQuotaGiB}Gi`,
               sharedQuota: `${g.storage.sharedQuotaGiB}Gi`,
               quotaOverrides: Object.fromEntries(Object.entries(g.storage.quotaOverridesGiB).map(([u, q]) => [u, `${q}Gi`])),
-              scratchBucket: storage.scratch.enabled ? (buckets[g.key] ?? null) : null,
+              // A Terraform reference kept out of the hub's values (see jobs.ts STORAGE_REFS_CONFIGMAP).
+              scratchBucketRef: storage.scratch.enabled ? { configMap: STORAGE_REFS_CONFIGMAP, key: bucketRef(g.key) } : null,
               serviceAccount: userServiceAccount(g.key),
             },
           },
