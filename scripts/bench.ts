@@ -4,12 +4,16 @@
  * the config and synthesizing.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { scaleDeployment } from "./scale-config";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const file = process.argv[2] ?? "config/dandi.yaml";
+// --groups N[,N...]: synthesize generated deployments of N groups x 30 profiles instead.
+const groupsArg = process.argv.indexOf("--groups");
+const sizes = groupsArg >= 0 ? (process.argv[groupsArg + 1] ?? "").split(",").map(Number).filter((n) => n > 0) : [];
+const file = process.argv.slice(2).find((a, i, all) => !a.startsWith("--") && all[i - 1] !== "--groups") ?? "config/dandi.yaml";
 
 if (process.env.DANDIHUB_BENCH_CHILD) {
   const started = process.hrtime.bigint();
@@ -25,6 +29,24 @@ if (process.env.DANDIHUB_BENCH_CHILD) {
   process.stdout.write(
     JSON.stringify({ importMs: ms(started, loadedModules), configMs: ms(loadedModules, loaded), synthMs: ms(loaded, done), maxRssMiB: process.resourceUsage().maxRSS / 1024 }),
   );
+} else if (sizes.length) {
+  // The curve: one fresh process per size, the file generated into a scratch directory.
+  const dir = mkdtempSync(join(tmpdir(), "dandihub-scale-"));
+  process.stdout.write("groups  profiles  wall ms  synth ms  max RSS MiB\n");
+  for (const groups of sizes) {
+    const path = join(dir, `scale-${groups}.yaml`);
+    writeFileSync(path, scaleDeployment(groups, 30));
+    const out = join(dir, `out-${groups}`);
+    const t0 = process.hrtime.bigint();
+    const child = spawnSync(process.execPath, [require.resolve("tsx/cli"), __filename, path], { env: { ...process.env, DANDIHUB_BENCH_CHILD: "1", DANDIHUB_BENCH_OUT: out }, encoding: "utf8" });
+    if (child.status !== 0) {
+      process.stderr.write(child.stderr);
+      process.exit(1);
+    }
+    const r = JSON.parse(child.stdout) as { synthMs: number; maxRssMiB: number };
+    process.stdout.write(`${String(groups).padStart(6)}  ${"30".padStart(8)}  ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(0).padStart(7)}  ${r.synthMs.toFixed(0).padStart(8)}  ${r.maxRssMiB.toFixed(0).padStart(11)}\n`);
+  }
+  rmSync(dir, { recursive: true, force: true });
 } else {
   const results: { wallMs: number; importMs: number; configMs: number; synthMs: number; maxRssMiB: number }[] = [];
   for (let i = 0; i < RUNS; i++) {
