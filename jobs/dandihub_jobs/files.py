@@ -47,17 +47,8 @@ def opened(path, dir_fd=None):
 def opened_below(root, rel):
     """The directory ``rel`` below the trusted ``root``, opened one component at a time with
     O_NOFOLLOW: a symlink anywhere on the way raises OSError (ELOOP or ENOTDIR)."""
-    fd = os.open(root, DIR_FLAGS)
-    try:
-        for part in [p for p in rel.split("/") if p not in ("", ".")]:
-            if part == "..":
-                raise OSError(errno.EACCES, "refusing '..'", rel)
-            nxt = os.open(part, DIR_FLAGS, dir_fd=fd)
-            os.close(fd)
-            fd = nxt
-        yield fd
-    finally:
-        os.close(fd)
+    with opened(root) as fd, opened_at(fd, rel) as below:
+        yield below
 
 
 def _names(dir_fd):
@@ -142,13 +133,16 @@ def remove_entries(root_fd, entries):
 @contextmanager
 def opened_at(root_fd, rel):
     """The directory ``rel`` below the directory open as ``root_fd`` (itself when ``rel`` is
-    empty), reached one component at a time with O_NOFOLLOW."""
-    if not rel:
+    empty), reached one component at a time with O_NOFOLLOW; a ``..`` is refused."""
+    parts = [p for p in rel.split("/") if p not in ("", ".")]
+    if not parts:
         yield root_fd
         return
     fd = os.dup(root_fd)
     try:
-        for part in rel.split("/"):
+        for part in parts:
+            if part == "..":
+                raise OSError(errno.EACCES, "refusing '..'", rel)
             nxt = os.open(part, DIR_FLAGS, dir_fd=fd)
             os.close(fd)
             fd = nxt
