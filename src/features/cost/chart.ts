@@ -6,7 +6,7 @@
  * also an attribute (data-*), so a test reads the chart back against the table.
  */
 import type { HubConfig } from "../../config/resolve";
-import { averageRate, serverRate, type Estimate } from "./estimate";
+import { usageRate, type Estimate } from "./estimate";
 
 const W = 960;
 const H = 420;
@@ -20,10 +20,10 @@ export function costCurve(config: HubConfig, e: Estimate, group: string, profile
   const line = g.usage.find((l) => l.profile === profile)!;
   const p = config.profiles.find((x) => x.key === profile)!;
   const disk = config.userNodes.diskGiB;
-  const usage = config.cost.usage[group]?.[profile];
+  const concurrent = config.cost.usage[group]?.[profile]?.concurrent;
   return Array.from({ length: maxUsers }, (_, i) => {
     const users = i + 1;
-    const rate = usage?.concurrent !== undefined ? serverRate(p, line.capacity, disk, e.spotDiscount, usage.concurrent) : averageRate(p, line.capacity, disk, e.spotDiscount, (users * line.hoursPerMonth) / 730);
+    const rate = usageRate(p, line.capacity, disk, e.spotDiscount, { users, hoursPerMonth: line.hoursPerMonth, concurrent });
     return { users, monthlyUsd: Math.round(users * line.hoursPerMonth * (rate?.usdPerServerHour ?? 0) * 100) / 100 };
   });
 }

@@ -189,25 +189,36 @@ export interface ProfileRates {
 }
 
 /**
- * $ per server-hour with `concurrent` servers of the profile running: the node type whose
- * nodes hold them most cheaply (Karpenter picks the cheapest instances that fit the pending
- * servers). Spot discounts the instance, not its root disk.
+ * The node type whose nodes cost least per server-hour, given how many nodes `concurrent`
+ * servers keep running with `perNode` servers to a node. Spot discounts the instance, not its
+ * root disk.
  */
-export function serverRate(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spotDiscount: number, concurrent: number): ServerRate | undefined {
+function cheapestRate(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spotDiscount: number, concurrent: number, nodesFor: (perNode: number) => number): ServerRate | undefined {
   const factor = capacity === "spot" ? 1 - spotDiscount : 1;
   const diskPerHour = (diskGiB * PRICES.gp3PerGbMonth.usd) / HOURS_PER_MONTH;
-  const c = Math.max(1, concurrent);
   let best: ServerRate | undefined;
   for (const shape of p.instances) {
     const price = instancePrice(shape.name, shape.vcpu);
     if (!price) continue;
     const perNode = podsPerNode(shape, p.cpu.guarantee, p.memory.guaranteeBytes, p.gpu?.count ?? 0);
     if (perNode < 1) continue;
-    const nodes = Math.ceil(c / perNode);
-    const usd = (nodes * (price.usd * factor + diskPerHour)) / c;
-    if (!best || usd < best.usdPerServerHour - 1e-12) best = { concurrent: c, type: shape.name, nodes, usdPerServerHour: usd };
+    const nodes = nodesFor(perNode);
+    const nodeHour = price.usd * factor + diskPerHour;
+    // Nobody on at all: a server that starts is alone on its node.
+    const usd = concurrent > 0 ? (nodes * nodeHour) / concurrent : nodeHour;
+    if (!best || usd < best.usdPerServerHour - 1e-12) best = { concurrent, type: shape.name, nodes, usdPerServerHour: usd };
   }
   return best;
+}
+
+/**
+ * $ per server-hour with `concurrent` servers of the profile running: the node type whose
+ * nodes hold them most cheaply (Karpenter picks the cheapest instances that fit the pending
+ * servers).
+ */
+export function serverRate(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spotDiscount: number, concurrent: number): ServerRate | undefined {
+  const c = Math.max(1, concurrent);
+  return cheapestRate(p, capacity, diskGiB, spotDiscount, c, (perNode) => Math.ceil(c / perNode));
 }
 
 /**
@@ -235,20 +246,16 @@ export function expectedNodes(mean: number, perNode: number): number {
  * the node type whose expected node-hours cost least per server-hour.
  */
 export function averageRate(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spotDiscount: number, mean: number): ServerRate | undefined {
-  const factor = capacity === "spot" ? 1 - spotDiscount : 1;
-  const diskPerHour = (diskGiB * PRICES.gp3PerGbMonth.usd) / HOURS_PER_MONTH;
-  let best: ServerRate | undefined;
-  for (const shape of p.instances) {
-    const price = instancePrice(shape.name, shape.vcpu);
-    if (!price) continue;
-    const perNode = podsPerNode(shape, p.cpu.guarantee, p.memory.guaranteeBytes, p.gpu?.count ?? 0);
-    if (perNode < 1) continue;
-    // With almost no one on, each server is alone on its node.
-    const nodesPerServer = mean < 1e-6 ? 1 : expectedNodes(mean, perNode) / mean;
-    const usd = nodesPerServer * (price.usd * factor + diskPerHour);
-    if (!best || usd < best.usdPerServerHour - 1e-12) best = { concurrent: mean, type: shape.name, nodes: nodesPerServer * mean, usdPerServerHour: usd };
-  }
-  return best;
+  // With almost no one on, each server is alone on its node.
+  return cheapestRate(p, capacity, diskGiB, spotDiscount, mean, (perNode) => (mean < 1e-6 ? mean : expectedNodes(mean, perNode)));
+}
+
+/**
+ * The rate of a usage line: a workshop (`concurrent`) runs everyone at once; otherwise servers
+ * come and go on their own, users x hours / 730 running on average.
+ */
+export function usageRate(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spotDiscount: number, u: UsageLine): ServerRate | undefined {
+  return u.concurrent !== undefined ? serverRate(p, capacity, diskGiB, spotDiscount, u.concurrent) : averageRate(p, capacity, diskGiB, spotDiscount, (u.users * u.hoursPerMonth) / HOURS_PER_MONTH);
 }
 
 export function profileRates(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spotDiscount: number): ProfileRates | undefined {
@@ -328,8 +335,7 @@ export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?
       const capacity = g.placements[profile]?.capacity ?? "on-demand";
       const concurrent = concurrency(u);
       const p = withKey(profile);
-      // A workshop runs everyone at once; otherwise servers come and go on their own.
-      const r = p && (u.concurrent !== undefined ? serverRate(p, capacity, disk, spotDiscount, u.concurrent) : averageRate(p, capacity, disk, spotDiscount, (u.users * u.hoursPerMonth) / HOURS_PER_MONTH));
+      const r = p && usageRate(p, capacity, disk, spotDiscount, u);
       const perHour = r ? r.usdPerServerHour : 0;
       return {
         profile,
