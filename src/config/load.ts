@@ -162,12 +162,14 @@ function position(root: Node | null | undefined, path: ConfigPath, atKey: boolea
   return best;
 }
 
-/** Line and column of a field in a deployment file's text (its parent's key when it is not written). */
-export function fieldPosition(source: string, path: ConfigPath): { line: number; column: number } {
+/** Line and column of fields in a deployment file's text (a field's parent key when it is not written); parses once. */
+export function fieldLocator(source: string): (path: ConfigPath) => { line: number; column: number } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, uniqueKeys: false, merge: false });
-  const { line, col } = lineCounter.linePos(position(doc.contents, path, false));
-  return { line, column: col };
+  return (path) => {
+    const { line, col } = lineCounter.linePos(position(doc.contents, path, false));
+    return { line, column: col };
+  };
 }
 
 /** A scalar as written in the file (`1.30`, where YAML read the number 1.3). */

@@ -7,7 +7,7 @@ import { gzipSync } from "node:zlib";
 import { GROUP_TAG, NFS_SERVER_ROLE, ROLE_LABEL } from "../../core/labels";
 import { cidrAdmits, cidrWithin } from "../../core/util/cidr";
 import { isPinned } from "../../core/util/image-ref";
-import { SECRET_PATTERNS } from "../../core/util/secret-patterns";
+import { secretFormat } from "../../core/util/secret-patterns";
 import { hubSettings, manifests, resources, type Json, type PolicyView } from "./view";
 
 export interface Finding {
@@ -116,7 +116,8 @@ function secretFindings(view: PolicyView): Finding[] {
   const seen = new Set<string>();
   const check = (address: string, path: string, value: string, key: string | undefined) => {
     // The most specific format only (a GitHub token's tail also looks like an AWS secret).
-    const hits = SECRET_PATTERNS.filter(({ pattern }) => pattern.test(value)).map((p) => p.name).slice(0, 1);
+    const format = secretFormat(value);
+    const hits = format ? [format] : [];
     if (key && (SECRET_KEY.test(key) || SECRET_ENV.test(key)) && !isReference(value) && !hits.length) hits.push("a literal value in a secret-named field");
     for (const name of hits) {
       const at = `${address}${path ? `:${path}` : ""}`;
@@ -485,12 +486,12 @@ export const RULES: readonly Rule[] = [
     fix: "Give the image a digest (`npm run pin-images -- <file>` writes them) or a tag that is never re-pushed.",
     check: (view) => {
       const f: Finding[] = [];
+      // A menu image is the file's images.<name>; dandihub's own images are nobody's field.
+      const fieldOf = (ref: string) => {
+        const key = view.config.images.find((i) => i.ref === ref || i.ref.split("@")[0] === ref)?.key;
+        return key ? ["images", key, "tag"] : undefined;
+      };
       for (const [release, values] of Object.entries(view.helm)) {
-        // A menu image is the file's images.<name>; dandihub's own images are nobody's field.
-        const fieldOf = (ref: string) => {
-          const key = view.config.images.find((i) => i.ref === ref || i.ref.split("@")[0] === ref)?.key;
-          return key ? ["images", key, "tag"] : undefined;
-        };
         for (const [path, ref] of imageRefs(values)) if (!isPinned(ref)) f.push({ address: `${release}:${path}`, detail: `${ref}: a re-pushed tag and no digest`, field: fieldOf(ref) });
         // The hub's settings file (the profile menu) is JSON inside the values.
         const settings = values.hub?.extraFiles?.["dandihub-settings"]?.stringData;

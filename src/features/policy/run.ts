@@ -1,6 +1,6 @@
 /** Runs the policy rules over a synthesized stack and applies the deployment file's waivers. */
 import { formatPath } from "../../config/errors";
-import { fieldPosition } from "../../config/load";
+import { fieldLocator } from "../../config/load";
 import type { HubConfig } from "../../config/resolve";
 import { RULES, type Finding, type Rule } from "./rules";
 import { policyView } from "./view";
@@ -46,9 +46,12 @@ export function checkPolicy(config: HubConfig, stackJsonText: string, rules: rea
  */
 export function formatPolicy(config: HubConfig, result: PolicyResult, source?: string): { errors: string; notes: string } {
   const file = config.file ?? `${config.name}.yaml`;
+  // Parsed only when some finding names a field, and then once.
+  let locate: ReturnType<typeof fieldLocator> | undefined;
   const at = (field: readonly (string | number)[]) => {
     if (source === undefined) return `${file}: ${formatPath(field)}:`;
-    const { line, column } = fieldPosition(source, field);
+    locate ??= fieldLocator(source);
+    const { line, column } = locate(field);
     return `${file}:${line}:${column}  ${formatPath(field)}:`;
   };
   const errors = [
