@@ -1,6 +1,5 @@
 /** Cross-field rules of storage: retention order, cleanup targets, quotas that fit their volume, mounts. */
 import { closest } from "../../core/util/closest";
-import { instanceType } from "../../core/catalog/instance-types";
 import type { ConfigProblem } from "../../config/errors";
 import { exactlyOne } from "../../config/rules";
 import type { Deployment } from "../../config/schema";
@@ -22,9 +21,7 @@ export function checkStorage(d: Deployment): ConfigProblem[] {
   }
   if (s.mode === "home-nfs" && s.servers === "core") {
     const why = coreNfsProblem(d);
-    // The arm64 case is reported with the core types (platform checks list every amd64-only component).
-    const shape = instanceType(d.cluster.coreNodes.instanceTypes[0] ?? "");
-    if (why && !(shape && shape.arch !== "amd64" && d.cluster.coreNodes.desired >= d.network.azs)) problems.push({ path: ["storage", "servers"], message: `NFS servers cannot run on the core nodes: ${why}; or set servers: dedicated` });
+    if (why) problems.push({ path: ["storage", "servers"], message: `NFS servers cannot run on the core nodes: ${why}; or set servers: dedicated` });
   }
   const volumes = volumesOf(Object.keys(d.groups));
   s.cleanup.forEach((c, i) => {

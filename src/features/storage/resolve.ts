@@ -97,9 +97,10 @@ export function resolveStorage(d: Deployment): ResolvedStorage {
 }
 
 /**
- * NFS servers fit on the core node in the volumes' zone: one per zone, amd64 (the server images
- * are built for amd64 only), few enough volumes to attach (a Nitro node has 28 slots shared with
- * its network interfaces and root disk) and servers' memory within a quarter of the node.
+ * NFS servers fit on the core node in the volumes' zone: one per zone, few enough volumes to
+ * attach (a Nitro node has 28 slots shared with its network interfaces and root disk) and the
+ * servers' memory within a quarter of the node. The core nodes must also be amd64 (the server
+ * images are built for amd64 only): platform checks report that with every amd64-only component.
  */
 export const MAX_CORE_NFS_VOLUMES = 20;
 
@@ -107,14 +108,14 @@ export function coreNfsProblem(d: Deployment): string | undefined {
   const shape = instanceType(d.cluster.coreNodes.instanceTypes[0] ?? "");
   const volumes = Object.keys(d.groups).length + 1;
   if (d.cluster.coreNodes.desired < d.network.azs) return `cluster.coreNodes.desired (${d.cluster.coreNodes.desired}) must be at least network.azs (${d.network.azs}), so the volumes' zone has a core node`;
-  if (shape && shape.arch !== "amd64") return `the NFS server images are amd64 only and the core nodes are ${shape.arch} (${shape.name}): use amd64 core types (e.g. t3a.large)`;
   if (volumes > MAX_CORE_NFS_VOLUMES) return `${volumes} volumes (one per group and the hub-wide one) are more than one node attaches alongside its own (at most ${MAX_CORE_NFS_VOLUMES})`;
   if (shape && volumes * NFS_SERVER_REQUESTS.memoryBytes > (shape.memoryGiB * 2 ** 30) / 4) return `${volumes} NFS servers need more than a quarter of a ${shape.name}'s memory`;
   return undefined;
 }
 
 function coreCanServe(d: Deployment): boolean {
-  return d.storage.mode === "home-nfs" && coreNfsProblem(d) === undefined;
+  const arch = instanceType(d.cluster.coreNodes.instanceTypes[0] ?? "")?.arch;
+  return d.storage.mode === "home-nfs" && arch === "amd64" && coreNfsProblem(d) === undefined;
 }
 
 /** Volumes start here when they grow by themselves. */
