@@ -9,12 +9,13 @@ import { cronProblem } from "../core/util/cron";
 import { DURATION_HELP, DURATION_PATTERN, QUANTITY_HELP, QUANTITY_PATTERN } from "./units";
 
 const NAME_PATTERN = "^[a-z][a-z0-9-]{0,30}[a-z0-9]$";
+const NAME_RE = new RegExp(NAME_PATTERN);
 /** Names that become Kubernetes labels, Terraform addresses and AWS resource names. */
 export const Name = z
   .string()
   .regex(new RegExp(NAME_PATTERN), { message: "lowercase letters, digits and '-', 2-32 characters, starting with a letter" })
   // Names become keys of plain objects; one that is a built-in property would look like it exists.
-  .refine((n) => !new RegExp(NAME_PATTERN).test(n) || !(n in Object.prototype), { message: "reserved (a built-in property of every JavaScript object); choose another name" })
+  .refine((n) => !NAME_RE.test(n) || !(n in Object.prototype), { message: "reserved (a built-in property of every JavaScript object); choose another name" })
   // Editors get the same rule (JSON Schema has no refinements): constructor is the one such name the pattern lets through.
   .meta({ pattern: "^(?!constructor$)[a-z][a-z0-9-]{0,30}[a-z0-9]$" });
 
