@@ -13,7 +13,7 @@ const NAME_RE = new RegExp(NAME_PATTERN);
 /** Names that become Kubernetes labels, Terraform addresses and AWS resource names. */
 export const Name = z
   .string()
-  .regex(new RegExp(NAME_PATTERN), { message: "lowercase letters, digits and '-', 2-32 characters, starting with a letter" })
+  .regex(NAME_RE, { message: "lowercase letters, digits and '-', 2-32 characters, starting with a letter" })
   // Names become keys of plain objects; one that is a built-in property would look like it exists.
   .refine((n) => !NAME_RE.test(n) || !(n in Object.prototype), { message: "reserved (a built-in property of every JavaScript object); choose another name" })
   // Editors get the same rule (JSON Schema has no refinements): constructor is the one such name the pattern lets through.
