@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { HUB_NAMESPACE } from "../src/core/names";
 import { CONTRACTS } from "./chart-contracts";
 import { releaseValues, VARIANTS, type Synthesized } from "./helpers";
+import { namespaceOf, podTemplates } from "./isolation-model";
 import { allowed, type Endpoint, type Policy } from "./netpol";
 
 type Json = Record<string, any>;
@@ -29,18 +30,6 @@ function hubPolicy(values: Json): Policy {
     ingress: [{ ports: [{ port: "http" }], from: [{ podSelector: { matchLabels: { [ACCESS_LABEL]: "true" } } }] }, ...(values.hub.networkPolicy.ingress ?? [])],
     egress: [{}],
   };
-}
-
-function namespaceOf(s: Synthesized, namespace: string): string {
-  const ref = /^\$\{kubernetes_namespace_v1\.([^.]+)\.metadata\[0\]\.name\}$/.exec(namespace);
-  return ref ? (s.tf.resource.kubernetes_namespace_v1[ref[1]].metadata as { name: string }).name : namespace;
-}
-
-/** Pod templates in a manifest (Deployment, DaemonSet, StatefulSet, Job, CronJob). */
-function podTemplates(m: Json): Json[] {
-  if (m.kind === "CronJob") return [m.spec.jobTemplate.spec.template];
-  if (m.spec?.template?.spec) return [m.spec.template];
-  return [];
 }
 
 function callsHubApi(template: Json): boolean {

@@ -39,12 +39,14 @@ function addressIn(cidr: string, n: number): string {
   return `${a}.${b}.${10 + Math.floor(n / 250)}.${1 + (n % 250)}`;
 }
 
-function namespaceOf(s: Synthesized, namespace: string): string {
+/** A namespace as a release names it: a literal, or the name of one of the stack's namespaces. */
+export function namespaceOf(s: Synthesized, namespace: string): string {
   const ref = /^\$\{kubernetes_namespace_v1\.([^.]+)\.metadata\[0\]\.name\}$/.exec(namespace);
   return ref ? (s.tf.resource.kubernetes_namespace_v1[ref[1]].metadata as { name: string }).name : namespace;
 }
 
-function podTemplates(m: Json): Json[] {
+/** Pod templates in a manifest (Deployment, DaemonSet, StatefulSet, Job, CronJob). */
+export function podTemplates(m: Json): Json[] {
   if (m.kind === "CronJob") return [m.spec.jobTemplate.spec.template];
   if (m.spec?.template?.spec) return [m.spec.template];
   return [];
