@@ -111,7 +111,9 @@ describe("the estimate, checked by hand", () => {
     const e = estimate(config(), { usage: {}, asOf: new Date("2026-12-02") });
     const by = Object.fromEntries(e.idle.items.map((i) => [i.item, i.monthlyUsd]));
     expect(by["EKS control plane"]).toBe(73);
-    expect(by["NAT gateway (with its public IPv4)"]).toBe(36.5); // (0.045 + 0.005) x 730
+    expect(by["NAT instance (with its public IPv4 and root disk)"]).toBeCloseTo((0.0042 + 0.005) * 730 + 8 * 0.08, 2); // t4g.nano, 8 GiB
+    const gateway = estimate(loadDeployment("config/hand.yaml", HAND.replace("cluster:\n", "network: { nat: gateway }\ncluster:\n")), { usage: {}, asOf: new Date("2026-12-02") });
+    expect(gateway.idle.items.find((i) => i.item === "NAT gateway (with its public IPv4)")?.monthlyUsd).toBe(36.5); // (0.045 + 0.005) x 730
     expect(by["Network Load Balancer (public IPv4 per zone)"]).toBeCloseTo(23.73, 2); // (0.0225 + 2 x 0.005) x 730
     expect(by["core nodes (with root disks)"]).toBeCloseTo(2 * (0.0672 * 730 + 50 * 0.08), 2); // 2 x t4g.large
     // Graviton core nodes (the default): the NFS server images are amd64 only, so a node of their own.
@@ -121,7 +123,7 @@ describe("the estimate, checked by hand", () => {
     expect(by["hub database volume"]).toBe(0.8);
     expect(by["Prometheus volume"]).toBe(1.2); // 15 GiB (400 days of the allow-listed series) x 0.08
     expect(by["KMS key (the cluster's secrets)"]).toBe(1);
-    expect(e.idle.monthlyUsd).toBeCloseTo(73 + 1 + 36.5 + 23.73 + 106.11 + 71.07 + 1.6 + 1.6 + 0.8 + 1.2, 2);
+    expect(e.idle.monthlyUsd).toBeCloseTo(73 + 1 + 7.36 + 23.73 + 106.11 + 71.07 + 1.6 + 1.6 + 0.8 + 1.2, 2);
     const amd64 = estimate(loadDeployment("config/hand.yaml", HAND.replace("cluster:\n", "cluster:\n  coreNodes: { instanceTypes: [t3a.large] }\n")), { usage: {}, asOf: new Date("2026-12-02") });
     expect(amd64.idle.items.find((i) => i.item.startsWith("NFS storage node"))).toBeUndefined(); // on the amd64 core node
     expect(e.monthlyUsd).toBe(e.idle.monthlyUsd);
@@ -189,7 +191,7 @@ describeShared("prices against the shared price snapshot", () => {
   it("the blueprint comparison rests on the blueprint's own variable defaults", () => {
     const vars = readShared<{ variables: { name: string; default: unknown }[] }>("upstream/blueprint/ai-on-eks-base-variables@90f920c6.json").variables;
     for (const [name, value] of Object.entries(BLUEPRINT_VARIABLES)) expect(vars.find((v) => v.name === name)?.default, name).toEqual(value);
-    expect(BLUEPRINT_FLOOR.natGateways).toBe(BLUEPRINT_VARIABLES.single_nat_gateway ? 1 : BLUEPRINT_VARIABLES.availability_zones_count);
+    expect(BLUEPRINT_FLOOR.nat).toEqual({ gateways: BLUEPRINT_VARIABLES.single_nat_gateway ? 1 : BLUEPRINT_VARIABLES.availability_zones_count });
   });
 });
 
@@ -310,7 +312,7 @@ describe("EKS support", () => {
 
   it("usage-priced items are named with their unit prices", () => {
     const notes = at("1.35", "2026-12-02").notes.join("\n");
-    for (const s of ["data through NAT ($0.045/GB)", "CloudWatch Logs ($0.5/GB ingested, $0.03/GB-month kept", "backups ($0.05/GB-month of changed blocks kept)"]) expect(notes).toContain(s);
+    for (const s of ["data (the NAT instance processes it for free)", "CloudWatch Logs ($0.5/GB ingested, $0.03/GB-month kept", "backups ($0.05/GB-month of changed blocks kept)"]) expect(notes).toContain(s);
   });
 });
 

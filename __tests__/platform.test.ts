@@ -1,9 +1,11 @@
 /** The platform the default and minimal deployments synthesize, read from cdk.tf.json. */
+import { execFileSync } from "node:child_process";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CHARTS } from "../src/core/charts";
-import { EKS_ADDON_VERSIONS, MODULES, NODE_AMI_ALIAS, type EksAddonName } from "../modules/versions";
+import { EKS_ADDON_VERSIONS, MODULES, NAT_INSTANCE_AMI, NODE_AMI_ALIAS, type EksAddonName } from "../modules/versions";
+import { NAT_TAG, natInstanceScript } from "../src/features/platform/nat-instance";
 import { SUPPORTED_KUBERNETES } from "../src/config/checks";
 import { IMAGES_BUILD_YAML, minimalYaml, problemsOf, releaseValues, ROOT, synth, VARIANTS, type TfJson } from "./helpers";
 
@@ -32,11 +34,81 @@ describe("network", () => {
     expect(vpc.public_subnet_tags).toEqual({ "kubernetes.io/role/elb": "1" });
   });
 
-  it("single NAT is a switch", () => {
-    expect(mod(dandi().tf, "network_vpc")).toMatchObject({ enable_nat_gateway: true, single_nat_gateway: true, one_nat_gateway_per_az: false });
-    const perZone = synth(minimalYaml({ network: "network:\n  azs: 3\n  singleNatGateway: false" }), { name: "natperzone" });
+  it("NAT gateways are a switch: one for all zones, or one per zone", () => {
+    const single = synth(minimalYaml({ network: "network:\n  nat: gateway" }), { name: "natgateway" });
+    expect(mod(single.tf, "network_vpc")).toMatchObject({ enable_nat_gateway: true, single_nat_gateway: true, one_nat_gateway_per_az: false });
+    expect(single.tf.resource.aws_autoscaling_group).toBeUndefined();
+    expect(single.tf.resource.aws_route).toBeUndefined();
+    const perZone = synth(minimalYaml({ network: "network:\n  azs: 3\n  nat: gateway\n  singleNatGateway: false" }), { name: "natperzone" });
     expect(mod(perZone.tf, "network_vpc")).toMatchObject({ single_nat_gateway: false, one_nat_gateway_per_az: true });
     expect((mod(perZone.tf, "network_vpc").private_subnets as string[]).length).toBe(3);
+  });
+
+  describe("the NAT instance (the default)", () => {
+    const tf = () => dandi().tf;
+    const one = (type: string): [string, Rec] => {
+      const all = Object.entries((tf().resource[type] ?? {}) as Record<string, Rec>);
+      expect(all, type).toHaveLength(1);
+      return all[0];
+    };
+    const script = () => Buffer.from(one("aws_launch_template")[1].user_data as string, "base64").toString("utf8");
+
+    it("replaces the gateway: the private route table's default route is a network interface Terraform owns", () => {
+      expect(mod(tf(), "network_vpc")).toMatchObject({ enable_nat_gateway: false, single_nat_gateway: true });
+      const [eni, iface] = one("aws_network_interface");
+      expect(iface).toMatchObject({ source_dest_check: false, subnet_id: "${element(module.network_vpc.public_subnets, 0)}" });
+      expect(one("aws_route")[1]).toMatchObject({
+        route_table_id: "${element(module.network_vpc.private_route_table_ids, 0)}",
+        destination_cidr_block: "0.0.0.0/0",
+        network_interface_id: `\${aws_network_interface.${eni}.id}`,
+      });
+    });
+
+    it("is one Graviton instance that a group of one replaces, in the interface's subnet", () => {
+      const [lt, template] = one("aws_launch_template");
+      expect(template).toMatchObject({ instance_type: "t4g.nano", metadata_options: { http_tokens: "required", http_put_response_hop_limit: 1 } });
+      expect(template.network_interfaces).toEqual([expect.objectContaining({ device_index: 0, associate_public_ip_address: "true" })]);
+      expect(one("aws_autoscaling_group")[1]).toMatchObject({
+        min_size: 1,
+        max_size: 1,
+        desired_capacity: 1,
+        health_check_type: "EC2",
+        vpc_zone_identifier: ["${element(module.network_vpc.public_subnets, 0)}"],
+        launch_template: { id: `\${aws_launch_template.${lt}.id}` },
+      });
+      const ami = Object.values(tf().data!.aws_ami as Record<string, Rec>)[0];
+      expect(ami).toMatchObject({ owners: ["amazon"], include_deprecated: true });
+      expect(ami.filter).toContainEqual({ name: "name", values: [`al2023-ami-${NAT_INSTANCE_AMI.release}-kernel-*-arm64`] });
+    });
+
+    it("an amd64 type gets the x86_64 AMI; an unknown or GPU type, or a NAT per zone, is refused", () => {
+      const amd = synth(minimalYaml({ network: "network:\n  natInstanceType: t3a.medium" }), { name: "natamd" });
+      expect(Object.values(amd.tf.data!.aws_ami as Record<string, Rec>)[0].filter).toContainEqual({ name: "name", values: [`al2023-ami-${NAT_INSTANCE_AMI.release}-kernel-*-x86_64`] });
+      expect(problemsOf(minimalYaml({ network: "network:\n  natInstanceType: t4g.pico" })).format()).toMatch(/network\.natInstanceType = "t4g\.pico"/);
+      expect(problemsOf(minimalYaml({ network: "network:\n  natInstanceType: g4dn.xlarge" })).format()).toMatch(/network\.natInstanceType.*GPU/);
+      expect(problemsOf(minimalYaml({ network: "network:\n  singleNatGateway: false" })).format()).toMatch(/network\.singleNatGateway.*set network\.nat: gateway/);
+    });
+
+    it("its role may attach only the NAT interface, and only to instances tagged as this deployment's NAT", () => {
+      const [eni] = one("aws_network_interface");
+      const policy = JSON.parse(one("aws_iam_role_policy")[1].policy as string);
+      const attach = policy.Statement.filter((st: Rec) => ([] as unknown[]).concat(st.Action).includes("ec2:AttachNetworkInterface"));
+      expect(attach.map((st: Rec) => st.Resource).sort()).toEqual([`\${aws_network_interface.${eni}.arn}`, "arn:aws:ec2:*:*:instance/*"]);
+      expect(attach.find((st: Rec) => st.Resource === "arn:aws:ec2:*:*:instance/*").Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${NAT_TAG}`]: "dandi" } });
+      expect(one("aws_launch_template")[1].tag_specifications).toContainEqual(expect.objectContaining({ resource_type: "instance", tags: expect.objectContaining({ [NAT_TAG]: "dandi" }) }));
+      expect(one("aws_network_interface")[1].tags).toMatchObject({ [NAT_TAG]: "dandi" });
+    });
+
+    it("its first-boot script is valid bash that finds the interface by that tag and masquerades only the VPC's traffic", () => {
+      const text = script();
+      expect(text).toBe(natInstanceScript("dandi", "10.1.0.0/16"));
+      expect(text).not.toMatch(/@[A-Z_]+@|\$\{TfToken/);
+      expect(text).toContain('--filters "Name=tag:dandihub:nat,Values=dandi"');
+      expect(text).toContain('VPC_CIDR="10.1.0.0/16"');
+      expect(text).toContain('ip saddr $VPC_CIDR ip daddr != $VPC_CIDR oifname "$PUBLIC_IF" masquerade');
+      expect(text).toContain("--no-source-dest-check");
+      expect(execFileSync("bash", ["-n"], { input: text, encoding: "utf8" })).toBe("");
+    });
   });
 
   it("has an S3 gateway endpoint on the private route tables", () => {

@@ -35,6 +35,16 @@ export const TERRAFORM_REQUIRED_VERSION = ">= 1.10.0";
  */
 export const NODE_AMI_ALIAS = "al2023@v20260903";
 
+/**
+ * The NAT instance's AMI (network.nat: instance): one Amazon Linux 2023 release, by name. A
+ * newer release replaces the instance (a pause in egress while it boots), so it moves only when
+ * this does; help/versions.md says how.
+ */
+export const NAT_INSTANCE_AMI = {
+  release: "2023.12.20260803.0",
+  name: (arch: "arm64" | "x86_64") => `al2023-ami-${NAT_INSTANCE_AMI.release}-kernel-*-${arch}`,
+} as const;
+
 /** EKS add-ons dandihub installs. */
 export type EksAddonName = "vpc-cni" | "eks-pod-identity-agent" | "kube-proxy" | "coredns" | "metrics-server" | "aws-ebs-csi-driver" | "aws-efs-csi-driver";
 

@@ -37,7 +37,7 @@ const FAMILIES: Readonly<Record<string, FamilySpec>> = {
   // burstable (core nodes, tiny hubs)
   t3: { arch: "amd64", memPerVcpu: 4, burstable: true, sizes: ["medium", "large", "xlarge", "2xlarge"], explicit: { medium: [2, 4, 0], large: [2, 8, 0], xlarge: [4, 16, 0], "2xlarge": [8, 32, 0] } },
   t3a: { arch: "amd64", memPerVcpu: 4, burstable: true, sizes: ["medium", "large", "xlarge", "2xlarge"], explicit: { medium: [2, 4, 0], large: [2, 8, 0], xlarge: [4, 16, 0], "2xlarge": [8, 32, 0] } },
-  t4g: { arch: "arm64", memPerVcpu: 4, burstable: true, sizes: ["medium", "large", "xlarge", "2xlarge"], explicit: { medium: [2, 4, 0], large: [2, 8, 0], xlarge: [4, 16, 0], "2xlarge": [8, 32, 0] } },
+  t4g: { arch: "arm64", memPerVcpu: 4, burstable: true, sizes: ["nano", "micro", "small", "medium", "large", "xlarge", "2xlarge"], explicit: { nano: [2, 0.5, 0], micro: [2, 1, 0], small: [2, 2, 0], medium: [2, 4, 0], large: [2, 8, 0], xlarge: [4, 16, 0], "2xlarge": [8, 32, 0] } },
   // general purpose
   m5: { arch: "amd64", memPerVcpu: 4, sizes: LADDER },
   m5a: { arch: "amd64", memPerVcpu: 4, sizes: LADDER },

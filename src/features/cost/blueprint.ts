@@ -13,7 +13,7 @@ export const BLUEPRINT_SOURCE = "awslabs/ai-on-eks infra/jupyterhub (base infra/
 export const BLUEPRINT_FLOOR: FloorInputs = {
   // terraform-aws-modules/eks creates the cluster's secrets key unless told not to.
   kmsKeys: 1,
-  natGateways: 1,
+  nat: { gateways: 1 },
   publicLoadBalancerZones: 0,
   core: { type: "m6i.xlarge", count: 2, diskGiB: 20 },
   volumes: [{ label: "hub database volume", gib: 1 }],

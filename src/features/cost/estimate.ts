@@ -13,6 +13,7 @@ import { NFS_SERVER_REQUESTS } from "../storage/layout";
 import type { Usage, UsageLine } from "./resolve";
 import { EKS_STANDARD_SUPPORT_ENDS } from "../../../modules/versions";
 import { KUBECOST_VOLUME_GIB } from "../monitoring/manifests";
+import { NAT_ROOT_GIB } from "../platform/resolve";
 import { HOURS_PER_MONTH, instancePrice, PRICES } from "./prices";
 
 const GIB = 2 ** 30;
@@ -30,7 +31,8 @@ export interface FloorInputs {
   readonly extendedSupportSince?: { readonly version: string; readonly date: string };
   /** Customer managed KMS keys (the cluster's secrets key). @default 0 */
   readonly kmsKeys?: number;
-  readonly natGateways: number;
+  /** How private subnets reach the internet: this many NAT gateways, or one NAT instance. */
+  readonly nat: { readonly gateways: number } | { readonly instance: string };
   /** Zones of an internet-facing load balancer (one public IPv4 each); 0 for an internal one. */
   readonly publicLoadBalancerZones: number;
   readonly core: { readonly type: string; readonly count: number; readonly diskGiB: number };
@@ -56,7 +58,7 @@ export function floorInputs(config: HubConfig, asOf: Date = new Date()): FloorIn
   return {
     ...(support.extended ? { extendedSupportSince: { version: support.version, date: support.endsOn } } : {}),
     kmsKeys: 1,
-    natGateways: config.network.singleNatGateway ? 1 : config.network.azs,
+    nat: config.network.nat.kind === "instance" ? { instance: config.network.nat.instanceType } : { gateways: config.network.singleNatGateway ? 1 : config.network.azs },
     publicLoadBalancerZones: config.network.azs,
     core: { type: config.cluster.coreNodes.instanceTypes[0], count: config.cluster.coreNodes.desired, diskGiB: config.cluster.coreNodes.diskGiB },
     nfs: homeNfs && config.storage.servers === "dedicated" ? { servers: config.groups.length + 1, diskGiB: config.userNodes.diskGiB } : undefined,
@@ -133,7 +135,9 @@ export function idleFloor(f: FloorInputs): { items: LineItem[]; monthlyUsd: numb
         }
       : { item: "EKS control plane", quantity: "1 cluster", monthlyUsd: PRICES.eksControlPlanePerHour.usd * h },
     ...(f.kmsKeys ? [{ item: "KMS key (the cluster's secrets)", quantity: `${f.kmsKeys}`, monthlyUsd: f.kmsKeys * PRICES.kmsKeyPerMonth.usd }] : []),
-    { item: "NAT gateway (with its public IPv4)", quantity: `${f.natGateways}`, monthlyUsd: f.natGateways * (PRICES.natGatewayPerHour.usd + ip) * h },
+    "instance" in f.nat
+      ? { item: "NAT instance (with its public IPv4 and root disk)", quantity: `1 x ${f.nat.instance}`, monthlyUsd: (mustPrice(f.nat.instance, NAT_ROOT_GIB) + ip) * h }
+      : { item: "NAT gateway (with its public IPv4)", quantity: `${f.nat.gateways}`, monthlyUsd: f.nat.gateways * (PRICES.natGatewayPerHour.usd + ip) * h },
     {
       item: f.publicLoadBalancerZones ? "Network Load Balancer (public IPv4 per zone)" : "Network Load Balancer (internal)",
       quantity: f.publicLoadBalancerZones ? `1, ${f.publicLoadBalancerZones} zones` : "1",
@@ -372,7 +376,7 @@ export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?
       : support.endsOn && Date.parse(support.endsOn) - asOf.getTime() < 90 * 86400_000
         ? [`Kubernetes ${support.version} leaves standard support after ${support.endsOn}: the control plane then costs $${(PRICES.eksExtendedSupportPerHour.usd * HOURS_PER_MONTH).toFixed(2)} a month; upgrade before.`]
         : []),
-    `Priced by use, not included above: data through NAT ($${PRICES.natGatewayPerGb.usd}/GB) and out to the internet; CloudWatch Logs ($${PRICES.cloudwatchIngestPerGb.usd}/GB ingested, $${PRICES.cloudwatchStoragePerGbMonth.usd}/GB-month kept: hub events, EKS audit); backups ($${PRICES.ebsSnapshotPerGbMonth.usd}/GB-month of changed blocks kept); S3 scratch and home archives ($${PRICES.s3StandardPerGbMonth.usd}/GB-month); volumes beyond their first size ($${PRICES.gp3PerGbMonth.usd}/GiB-month as they grow).`,
+    `Priced by use, not included above: ${config.network.nat.kind === "gateway" ? `data through the NAT gateway ($${PRICES.natGatewayPerGb.usd}/GB) and` : "data (the NAT instance processes it for free)"} out to the internet; CloudWatch Logs ($${PRICES.cloudwatchIngestPerGb.usd}/GB ingested, $${PRICES.cloudwatchStoragePerGbMonth.usd}/GB-month kept: hub events, EKS audit); backups ($${PRICES.ebsSnapshotPerGbMonth.usd}/GB-month of changed blocks kept); S3 scratch and home archives ($${PRICES.s3StandardPerGbMonth.usd}/GB-month); volumes beyond their first size ($${PRICES.gp3PerGbMonth.usd}/GiB-month as they grow).`,
     "Server hours: with `concurrent`, that many at once on the nodes holding them most cheaply; otherwise servers come and go independently (users x hours / 730 running on average) and nodes are priced by the hours they are expected to run. Budgets are read at the busy rate.",
   ];
   return {

@@ -62,7 +62,7 @@ export const FAMILY_XLARGE: Readonly<Record<string, Price>> = {
 export const INSTANCE_PRICES: Readonly<Record<string, Price>> = {
   "t3.medium": ec2(0.0416), "t3.large": ec2(0.0832), "t3.xlarge": ec2(0.1664), "t3.2xlarge": ec2(0.3328),
   "t3a.medium": ec2(0.0376), "t3a.large": ec2(0.0752), "t3a.xlarge": ec2(0.1504), "t3a.2xlarge": ec2(0.3008),
-  "t4g.medium": ec2(0.0336), "t4g.large": ec2(0.0672), "t4g.xlarge": ec2(0.1344), "t4g.2xlarge": ec2(0.2688),
+  "t4g.nano": ec2(0.0042), "t4g.micro": ec2(0.0084), "t4g.small": ec2(0.0168), "t4g.medium": ec2(0.0336), "t4g.large": ec2(0.0672), "t4g.xlarge": ec2(0.1344), "t4g.2xlarge": ec2(0.2688),
   "g4dn.xlarge": ec2(0.526), "g4dn.2xlarge": ec2(0.752), "g4dn.4xlarge": ec2(1.204), "g4dn.8xlarge": ec2(2.176), "g4dn.16xlarge": ec2(4.352),
   "g5.xlarge": ec2(1.006), "g5.2xlarge": ec2(1.212), "g5.4xlarge": ec2(1.624), "g5.8xlarge": ec2(2.448), "g5.16xlarge": ec2(4.096),
   "g6.xlarge": ec2(0.8048), "g6.2xlarge": ec2(0.9776), "g6.4xlarge": ec2(1.3232), "g6.8xlarge": ec2(2.0144), "g6.16xlarge": ec2(3.3968),

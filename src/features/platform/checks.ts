@@ -38,8 +38,20 @@ function checkBackend(d: Deployment): ConfigProblem[] {
   return problems;
 }
 
+function checkNat(d: Deployment): ConfigProblem[] {
+  const n = d.network;
+  if (n.nat !== "instance") return [];
+  if (!n.singleNatGateway) {
+    return [{ path: ["network", "singleNatGateway"], message: "false asks for one NAT per zone, but nat: instance runs one NAT instance: set network.nat: gateway for a gateway in every zone" }];
+  }
+  const shape = instanceType(n.natInstanceType);
+  if (!shape) return [unknownInstanceType(["network", "natInstanceType"], n.natInstanceType)];
+  if (shape.gpus) return [{ path: ["network", "natInstanceType"], message: `${n.natInstanceType} is a GPU instance: a NAT instance needs network bandwidth only (t4g.nano, t4g.small)` }];
+  return [];
+}
+
 function checkNetwork(d: Deployment): ConfigProblem[] {
-  const problems = cidrListProblems(["cluster", "endpointPublicAccessCidrs"], d.cluster.endpointPublicAccessCidrs);
+  const problems = [...checkNat(d), ...cidrListProblems(["cluster", "endpointPublicAccessCidrs"], d.cluster.endpointPublicAccessCidrs)];
   const vpc = parseCidr(d.network.cidr);
   if (typeof vpc === "string") return [{ path: ["network", "cidr"], message: `invalid CIDR: ${vpc}` }, ...problems];
   if (vpc.prefix < 16 || vpc.prefix > 20) {

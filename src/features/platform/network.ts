@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { VpcModule } from "../../../modules/vpc";
 import { VpcEndpointsModule } from "../../../modules/vpc-endpoints";
 import { Fn } from "../../core/cdktf";
+import { NatInstance } from "./nat-instance";
 import type { ResolvedNetwork } from "./resolve";
 
 export interface NetworkProps {
@@ -40,7 +41,8 @@ export class Network extends Construct {
       azs: Fn.slice(zones.names, 0, network.azs),
       private_subnets: [...network.privateSubnets],
       public_subnets: [...network.publicSubnets],
-      enable_nat_gateway: true,
+      enable_nat_gateway: network.nat.kind === "gateway",
+      // Also the number of private route tables: one, whose default route the NAT instance is.
       single_nat_gateway: network.singleNatGateway,
       one_nat_gateway_per_az: !network.singleNatGateway,
       enable_dns_hostnames: true,
@@ -64,6 +66,18 @@ export class Network extends Construct {
       private_subnet_tags: { "kubernetes.io/role/internal-elb": "1", ...props.discoveryTag },
       tags: { ...props.tags },
     });
+    if (network.nat.kind === "instance") {
+      new NatInstance(this, "nat-instance", {
+        name: props.name,
+        instanceType: network.nat.instanceType,
+        arch: network.nat.arch,
+        vpcId: this.vpc.vpcId,
+        vpcCidr: network.cidr,
+        subnetId: Fn.element(this.vpc.publicSubnetIds, 0),
+        routeTableId: Fn.element(this.vpc.privateRouteTableIds, 0),
+        tags: props.tags,
+      });
+    }
     new VpcEndpointsModule(this, "endpoints", {
       vpc_id: this.vpc.vpcId,
       create_security_group: false,

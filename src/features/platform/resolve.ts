@@ -23,6 +23,8 @@ export interface ResolvedNetwork {
   readonly cidr: string;
   readonly azs: number;
   readonly singleNatGateway: boolean;
+  /** How private subnets reach the internet: NAT gateways, or one NAT instance of this type. */
+  readonly nat: { readonly kind: "gateway" } | { readonly kind: "instance"; readonly instanceType: string; readonly arch: Arch };
   readonly flowLogs: { readonly enabled: boolean; readonly traffic: "REJECT" | "ALL"; readonly retentionDays: number };
   readonly privateSubnets: readonly string[];
   readonly publicSubnets: readonly string[];
@@ -71,7 +73,16 @@ export function resolveTags(d: Deployment): Readonly<Record<string, string>> {
 
 export function resolveNetwork(d: Deployment): ResolvedNetwork {
   const subnets = planSubnets(parseCidr(d.network.cidr) as Ipv4Block, d.network.azs);
-  return { cidr: d.network.cidr, azs: d.network.azs, singleNatGateway: d.network.singleNatGateway, flowLogs: { ...d.network.flowLogs }, privateSubnets: subnets.private, publicSubnets: subnets.public };
+  return { cidr: d.network.cidr, azs: d.network.azs, singleNatGateway: d.network.singleNatGateway, nat: resolveNat(d), flowLogs: { ...d.network.flowLogs }, privateSubnets: subnets.private, publicSubnets: subnets.public };
+}
+
+/** The NAT instance's root disk: the AMI's size; nothing is stored on it. */
+export const NAT_ROOT_GIB = 8;
+
+function resolveNat(d: Deployment): ResolvedNetwork["nat"] {
+  if (d.network.nat === "gateway") return { kind: "gateway" };
+  // The checks refuse an unknown type before resolution.
+  return { kind: "instance", instanceType: d.network.natInstanceType, arch: instanceType(d.network.natInstanceType)!.arch };
 }
 
 export function resolveCluster(d: Deployment): ResolvedCluster {

@@ -84,10 +84,18 @@ export const Network = z.strictObject({
     .max(4)
     .default(2)
     .describe("Number of availability zones (2-4). Nodes, NAT and load balancer span them."),
+  nat: z
+    .enum(["instance", "gateway"])
+    .default("instance")
+    .describe("How private subnets reach the internet. instance: one small Graviton NAT instance (network.natInstanceType) in a group that replaces it when it fails, $7.36 a month against a gateway's $36.50 and no $0.045/GB processing; its bandwidth is the instance's (t4g.nano: 32 Mbit/s sustained, bursts to 5 Gbit/s), and image layers bypass it (ECR and S3 through the S3 gateway endpoint). gateway: AWS NAT gateways, up to 100 Gbit/s, one per zone with singleNatGateway: false."),
+  natInstanceType: z
+    .string()
+    .default("t4g.nano")
+    .describe("nat: instance: its instance type. A bigger size buys sustained bandwidth (t4g.small: 128 Mbit/s, t4g.medium: 256 Mbit/s)."),
   singleNatGateway: z
     .boolean()
     .default(true)
-    .describe("One NAT gateway for all zones (cheaper, one zone is a single point of egress) instead of one per zone."),
+    .describe("nat: gateway: one NAT gateway for all zones (cheaper, one zone is a single point of egress) instead of one per zone."),
   flowLogs: z
     .strictObject({
       enabled: z.boolean().default(true),
