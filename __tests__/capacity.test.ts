@@ -4,6 +4,7 @@
  * may launch, and what the NodePools and EC2NodeClasses say.
  */
 import { storagePoolLimits } from "../src/features/capacity/node-pools";
+import { NFS_SERVER_REQUESTS } from "../src/features/storage/layout";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { DeploymentSchema, type Deployment } from "../src/config/schema";
@@ -460,8 +461,9 @@ describe("capacity checks", () => {
 describe("the storage pool grows with the groups", () => {
   it("room for every NFS server twice over, at least 8 vCPU / 32 GiB", () => {
     expect(storagePoolLimits(6)).toEqual({ cpu: 8, memoryBytes: 32 * 2 ** 30 });
-    // 500 groups and the hub-wide volume: 501 servers of 100m / 256Mi.
-    expect(storagePoolLimits(501)).toEqual({ cpu: Math.ceil(501 * 0.1 * 2) + 4, memoryBytes: Math.ceil((501 * 256 * 2) / 1024 + 8) * 2 ** 30 });
-    expect(storagePoolLimits(501).cpu * 1000).toBeGreaterThanOrEqual(501 * 100 * 2);
+    // 500 groups and the hub-wide volume: 501 servers of 25m / 256Mi.
+    expect(NFS_SERVER_REQUESTS).toMatchObject({ cpu: 0.025, memoryBytes: 256 * 2 ** 20 });
+    expect(storagePoolLimits(501)).toEqual({ cpu: Math.ceil(501 * 0.025 * 2) + 4, memoryBytes: Math.ceil((501 * 256 * 2) / 1024 + 8) * 2 ** 30 });
+    expect(storagePoolLimits(501).cpu * 1000).toBeGreaterThanOrEqual(501 * 25 * 2);
   });
 });

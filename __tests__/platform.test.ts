@@ -1,11 +1,17 @@
 /** The platform the default and minimal deployments synthesize, read from cdk.tf.json. */
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CHARTS } from "../src/core/charts";
 import { EKS_ADDON_VERSIONS, MODULES, NAT_INSTANCE_AMI, NODE_AMI_ALIAS, type EksAddonName } from "../modules/versions";
 import { NAT_TAG, natInstanceScript } from "../src/features/platform/nat-instance";
+import { onDemandCoreFit } from "../src/features/platform/core-placement";
+import { ON_DEMAND_CORE_PRIORITY } from "../src/core/labels";
+import { allocatable, instanceType } from "../src/core/catalog/instance-types";
+import { validateDeployment } from "../src/config/load";
+import { estimate } from "../src/features/cost/estimate";
 import { SUPPORTED_KUBERNETES } from "../src/config/checks";
 import { IMAGES_BUILD_YAML, minimalYaml, problemsOf, releaseValues, ROOT, synth, VARIANTS, type TfJson } from "./helpers";
 
@@ -172,14 +178,74 @@ describe("cluster", () => {
       capacity_type: "ON_DEMAND",
       instance_types: ["t3a.large"],
       ami_type: "AL2023_x86_64_STANDARD",
-      min_size: 2,
-      desired_size: 2,
-      max_size: 3,
+      min_size: 1,
+      desired_size: 1,
+      max_size: 2,
       labels: { "hub.jupyter.org/node-purpose": "core" },
       metadata_options: { http_tokens: "required", http_put_response_hop_limit: 1 },
     });
     expect((core.block_device_mappings as Record<string, { ebs: Rec }>).xvda.ebs).toMatchObject({ encrypted: true, volume_type: "gp3", volume_size: 50 });
     expect(core.taints).toBeUndefined();
+  });
+
+  describe("the core nodes' spot share", () => {
+    const groups = (tf: TfJson) => mod(tf, "cluster_eks").eks_managed_node_groups as Record<string, Rec>;
+
+    it("is a second group on spot, several types, every zone; the on-demand nodes then keep to the volumes' zone", () => {
+      const { core, "core-spot": spot } = groups(dandi().tf);
+      expect(spot).toMatchObject({ capacity_type: "SPOT", instance_types: ["t3a.large", "t3.large", "m5a.large", "m6a.large"], min_size: 0, desired_size: 1, max_size: 2, labels: core.labels, ami_type: core.ami_type });
+      expect(spot.subnet_ids).toBeUndefined();
+      // The first private subnet is in the first zone, the volumes' (Network.storageZone).
+      expect(core.subnet_ids).toEqual(["${element(module.network_vpc.private_subnets, 0)}"]);
+      const plain = groups(minimal().tf);
+      expect(Object.keys(plain)).toEqual(["core"]);
+      expect(plain.core.subnet_ids).toBeUndefined();
+    });
+
+    it("the hub, proxy, autohttps, NFS servers and Prometheus keep to on-demand nodes, at a priority that preempts stateless core pods", () => {
+      const hub = releaseValues(dandi().tf, "jupyterhub_chart_release") as Record<string, any>;
+      const onDemand = { "eks.amazonaws.com/capacityType": "ON_DEMAND" };
+      for (const v of [hub.hub, hub.proxy.chp, hub.proxy.traefik]) expect(v.nodeSelector).toMatchObject(onDemand);
+      expect(hub.scheduling.podPriority).toEqual({ enabled: true, defaultPriority: ON_DEMAND_CORE_PRIORITY.value });
+      const prometheus = (releaseValues(dandi().tf, "monitoring_stack_release") as Record<string, any>).prometheus.prometheusSpec;
+      expect(prometheus).toMatchObject({ nodeSelector: onDemand, priorityClassName: ON_DEMAND_CORE_PRIORITY.name });
+      expect(Object.values(dandi().tf.resource.kubernetes_priority_class_v1 as Record<string, Rec>)[0]).toMatchObject({ metadata: { name: ON_DEMAND_CORE_PRIORITY.name }, value: ON_DEMAND_CORE_PRIORITY.value });
+      const nfs = releaseValues(dandi().tf, "storage_dandi_server_release") as Record<string, any>;
+      expect(nfs.nodeSelector).toMatchObject(onDemand);
+    });
+
+    it("the on-demand node must hold what keeps to it, by the requests the values carry", () => {
+      const d = validateDeployment("config/dandi.yaml", readFileSync(join(ROOT, "config/dandi.yaml"), "utf8"));
+      const fit = onDemandCoreFit(d)!;
+      // hub 0.5 + proxy 0.2 + autohttps 0.1 + 6 NFS servers x 0.025 + Prometheus 0.25 + one Karpenter 0.25
+      expect(fit.cpu).toBeCloseTo(1.45, 9);
+      expect(fit.memoryGiB).toBeCloseTo((1024 + 256 + 128 + 6 * 256 + 1536 + 512) / 1024, 9);
+      expect(fit).toMatchObject({ fits: true, freeCpu: allocatable(instanceType("t3a.large")!).vcpu });
+      const hub = releaseValues(dandi().tf, "jupyterhub_chart_release") as Record<string, any>;
+      expect(hub.hub.resources.requests).toEqual({ cpu: "500m", memory: "1Gi" });
+      expect(hub.proxy.chp.resources.requests).toEqual({ cpu: "200m", memory: "256Mi" });
+      // A t3a.medium cannot; two can; no spot share, no such check.
+      const yaml = (core: string) => minimalYaml({ cluster: `cluster:\n  admins: ['arn:aws:iam::123456789012:role/dandihub-deploy']\n  coreNodes:\n${core}` });
+      const medium = "    instanceTypes: [t3a.medium]\n    min: 1\n    desired: 1\n    max: 2\n    spot: { instanceTypes: [t3a.medium] }";
+      expect(problemsOf(yaml(medium)).format()).toMatch(/cluster\.coreNodes\.min = 1: 1 x t3a\.medium on-demand cannot hold what stays on on-demand nodes with a spot share \(hub, proxy, .*\): they request [0-9.]+ vCPU and [0-9.]+ GiB/);
+      expect(() => synth(yaml(medium.replace("min: 1\n    desired: 1", "min: 2\n    desired: 2")), { name: "twomedium" })).not.toThrow();
+      expect(() => synth(yaml("    instanceTypes: [t3a.medium]\n    min: 1\n    desired: 2"), { name: "nospotshare" })).not.toThrow();
+    });
+
+    it("spot types must match the on-demand architecture and exist", () => {
+      const yaml = (types: string) => minimalYaml({ cluster: `cluster:\n  admins: ['arn:aws:iam::123456789012:role/dandihub-deploy']\n  coreNodes:\n    instanceTypes: [t3a.large]\n    spot: { instanceTypes: [${types}] }` });
+      expect(problemsOf(yaml("t4g.large")).format()).toMatch(/cluster\.coreNodes\.spot\.instanceTypes\[0\] = "t4g\.large": is arm64; the on-demand core types are amd64/);
+      expect(problemsOf(yaml("t3a.large, t9.large")).format()).toMatch(/cluster\.coreNodes\.spot\.instanceTypes\[1\] = "t9\.large"/);
+    });
+
+    it("prices the share at the spot discount and stays on-demand priced without one", () => {
+      const e = estimate(dandi().config, { usage: {}, asOf: new Date("2026-12-02") });
+      const by = Object.fromEntries(e.idle.items.map((i) => [i.item, i.monthlyUsd]));
+      expect(by["core nodes, on-demand (with root disks)"]).toBeCloseTo(0.0752 * 730 + 50 * 0.08, 2);
+      expect(by["core nodes, spot share (with root disks)"]).toBeCloseTo(0.0752 * 0.4 * 730 + 50 * 0.08, 2);
+      const pessimistic = estimate(dandi().config, { usage: {}, spotDiscount: 0.4, asOf: new Date("2026-12-02") });
+      expect(pessimistic.idle.items.find((i) => i.item.startsWith("core nodes, spot"))!.monthlyUsd).toBeCloseTo(0.0752 * 0.6 * 730 + 50 * 0.08, 2);
+    });
   });
 
   it("amd64 core nodes get the x86 AMI", () => {

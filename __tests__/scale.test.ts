@@ -5,6 +5,7 @@
  * spread over the hour, and big values that carry no Terraform reference (CDKTF tokenizes those
  * in quadratic time).
  */
+import { NFS_SERVER_REQUESTS } from "../src/features/storage/layout";
 import { describe, expect, it } from "vitest";
 import { scaleDeployment } from "../scripts/scale-config";
 import { checkPolicy } from "../src/features/policy/run";
@@ -22,7 +23,7 @@ describe("60 groups x 30 profiles", () => {
   it("NFS servers get a storage pool sized for all 61 of them (more volumes than a core node attaches)", () => {
     expect(s().config.storage.servers).toBe("dedicated");
     const pool = (releaseValues(s().tf, "karpenter_pools_release") as { manifests: Rec[] }).manifests.find((m) => m.kind === "NodePool" && m.metadata.name === "storage")!;
-    expect(Number(pool.spec.limits.cpu) * 1000).toBeGreaterThanOrEqual(61 * 100 * 2);
+    expect(Number(pool.spec.limits.cpu)).toBeGreaterThanOrEqual(61 * NFS_SERVER_REQUESTS.cpu * 2);
   });
 
   it("the retention jobs start over many minutes, not all at six", () => {

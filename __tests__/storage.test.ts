@@ -38,7 +38,7 @@ describe("home-nfs mode: a volume and NFS server per group, hard quotas", () => 
   it("each server serves our encrypted volume, runs on a core node in the volume's zone (or a storage node of its own), and is never disrupted", () => {
     const zone = "${element(data.aws_availability_zones.network_zones.names, 0)}";
     const onCore = releaseValues(dandi().tf, "storage_dandi_server_release") as Rec;
-    expect(onCore.nodeSelector).toEqual({ "hub.jupyter.org/node-purpose": "core", "dandihub.org/node-role": "core", "topology.kubernetes.io/zone": zone });
+    expect(onCore.nodeSelector).toEqual({ "hub.jupyter.org/node-purpose": "core", "dandihub.org/node-role": "core", "eks.amazonaws.com/capacityType": "ON_DEMAND", "topology.kubernetes.io/zone": zone });
     expect(onCore.tolerations).toBeUndefined();
     expect((releaseValues(dandi().tf, "karpenter_pools_release") as { manifests: Rec[] }).manifests.some((m) => m.metadata.name === "storage")).toBe(false);
     const tf = dedicatedDandi().tf;

@@ -7,6 +7,17 @@
 export const NODE_PURPOSE = "hub.jupyter.org/node-purpose";
 
 export const CORE_NODE_LABELS = { [NODE_PURPOSE]: "core", "dandihub.org/node-role": "core" } as const;
+/**
+ * The on-demand core nodes (EKS labels a managed group's nodes with its capacity type): the hub,
+ * the proxy and whatever holds a zonal volume, which a spot reclaim must not move.
+ */
+export const ON_DEMAND_CORE_NODE_LABELS = { ...CORE_NODE_LABELS, "eks.amazonaws.com/capacityType": "ON_DEMAND" } as const;
+/**
+ * The priority of those pods: above the stateless core pods' (0), so a stateless pod that took
+ * their room while the spot share was away is preempted (it moves to spot) instead of leaving the
+ * hub pending; below system-cluster-critical (CoreDNS, Karpenter, the CSI controllers).
+ */
+export const ON_DEMAND_CORE_PRIORITY = { name: "dandihub-on-demand-core", value: 1000 } as const;
 
 /** The taint z2jh's user pods tolerate by default; it keeps everything else off user nodes. */
 export const USER_TAINT = { key: "hub.jupyter.org/dedicated", value: "user", effect: "NoSchedule" } as const;

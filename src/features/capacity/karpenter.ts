@@ -4,7 +4,9 @@ import type { ITerraformDependable } from "../../core/cdktf";
 import { CHARTS } from "../../core/charts";
 import { HelmChart } from "../../core/helm-chart";
 import { CORE_NODE_LABELS } from "../../core/labels";
+import { containerResources } from "../../core/resources";
 import { SYSTEM_NAMESPACE } from "../../core/names";
+import { KARPENTER_REQUESTS } from "./pools";
 import { karpenterManifests, type CapacityPlan, type PoolContext } from "./node-pools";
 
 export interface KarpenterProps {
@@ -78,7 +80,7 @@ export class Karpenter extends Construct {
         dnsPolicy: "Default",
         replicas: props.replicas,
         nodeSelector: { ...CORE_NODE_LABELS },
-        controller: { resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } } },
+        controller: { resources: containerResources(KARPENTER_REQUESTS) },
       },
       dependsOn: [...dependsOn, crds.release],
     });

@@ -6,6 +6,10 @@
 import { allocatable, familyArch, GPU_FAMILIES_BY_TYPE, instancesOf, instanceType, type Arch, type GpuType, type InstanceShape } from "../../core/catalog/instance-types";
 import type { Deployment, GroupConfig, ProfileConfig } from "../../config/schema";
 import { parseQuantity } from "../../config/units";
+import { requests } from "../../core/resources";
+
+/** The Karpenter controller, per replica; the chart puts its replicas on different nodes. */
+export const KARPENTER_REQUESTS = requests(0.25, 512, 1024);
 
 export type Capacity = "spot" | "on-demand";
 

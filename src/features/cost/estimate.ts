@@ -36,6 +36,8 @@ export interface FloorInputs {
   /** Zones of an internet-facing load balancer (one public IPv4 each); 0 for an internal one. */
   readonly publicLoadBalancerZones: number;
   readonly core: { readonly type: string; readonly count: number; readonly diskGiB: number };
+  /** The core nodes' spot share, priced at `discount` below on-demand. @default none */
+  readonly coreSpot?: { readonly type: string; readonly count: number; readonly diskGiB: number; readonly discount: number };
   /** NFS servers on the storage pool (home-nfs mode), and that pool's node disk. */
   readonly nfs?: { readonly servers: number; readonly diskGiB: number };
   /** Provisioned gp3 volumes (billed by size, used or not). */
@@ -50,17 +52,19 @@ export function supportOf(version: string, asOf: Date): { version: string; endsO
   return { version, endsOn, extended: endsOn !== undefined && asOf.toISOString().slice(0, 10) > endsOn };
 }
 
-export function floorInputs(config: HubConfig, asOf: Date = new Date()): FloorInputs {
+export function floorInputs(config: HubConfig, asOf: Date = new Date(), spotDiscount = config.cost.spotDiscount): FloorInputs {
   const homeNfs = config.storage.mode === "home-nfs";
   const support = supportOf(config.cluster.kubernetesVersion, asOf);
   // Volumes are billed as provisioned: growing ones at what they start with.
   const groupGiB = config.groups.reduce((sum, g) => sum + g.storage.initialSizeGiB, 0);
+  const spot = config.cluster.coreNodes.spot;
   return {
     ...(support.extended ? { extendedSupportSince: { version: support.version, date: support.endsOn } } : {}),
     kmsKeys: 1,
     nat: config.network.nat.kind === "instance" ? { instance: config.network.nat.instanceType } : { gateways: config.network.singleNatGateway ? 1 : config.network.azs },
     publicLoadBalancerZones: config.network.azs,
     core: { type: config.cluster.coreNodes.instanceTypes[0], count: config.cluster.coreNodes.desired, diskGiB: config.cluster.coreNodes.diskGiB },
+    ...(spot ? { coreSpot: { type: spot.instanceTypes[0], count: spot.desired, diskGiB: config.cluster.coreNodes.diskGiB, discount: spotDiscount } } : {}),
     nfs: homeNfs && config.storage.servers === "dedicated" ? { servers: config.groups.length + 1, diskGiB: config.userNodes.diskGiB } : undefined,
     volumes: [
       ...(homeNfs
@@ -143,8 +147,13 @@ export function idleFloor(f: FloorInputs): { items: LineItem[]; monthlyUsd: numb
       quantity: f.publicLoadBalancerZones ? `1, ${f.publicLoadBalancerZones} zones` : "1",
       monthlyUsd: (PRICES.nlbPerHour.usd + f.publicLoadBalancerZones * ip) * h,
     },
-    { item: "core nodes (with root disks)", quantity: `${f.core.count} x ${f.core.type}`, monthlyUsd: f.core.count * mustPrice(f.core.type, f.core.diskGiB) * h },
+    { item: f.coreSpot ? "core nodes, on-demand (with root disks)" : "core nodes (with root disks)", quantity: `${f.core.count} x ${f.core.type}`, monthlyUsd: f.core.count * mustPrice(f.core.type, f.core.diskGiB) * h },
   ];
+  if (f.coreSpot) {
+    const s = f.coreSpot;
+    const disk = nodeHourlyUsd(s.type, s.diskGiB)! - nodeHourlyUsd(s.type, 0)!;
+    items.push({ item: "core nodes, spot share (with root disks)", quantity: `${s.count} x ${s.type}`, monthlyUsd: s.count * (mustPrice(s.type, 0) * (1 - s.discount) + disk) * h });
+  }
   if (f.nfs) {
     const node = storageNode(f.nfs.servers);
     items.push({ item: `NFS storage node (${f.nfs.servers} servers)`, quantity: `${node.count} x ${node.type}`, monthlyUsd: node.count * mustPrice(node.type, f.nfs.diskGiB) * h });
@@ -320,7 +329,7 @@ export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?
   const usage = opts.usage ?? config.cost.usage;
   const disk = config.userNodes.diskGiB;
   const asOf = opts.asOf ?? new Date();
-  const idle = idleFloor(floorInputs(config, asOf));
+  const idle = idleFloor(floorInputs(config, asOf, spotDiscount));
   const support = supportOf(config.cluster.kubernetesVersion, asOf);
   const byKey = new Map(config.profiles.map((p) => [p.key, p]));
   const rates: ProfileRates[] = [];

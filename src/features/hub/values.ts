@@ -7,7 +7,8 @@
 import { chartImage } from "../../core/util/image-ref";
 import { mergeContributions, mergeMaps, type HubApiClient, type HubContribution, type HubRole } from "../../core/hub-contribution";
 import { RESTRICTED_CONTAINER_CONTEXT, RESTRICTED_POD_CONTEXT } from "../../core/namespaces";
-import { DO_NOT_DISRUPT } from "../../core/labels";
+import { DO_NOT_DISRUPT, ON_DEMAND_CORE_NODE_LABELS, ON_DEMAND_CORE_PRIORITY } from "../../core/labels";
+import { containerResources, requests } from "../../core/resources";
 import { ACCESS_LOG_PREFIX, HUB_API_PORT, STORAGE_CLASSES } from "../../core/names";
 import type { ResolvedGroup, ResolvedProfile } from "../../config/resolve";
 import { formatQuantity, formatSpawnerBytes } from "../../config/units";
@@ -99,6 +100,12 @@ export const USER_EGRESS_RULES = {
 /** KubeSpawner's security contexts of a user server (merged over uid/gid and allowPrivilegeEscalation). */
 export const USER_SECURITY_CONTEXTS = { pod_security_context: RESTRICTED_POD_CONTEXT, container_security_context: RESTRICTED_CONTAINER_CONTEXT } as const;
 
+/** The hub: one Python process (it cannot use more than a core); spawn storms take its CPU. */
+export const HUB_REQUESTS = requests(0.5, 1024, 2048);
+export const PROXY_REQUESTS = requests(0.2, 256, 1024);
+/** autohttps (Traefik, with Let's Encrypt): TLS for every request, light. */
+export const TRAEFIK_REQUESTS = requests(0.1, 128, 512);
+
 /** The chart values: the hub's part merged with every feature's contribution. */
 export function buildHubValues(input: HubValuesInput, contributions: readonly HubContribution[]): Record<string, unknown> {
   const { hub, defaultProfile: fallback } = input;
@@ -111,7 +118,8 @@ export function buildHubValues(input: HubValuesInput, contributions: readonly Hu
       loadRoles: { ...groupAdminRoles(input.groups), ...merged.roles },
       services: merged.services,
       db: { type: "sqlite-pvc", pvc: { storage: formatQuantity(hub.dbSizeBytes), storageClassName: STORAGE_CLASSES.retained } },
-      resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
+      resources: containerResources(HUB_REQUESTS),
+      nodeSelector: { ...ON_DEMAND_CORE_NODE_LABELS },
       networkPolicy: { enabled: true, ingress: hubIngress(merged.apiClients) },
       // Every user server, whatever its profile: Pod Security's restricted profile (the
       // namespace enforces no less than baseline; help/security.md).
@@ -120,7 +128,8 @@ export function buildHubValues(input: HubValuesInput, contributions: readonly Hu
     proxy: {
       service: { type: "LoadBalancer", annotations: loadBalancerAnnotations(input), loadBalancerSourceRanges: [...hub.loadBalancerSourceRanges] },
       https: proxyHttps(hub),
-      chp: { resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { memory: "1Gi" } }, networkPolicy: { enabled: true } },
+      chp: { resources: containerResources(PROXY_REQUESTS), nodeSelector: { ...ON_DEMAND_CORE_NODE_LABELS }, networkPolicy: { enabled: true } },
+      traefik: { resources: containerResources(TRAEFIK_REQUESTS), nodeSelector: { ...ON_DEMAND_CORE_NODE_LABELS } },
     },
     singleuser: {
       defaultUrl: hub.defaultUrl,
@@ -146,7 +155,8 @@ export function buildHubValues(input: HubValuesInput, contributions: readonly Hu
       // 1.30 is out of the skew policy against 1.32+. Karpenter packs each group's pending
       // servers onto new nodes itself; EKS's scheduler places pods on existing ones (help/versions.md).
       userScheduler: { enabled: false },
-      podPriority: { enabled: false },
+      // The hub, proxy and autohttps get the chart's priority class (user pods too, on nodes of their own).
+      podPriority: { enabled: true, defaultPriority: ON_DEMAND_CORE_PRIORITY.value },
       // No warm user nodes: the idle floor is the core node group only.
       userPlaceholder: { enabled: false },
       corePods: { nodeAffinity: { matchNodePurpose: "require" } },

@@ -1,12 +1,13 @@
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { PriorityClassV1 } from "@cdktf/provider-kubernetes/lib/priority-class-v1";
 import { Construct } from "constructs";
 import { PodIdentityModule } from "../../../modules/pod-identity";
 import type { ITerraformDependable } from "../../core/cdktf";
 import { CHARTS } from "../../core/charts";
 import { HelmChart } from "../../core/helm-chart";
-import { GPU_NODE_AGENT_TOLERATIONS, NVIDIA_GPU_NODES } from "../../core/labels";
+import { GPU_NODE_AGENT_TOLERATIONS, NVIDIA_GPU_NODES, ON_DEMAND_CORE_PRIORITY } from "../../core/labels";
 import { HUB_NAMESPACE, MONITORING_NAMESPACE } from "../../core/names";
 import { ALERTMANAGER_SERVICE_ACCOUNT } from "./values";
 
@@ -61,13 +62,19 @@ export class Monitoring extends Construct {
       });
       alertTopicArn = topic.arn;
     }
+    const priority = new PriorityClassV1(this, "on-demand-core-priority", {
+      metadata: { name: ON_DEMAND_CORE_PRIORITY.name },
+      value: ON_DEMAND_CORE_PRIORITY.value,
+      description: "dandihub: pods that stay on the on-demand core nodes (a zonal volume); preempt stateless core pods",
+      dependsOn: [props.namespace],
+    });
     this.stack = new HelmChart(this, "stack", {
       chart: CHARTS.kubePrometheusStack,
       releaseName: "monitoring",
       namespace: MONITORING_NAMESPACE,
       values: props.stackValues(alertTopicArn),
       timeoutSeconds: 900,
-      dependsOn: [props.namespace, props.hubRelease],
+      dependsOn: [props.namespace, props.hubRelease, priority],
     });
     new HelmChart(this, "dandihub", {
       chart: CHARTS.manifests,

@@ -3,7 +3,8 @@
  * the user, group and profile labels allow-listed, Alertmanager routed to SNS, and Grafana in the
  * hub's namespace signing admins in through the hub (JupyterHub is its OAuth provider).
  */
-import { CORE_NODE_LABELS } from "../../core/labels";
+import { CORE_NODE_LABELS, ON_DEMAND_CORE_NODE_LABELS, ON_DEMAND_CORE_PRIORITY } from "../../core/labels";
+import { containerResources, requests } from "../../core/resources";
 import { HUB_API_PORT, HUB_NAMESPACE, HUB_SERVICES, hubServiceToken, MONITORING_NAMESPACE, STORAGE_CLASSES } from "../../core/names";
 import { NODE_LABEL_KEYS, POD_ANNOTATION_KEYS, POD_LABEL_KEYS } from "./metrics";
 import type { ResolvedMonitoring } from "./resolve";
@@ -88,6 +89,8 @@ function alertmanagerConfig(config: { readonly name: string; readonly region: st
   };
 }
 
+export const PROMETHEUS_REQUESTS = requests(0.25, 1536, 4096);
+
 export function monitoringValues(config: MonitoringValuesInput, ctx: MonitoringContext): object {
   const m = config.monitoring;
   const core = { ...CORE_NODE_LABELS };
@@ -115,8 +118,10 @@ export function monitoringValues(config: MonitoringValuesInput, ctx: MonitoringC
         podMonitorSelectorNilUsesHelmValues: false,
         ruleSelectorNilUsesHelmValues: false,
         probeSelectorNilUsesHelmValues: false,
-        nodeSelector: core,
-        resources: { requests: { cpu: "250m", memory: "1536Mi" }, limits: { memory: "4Gi" } },
+        // Its volume is zonal: on the on-demand core node in that zone.
+        nodeSelector: { ...ON_DEMAND_CORE_NODE_LABELS },
+        priorityClassName: ON_DEMAND_CORE_PRIORITY.name,
+        resources: containerResources(PROMETHEUS_REQUESTS),
         storageSpec: {
           volumeClaimTemplate: {
             spec: { storageClassName: STORAGE_CLASSES.retained, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${m.storageGiB}Gi` } } },

@@ -1,5 +1,6 @@
 /** Cross-field rules of the platform sections: state backend, VPC block, cluster and core nodes. */
 import { CORE_COMPONENTS } from "../../core/catalog/core-images";
+import { onDemandCoreFit, onDemandCoreWorkloads } from "./core-placement";
 import { instanceType, type InstanceShape } from "../../core/catalog/instance-types";
 import { overlaps, parseCidr, type Ipv4Block } from "../../core/util/cidr";
 import { EKS_ADDON_VERSIONS, type KubernetesMinor } from "../../../modules/versions";
@@ -97,6 +98,31 @@ function checkCluster(d: Deployment): ConfigProblem[] {
   }
   if (!(core.min <= core.desired && core.desired <= core.max)) {
     problems.push({ path: ["cluster", "coreNodes"], message: `needs min <= desired <= max (got ${core.min} <= ${core.desired} <= ${core.max})` });
+  }
+  if (core.spot) problems.push(...checkSpotShare(d, [...arches][0]));
+  return problems;
+}
+
+/** The spot share: the on-demand types' architecture, and on-demand nodes that still hold what is pinned to them. */
+function checkSpotShare(d: Deployment, arch: string | undefined): ConfigProblem[] {
+  const spot = d.cluster.coreNodes.spot!;
+  const problems: ConfigProblem[] = [];
+  spot.instanceTypes.forEach((name, i) => {
+    const shape = instanceType(name);
+    const path = ["cluster", "coreNodes", "spot", "instanceTypes", i];
+    if (!shape) problems.push(unknownInstanceType(path, name));
+    else if (shape.gpus) problems.push({ path, message: "core nodes cannot be GPU instances" });
+    else if (arch && shape.arch !== arch) problems.push({ path, message: `is ${shape.arch}; the on-demand core types are ${arch}, and the same pods run on both` });
+  });
+  if (spot.desired > spot.max) problems.push({ path: ["cluster", "coreNodes", "spot"], message: `needs desired <= max (got ${spot.desired} <= ${spot.max})` });
+  const fit = onDemandCoreFit(d);
+  if (fit && !fit.fits) {
+    const pinned = onDemandCoreWorkloads(d).map((w) => (w.pods > 1 ? `${w.pods} ${w.name}` : w.name)).join(", ");
+    const core = d.cluster.coreNodes;
+    problems.push({
+      path: ["cluster", "coreNodes", "min"],
+      message: `${core.min} x ${core.instanceTypes[0]} on-demand cannot hold what stays on on-demand nodes with a spot share (${pinned}): they request ${fit.cpu.toFixed(2)} vCPU and ${fit.memoryGiB.toFixed(1)} GiB, the nodes leave ${fit.freeCpu.toFixed(2)} vCPU and ${fit.freeMemoryGiB.toFixed(1)} GiB. Raise min (and desired), or pick a larger type`,
+    });
   }
   return problems;
 }

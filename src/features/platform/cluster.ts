@@ -1,7 +1,7 @@
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsIamSessionContext } from "@cdktf/provider-aws/lib/data-aws-iam-session-context";
 import { Construct } from "constructs";
-import { EksModule, type EksAccessEntry, type EksAddon } from "../../../modules/eks";
+import { EksModule, type EksAccessEntry, type EksAddon, type EksManagedNodeGroup } from "../../../modules/eks";
 import { PodIdentityModule } from "../../../modules/pod-identity";
 import { EKS_ADDON_VERSIONS, type EksAddonName, type KubernetesMinor } from "../../../modules/versions";
 import { DataResource, Fn } from "../../core/cdktf";
@@ -26,6 +26,54 @@ export interface ClusterProps {
   readonly efsCsiDriver?: boolean;
   /** Private networks allowed to the private API endpoint on 443 (an HCP Terraform agent's). @default none */
   readonly agentCidrs?: readonly string[];
+}
+
+/**
+ * The core node groups: on-demand, and with a spot share a second group on spot beside it. Then
+ * the on-demand nodes run only in the volumes' zone (the first private subnet's), where the pods
+ * that keep to them (ON_DEMAND_CORE_NODE_LABELS) have their volumes; the spot nodes in every zone.
+ */
+function coreNodeGroups(c: ResolvedCluster, privateSubnetIds: string[], tags: Record<string, string>): Record<string, EksManagedNodeGroup> {
+  const core = c.coreNodes;
+  const common = {
+    use_name_prefix: true,
+    ami_type: core.arch === "arm64" ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
+    labels: { ...CORE_NODE_LABELS },
+    block_device_mappings: {
+      xvda: {
+        device_name: "/dev/xvda",
+        ebs: { volume_size: core.diskGiB, volume_type: "gp3", encrypted: true, delete_on_termination: true },
+      },
+    },
+    // IMDSv2 only, and unreachable from pods (one hop): controllers use Pod Identity.
+    metadata_options: { http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 },
+    update_config: { max_unavailable: 1 },
+    tags,
+  } as const;
+  const groups: Record<string, EksManagedNodeGroup> = {
+    core: {
+      ...common,
+      name: `${c.name}-core`,
+      instance_types: [...core.instanceTypes],
+      capacity_type: "ON_DEMAND",
+      min_size: core.min,
+      max_size: core.max,
+      desired_size: core.desired,
+      ...(core.spot ? { subnet_ids: [Fn.element(privateSubnetIds, 0)] } : {}),
+    },
+  };
+  if (core.spot) {
+    groups["core-spot"] = {
+      ...common,
+      name: `${c.name}-core-spot`,
+      instance_types: [...core.spot.instanceTypes],
+      capacity_type: "SPOT",
+      min_size: 0,
+      max_size: core.spot.max,
+      desired_size: core.spot.desired,
+    };
+  }
+  return groups;
 }
 
 const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
@@ -116,29 +164,7 @@ export class Cluster extends Construct {
       enabled_log_types: [...c.logTypes],
       cloudwatch_log_group_retention_in_days: 90,
       addons,
-      eks_managed_node_groups: {
-        core: {
-          name: `${c.name}-core`,
-          use_name_prefix: true,
-          ami_type: c.coreNodes.arch === "arm64" ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD",
-          instance_types: [...c.coreNodes.instanceTypes],
-          capacity_type: "ON_DEMAND",
-          min_size: c.coreNodes.min,
-          max_size: c.coreNodes.max,
-          desired_size: c.coreNodes.desired,
-          labels: { ...CORE_NODE_LABELS },
-          block_device_mappings: {
-            xvda: {
-              device_name: "/dev/xvda",
-              ebs: { volume_size: c.coreNodes.diskGiB, volume_type: "gp3", encrypted: true, delete_on_termination: true },
-            },
-          },
-          // IMDSv2 only, and unreachable from pods (one hop): controllers use Pod Identity.
-          metadata_options: { http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 },
-          update_config: { max_unavailable: 1 },
-          tags,
-        },
-      },
+      eks_managed_node_groups: coreNodeGroups(c, props.privateSubnetIds, tags),
       node_security_group_tags: { ...props.discoveryTag },
       enable_irsa: false,
       tags,

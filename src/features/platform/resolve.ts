@@ -37,6 +37,8 @@ export interface ResolvedCoreNodes {
   readonly desired: number;
   readonly max: number;
   readonly diskGiB: number;
+  /** The spot share: stateless system pods only; the on-demand nodes then run in the volumes' zone alone. */
+  readonly spot?: { readonly instanceTypes: readonly string[]; readonly desired: number; readonly max: number };
 }
 
 export interface ResolvedCluster {
@@ -101,7 +103,8 @@ export function resolveCluster(d: Deployment): ResolvedCluster {
       desired: core.desired,
       max: core.max,
       diskGiB: toGiB(parseQuantity(core.diskSize)),
+      ...(core.spot ? { spot: { instanceTypes: core.spot.instanceTypes, desired: core.spot.desired, max: core.spot.max } } : {}),
     },
-    controllerReplicas: Math.min(2, core.desired),
+    controllerReplicas: Math.min(2, core.desired + (core.spot?.desired ?? 0)),
   };
 }

@@ -116,6 +116,19 @@ const CoreNodes = z.strictObject({
   desired: z.int().min(1).default(2),
   max: z.int().min(1).default(3),
   diskSize: Quantity.default("50Gi").describe("Root volume of each core node."),
+  spot: z
+    .strictObject({
+      instanceTypes: z
+        .array(z.string())
+        .min(1)
+        .describe("Spot instance types, the on-demand types' architecture; several, so one type's spot shortage does not leave the share empty."),
+      desired: z.int().min(1).default(1),
+      max: z.int().min(1).default(2),
+    })
+    .optional()
+    .describe(
+      "A spot share of the core nodes: a second node group, on spot, for the stateless system pods (DNS, controllers, schedulers, dashboards). The hub, the proxy and everything with a zonal volume (NFS servers, Prometheus) stay on the on-demand nodes, which then all run in the volumes' zone; the checks make sure they fit there. @default none: every core node on-demand",
+    ),
 });
 
 /** An IAM role or user, as access entries name them (not an STS session). */

@@ -6,6 +6,7 @@
  *   /_shared/      the group's shared directory (its own quota)
  *   /_reports/     cleanup, retention and usage reports (admins only)
  */
+import { requests } from "../../core/resources";
 
 export const SHARED_DIR = "_shared";
 export const REPORTS_DIR = "_reports";
@@ -35,8 +36,11 @@ export const MOUNT_PATHS = {
   allHomes: (group: string) => `/mnt/all-homes/${group}`,
 } as const;
 
-/** What one NFS server pod requests (also how the cost estimate sizes the storage node). */
-export const NFS_SERVER_REQUESTS = { cpu: 0.1, memoryBytes: 256 * 2 ** 20 } as const;
+/**
+ * What one NFS server pod requests (also how the cost estimate sizes the storage node): its
+ * work is the disk's, and it has no CPU limit, so a busy server takes the node's idle CPU.
+ */
+export const NFS_SERVER_REQUESTS = requests(0.025, 256, 1024);
 
 /** Every volume of a deployment: the common one first, then one per group. */
 export function volumesOf(groups: readonly string[]): string[] {

@@ -78,7 +78,7 @@ export function resolveStorage(d: Deployment): ResolvedStorage {
   const volumeOf = (key: string) => (key in d.groups ? volumeName(key, d.groups[key]) : key);
   return {
     mode: s.mode,
-    servers: s.servers ?? (coreCanServe(d) ? "core" : "dedicated"),
+    servers: nfsServersOf(d),
     commonSizeGiB: gib(s.common.size),
     commonInitialGiB: initialGiB(s.growth.enabled, s.common.size, s.common.initialSize),
     growth: { ...s.growth },
@@ -107,10 +107,16 @@ export const MAX_CORE_NFS_VOLUMES = 20;
 export function coreNfsProblem(d: Deployment): string | undefined {
   const shape = instanceType(d.cluster.coreNodes.instanceTypes[0] ?? "");
   const volumes = Object.keys(d.groups).length + 1;
-  if (d.cluster.coreNodes.desired < d.network.azs) return `cluster.coreNodes.desired (${d.cluster.coreNodes.desired}) must be at least network.azs (${d.network.azs}), so the volumes' zone has a core node`;
+  // With a spot share every on-demand core node is in the volumes' zone.
+  if (!d.cluster.coreNodes.spot && d.cluster.coreNodes.desired < d.network.azs) return `cluster.coreNodes.desired (${d.cluster.coreNodes.desired}) must be at least network.azs (${d.network.azs}), so the volumes' zone has a core node`;
   if (volumes > MAX_CORE_NFS_VOLUMES) return `${volumes} volumes (one per group and the hub-wide one) are more than one node attaches alongside its own (at most ${MAX_CORE_NFS_VOLUMES})`;
   if (shape && volumes * NFS_SERVER_REQUESTS.memoryBytes > (shape.memoryGiB * 2 ** 30) / 4) return `${volumes} NFS servers need more than a quarter of a ${shape.name}'s memory`;
   return undefined;
+}
+
+/** Where the NFS servers run: as set, else on the core nodes when they can serve them. */
+export function nfsServersOf(d: Deployment): "core" | "dedicated" {
+  return d.storage.servers ?? (coreCanServe(d) ? "core" : "dedicated");
 }
 
 function coreCanServe(d: Deployment): boolean {

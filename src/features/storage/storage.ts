@@ -20,12 +20,12 @@ import { Construct } from "constructs";
 import { DataResource, Fn, type ITerraformDependable } from "../../core/cdktf";
 import { CHARTS } from "../../core/charts";
 import { HelmChart } from "../../core/helm-chart";
-import { BACKUP_TAG, CORE_NODE_LABELS, DO_NOT_DISRUPT, GROUP_TAG, NFS_SERVER_ROLE, STORAGE_NODE_ROLE, STORAGE_TAINT } from "../../core/labels";
+import { BACKUP_TAG, DO_NOT_DISRUPT, GROUP_TAG, NFS_SERVER_ROLE, ON_DEMAND_CORE_NODE_LABELS, STORAGE_NODE_ROLE, STORAGE_TAINT } from "../../core/labels";
 import { namespaceMetadata, type PodSecurity } from "../../core/namespaces";
 import { USER_IDENTITY } from "../../core/names";
 import { privateBucket } from "../../core/private-bucket";
 import { formerlyCalled } from "../../core/renames";
-import { formatQuantity } from "../../config/units";
+import { containerResources } from "../../core/resources";
 import { claimName, COMMON_VOLUME, NFS_PORTS, NFS_SERVER_REQUESTS, REPORTS_DIR, SHARED_DIR, storageNamespace } from "./layout";
 import type { ResolvedStorage, StorageGroup } from "./resolve";
 
@@ -66,7 +66,7 @@ export interface StorageProps {
 /** NFS servers go where their zonal volume can attach: a core node there, or the storage pool's. */
 function serverPlacement(servers: "core" | "dedicated", zone: string): { nodeSelector: Record<string, string>; tolerations?: object[] } {
   const inZone = { "topology.kubernetes.io/zone": zone };
-  if (servers === "core") return { nodeSelector: { ...CORE_NODE_LABELS, ...inZone } };
+  if (servers === "core") return { nodeSelector: { ...ON_DEMAND_CORE_NODE_LABELS, ...inZone } };
   return {
     nodeSelector: { ...STORAGE_NODE_ROLE, ...inZone },
     tolerations: [{ key: STORAGE_TAINT.key, operator: "Equal", value: STORAGE_TAINT.value, effect: STORAGE_TAINT.effect }],
@@ -169,10 +169,7 @@ export class Storage extends Construct {
         nfsServer: {
           enableClientAllowlist: true,
           allowedClients: [...props.privateSubnetCidrs],
-          resources: {
-            requests: { cpu: `${Math.round(NFS_SERVER_REQUESTS.cpu * 1000)}m`, memory: formatQuantity(NFS_SERVER_REQUESTS.memoryBytes) },
-            limits: { memory: "1Gi" },
-          },
+          resources: containerResources(NFS_SERVER_REQUESTS),
         },
         quotaEnforcer: {
           enabled: true,
