@@ -88,7 +88,7 @@ describe("each kind of problem", () => {
     [
       "unknown top-level key",
       y + "grups: {}\n",
-      ['config/t.yaml:37:1  grups = {...}: unknown key (did you mean "groups"?); allowed here: name, environment, aws, backend, network, cluster, userNodes, hub, auth, images, profiles, customImages, groups, storage, cost, monitoring, services, policy'],
+      ['config/t.yaml:37:1  grups = {...}: unknown key (did you mean "groups"?); allowed here: name, environment, aws, backend, network, cluster, userNodes, hub, auth, images, profiles, customImages, imageCache, groups, storage, cost, monitoring, services, policy'],
     ],
     [
       "unknown key in a group (record of objects)",

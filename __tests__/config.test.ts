@@ -34,7 +34,9 @@ describe("the shipped deployment files", () => {
     expect(c.hub.startTimeoutSeconds).toBe(2400);
     expect(c.hub.defaultUrl).toBe("/lab");
     expect(c.hub.dbSizeBytes).toBe(2 ** 30); // the 1Gi default: sqlite holds a few MB per thousand users
-    expect(c.images.map((i) => i.ref)).toEqual([
+    // Pulled through the image cache (aws.accountId and imageCache.dockerHubSecret are set).
+    expect(c.images.map((i) => i.ref)).toEqual(c.images.map((i) => `123456789012.dkr.ecr.us-east-2.amazonaws.com/docker-hub/${i.upstreamRef}`));
+    expect(c.images.map((i) => i.upstreamRef)).toEqual([
       "dandiarchive/dandihub:latest",
       "dandiarchive/dandihub:latest-allensdk",
       "dandiarchive/dandihub:latest-openscope",

@@ -312,7 +312,7 @@ describe("EKS support", () => {
 
   it("usage-priced items are named with their unit prices", () => {
     const notes = at("1.35", "2026-12-02").notes.join("\n");
-    for (const s of ["data (the NAT instance processes it for free)", "CloudWatch Logs ($0.5/GB ingested, $0.03/GB-month kept", "backups ($0.05/GB-month of changed blocks kept)"]) expect(notes).toContain(s);
+    for (const s of ["data out to the internet (the NAT instance adds no processing charge)", "CloudWatch Logs ($0.5/GB ingested, $0.03/GB-month kept", "backups ($0.05/GB-month of changed blocks kept)"]) expect(notes).toContain(s);
   });
 });
 

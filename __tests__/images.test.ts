@@ -1,6 +1,7 @@
 /** Users' own images, built images, pull secrets and pre-pulling, in the synthesized output. */
 import { describe, expect, it } from "vitest";
 import { imageReferencePattern } from "../src/features/images/custom-images";
+import { registryOf } from "../src/features/images/cache";
 import { hubSettings, minimalYaml, problemsOf, releaseValues, synth, VARIANTS, type TfJson } from "./helpers";
 import { askHub } from "./hub-python";
 
@@ -70,7 +71,8 @@ describe("own and built images per group, as the hub enforces them", () => {
     // Their one image is no choice at all: no menu, the image set on the profile.
     const small = askHub(settings(), "[p for p in profiles_for(s, ['plain']) if p['slug'] == 'small'][0]") as any;
     expect(small.profile_options).toBeUndefined();
-    expect(small.kubespawner_override.image).toBe("quay.io/jupyter/base-notebook:2025-06-02");
+    // The example sets aws.accountId: the menu's quay.io images come through the image cache.
+    expect(small.kubespawner_override.image).toBe("123456789012.dkr.ecr.us-east-2.amazonaws.com/quay/jupyter/base-notebook:2025-06-02");
   });
 
   it("the build UI is shown to building groups only", () => {
@@ -179,10 +181,10 @@ describe("pre-pulling", () => {
   it("GPU images only on GPU nodes, CPU images through z2jh's puller", () => {
     const { tf } = built();
     const ds = manifestsOf(tf, "images_manifests_release").find((m) => m.kind === "DaemonSet")!;
-    expect(ds.spec.template.spec.initContainers.map((c: any) => c.image)).toEqual(["quay.io/jupyter/pytorch-notebook:cuda12-2025-06-02"]);
+    expect(ds.spec.template.spec.initContainers.map((c: any) => c.image)).toEqual(["123456789012.dkr.ecr.us-east-2.amazonaws.com/quay/jupyter/pytorch-notebook:cuda12-2025-06-02"]);
     expect(ds.spec.template.spec.nodeSelector).toEqual({ "karpenter.k8s.aws/instance-gpu-manufacturer": "nvidia" });
     expect(ds.spec.template.spec.imagePullSecrets).toEqual([{ name: "dandihub-pull-0" }]);
-    expect(Object.values(hubValues(tf).prePuller.extraImages)).toEqual([{ name: "quay.io/jupyter/base-notebook", tag: "2025-06-02" }]);
+    expect(Object.values(hubValues(tf).prePuller.extraImages)).toEqual([{ name: "123456789012.dkr.ecr.us-east-2.amazonaws.com/quay/jupyter/base-notebook", tag: "2025-06-02" }]);
   });
 });
 
@@ -194,5 +196,67 @@ describe("configuration checks", () => {
     const bad = problemsOf(minimalYaml() + "customImages:\n  allowedRegistries: [quay.io]\n");
     expect(bad.problems[0].path).toEqual(["customImages", "allowedRegistries", 0]);
     expect(bad.format()).toContain("ending in /");
+  });
+});
+
+describe("the image cache (ECR pull-through)", () => {
+  const dandi = () => synth("config/dandi.yaml");
+  const HOST = "123456789012.dkr.ecr.us-east-2.amazonaws.com";
+  const byType = (tf: TfJson, type: string) => Object.values((tf.resource[type] ?? {}) as Record<string, Record<string, any>>);
+
+  it("reads a reference's registry as a container runtime does", () => {
+    expect(registryOf("python")).toEqual({ host: "docker.io", path: "library/python" });
+    expect(registryOf("dandiarchive/dandihub")).toEqual({ host: "docker.io", path: "dandiarchive/dandihub" });
+    expect(registryOf("docker.io/library/python")).toEqual({ host: "docker.io", path: "library/python" });
+    expect(registryOf("quay.io/jupyter/base-notebook")).toEqual({ host: "quay.io", path: "jupyter/base-notebook" });
+    expect(registryOf("registry:5000/x")).toEqual({ host: "registry:5000", path: "x" });
+  });
+
+  it("caches Docker Hub, signed in with a Secrets Manager secret named in the file; only the registries the menu uses", () => {
+    const tf = dandi().tf;
+    expect(byType(tf, "aws_ecr_pull_through_cache_rule")).toEqual([
+      expect.objectContaining({ ecr_repository_prefix: "docker-hub", upstream_registry_url: "registry-1.docker.io", credential_arn: expect.stringMatching(/^\$\{data\.aws_secretsmanager_secret\.[^.]+\.arn\}$/) }),
+    ]);
+    expect(Object.values(tf.data!.aws_secretsmanager_secret as Record<string, Record<string, unknown>>)).toEqual([expect.objectContaining({ name: "ecr-pullthroughcache/docker-hub" })]);
+    const [template] = byType(tf, "aws_ecr_repository_creation_template");
+    expect(template).toMatchObject({ prefix: "docker-hub", applied_for: ["PULL_THROUGH_CACHE"], image_tag_mutability: "MUTABLE", encryption_configuration: [{ encryption_type: "AES256" }] });
+    expect(JSON.parse(template.lifecycle_policy).rules[0]).toMatchObject({ selection: { countType: "imageCountMoreThan", countNumber: 3 }, action: { type: "expire" } });
+  });
+
+  it("every node pulls the menu's images through it: the profiles, the chart's default image and the GPU pre-puller", () => {
+    const values = hubValues(dandi().tf);
+    expect(values.singleuser.image.name).toBe(`${HOST}/docker-hub/dandiarchive/dandihub`);
+    // "{value}": the free-form image users type (customImages), not the menu's.
+    const refs = JSON.stringify(hubSettings(values)).match(/"image":"[^"{]+"/g)!;
+    expect(refs.length).toBeGreaterThan(3);
+    for (const r of refs) expect(r).toMatch(new RegExp(`^"image":"${HOST}/docker-hub/dandiarchive/dandihub:`));
+    const puller = JSON.stringify(manifestsOf(dandi().tf, "images_manifests_release"));
+    expect(puller).toContain(`${HOST}/docker-hub/dandiarchive/dandihub:latest-gpu`);
+    expect(puller).not.toMatch(/"image":"dandiarchive\//);
+  });
+
+  it("the user nodes' role may import upstream images into those repositories only", () => {
+    const tf = dandi().tf;
+    const [policy] = byType(tf, "aws_iam_policy").filter((p) => String(p.name_prefix).includes("image-cache"));
+    expect(JSON.parse(policy.policy).Statement).toEqual([
+      { Sid: "PullThroughCache", Effect: "Allow", Action: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"], Resource: [`arn:aws:ecr:us-east-2:123456789012:repository/docker-hub/*`] },
+    ]);
+    expect((tf.module.karpenter_iam as Record<string, any>).node_iam_role_additional_policies).toMatchObject({ "image-cache": expect.stringMatching(/^\$\{aws_iam_policy\..+\.arn\}$/) });
+  });
+
+  it("without an account id, or switched off, images come from their registries; quay.io needs no secret, Docker Hub without one stays direct", () => {
+    const images = "images:\n  base:\n    name: quay.io/jupyter/base-notebook\n    tag: '2025-06-02'\n  hubbed:\n    name: jupyter/scipy-notebook\n    tag: '2025-06-02'";
+    const withAccount = (extra: string) => minimalYaml({ images, aws: `aws:\n  region: us-east-2\n  accountId: "123456789012"${extra}` });
+    const quay = synth(withAccount(""), { name: "cachequay" });
+    expect(byType(quay.tf, "aws_ecr_pull_through_cache_rule").map((r) => r.ecr_repository_prefix)).toEqual(["quay"]);
+    expect(quay.config.images.map((i) => i.ref)).toEqual([`${HOST}/quay/jupyter/base-notebook:2025-06-02`, "jupyter/scipy-notebook:2025-06-02"]);
+    expect(quay.config.images.map((i) => i.upstreamRef)).toEqual(["quay.io/jupyter/base-notebook:2025-06-02", "jupyter/scipy-notebook:2025-06-02"]);
+    const off = synth(withAccount("\nimageCache:\n  enabled: false"), { name: "cacheoff" });
+    expect(off.tf.resource.aws_ecr_pull_through_cache_rule).toBeUndefined();
+    expect(off.config.images[0].ref).toBe("quay.io/jupyter/base-notebook:2025-06-02");
+    const none = synth(minimalYaml({ images }), { name: "cachenoaccount" });
+    expect(none.tf.resource.aws_ecr_pull_through_cache_rule).toBeUndefined();
+    expect(problemsOf(minimalYaml({ images }) + "imageCache:\n  enabled: true\n").format()).toMatch(/imageCache\.enabled = true: the cache needs aws\.accountId/);
+    expect(problemsOf(withAccount("\nimageCache:\n  dockerHubSecret: docker-hub")).format()).toMatch(/imageCache\.dockerHubSecret = "docker-hub": expected the name of a Secrets Manager secret that starts with ecr-pullthroughcache\//);
   });
 });

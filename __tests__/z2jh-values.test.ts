@@ -111,7 +111,7 @@ describe("what the hub values say", () => {
     const profiles = hubSettings(v).profiles as Record<string, any>[];
     expect(profiles.map((p) => p.slug)).toEqual(["tiny", "base", "medium", "large", "gpu-t4"]);
     expect(profiles.filter((p) => p.default).map((p) => p.slug)).toEqual(["base"]);
-    expect(profiles[0].kubespawner_override).toEqual({ cpu_guarantee: 0.25, cpu_limit: 2, mem_guarantee: "512M", mem_limit: "2G", image: "dandiarchive/dandihub:latest" });
+    expect(profiles[0].kubespawner_override).toEqual({ cpu_guarantee: 0.25, cpu_limit: 2, mem_guarantee: "512M", mem_limit: "2G", image: "123456789012.dkr.ecr.us-east-2.amazonaws.com/docker-hub/dandiarchive/dandihub:latest" });
     expect(Object.keys(profiles[1].profile_options.image.choices)).toEqual(["dandi", "dandi-allensdk", "dandi-openscope", "dandi-matlab"]);
     expect(profiles[1].profile_options.image.choices.dandi.default).toBe(true);
     const gpu = profiles[4].kubespawner_override;

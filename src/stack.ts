@@ -21,6 +21,7 @@ import { namespaceSecurity } from "./features/isolation/pod-security";
 import { Billing } from "./features/cost/billing";
 import { hubValues } from "./features/hub/assemble";
 import { JupyterHub } from "./features/hub/jupyterhub";
+import { ImageCache } from "./features/images/image-cache";
 import { Images } from "./features/images/images";
 import { EventLog } from "./features/monitoring/event-log";
 import { kubecostValues, monitoringManifests, pricedInstanceTypes } from "./features/monitoring/manifests";
@@ -91,6 +92,9 @@ export class HubStack extends TerraformStack {
     const calico = new Calico(this, "calico", { podSecurity: podSecurity.operator, dependsOn: [eks] });
 
     const storageClasses = new StorageClasses(this, "storage-classes", { dependsOn: [eks] });
+    const imageCache = config.imageCache?.rules.length
+      ? new ImageCache(this, "image-cache", { name: config.name, region, accountId: config.accountId!, cache: config.imageCache, tags })
+      : undefined;
     const karpenter = new Karpenter(this, "karpenter", {
       clusterName: config.cluster.name,
       clusterNameOutput: eks.clusterName,
@@ -98,6 +102,7 @@ export class HubStack extends TerraformStack {
       discoveryTag,
       replicas: config.cluster.controllerReplicas,
       tags,
+      nodePolicies: imageCache ? { "image-cache": imageCache.nodePolicyArn } : undefined,
       plan: {
         pools: config.pools,
         userNodes: config.userNodes,

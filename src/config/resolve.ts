@@ -8,7 +8,8 @@ import { planPools, type PlannedPool } from "../features/capacity/pools";
 import { placementsOf, profileSize, resolveUserNodes, type Placement, type ProfileSize, type ResolvedUserNodes } from "../features/capacity/resolve";
 import { resolveBudget, resolveCost, type GroupBudget, type ResolvedCost } from "../features/cost/resolve";
 import { defaultProfileKey, resolveHub, type ResolvedHub } from "../features/hub/resolve";
-import { resolveCustomImages, resolveImages, type ResolvedCustomImages, type ResolvedImage } from "../features/images/resolve";
+import { resolveCustomImages, resolveImageCache, resolveImages, type ResolvedCustomImages, type ResolvedImage } from "../features/images/resolve";
+import type { ResolvedImageCache } from "../features/images/cache";
 import { resolveMonitoring, type ResolvedMonitoring } from "../features/monitoring/resolve";
 import { resolveBackend, resolveCluster, resolveNetwork, resolveTags, type Backend, type ResolvedCluster, type ResolvedNetwork } from "../features/platform/resolve";
 import { resolveServices, type ResolvedServices } from "../features/services/resolve";
@@ -73,6 +74,8 @@ export interface HubConfig {
   readonly auth: ResolvedAuth;
   readonly images: readonly ResolvedImage[];
   readonly customImages: ResolvedCustomImages;
+  /** The ECR pull-through cache of the menu's images, when on (aws.accountId set). */
+  readonly imageCache?: ResolvedImageCache;
   readonly profiles: readonly ResolvedProfile[];
   /** The default profile (also what a server gets when no profile applies). */
   readonly defaultProfile: ResolvedProfile;
@@ -143,6 +146,7 @@ export function resolveDeployment(d: Deployment): HubConfig {
     auth,
     images,
     customImages,
+    imageCache: resolveImageCache(d),
     profiles,
     defaultProfile: profiles.find((p) => p.default) ?? profiles[0],
     groups: resolveGroups(d, pools),

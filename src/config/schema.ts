@@ -74,6 +74,7 @@ export const DeploymentSchema = z
       .record(Name, Profile)
       .describe("Server sizes users choose from, by name (the order here is the menu order); groups grant them."),
     customImages: images.CustomImages.prefault({}).describe("Users' own and built images."),
+    imageCache: images.ImageCache.prefault({}).describe("ECR pull-through cache of the menu's images (quay.io, registry.k8s.io and public.ecr.aws; Docker Hub and ghcr.io with credentials)."),
     groups: z
       .record(Name, Group)
       .describe("Communities sharing the hub: who belongs, what they may start, on which nodes, within which limits."),

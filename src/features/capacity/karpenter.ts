@@ -24,6 +24,8 @@ export interface KarpenterProps {
   readonly replicas: number;
   /** Tags of everything this creates (the deployment's). */
   readonly tags: Readonly<Record<string, string>>;
+  /** More policies of the nodes' role, by a fixed key (the image cache's). @default none */
+  readonly nodePolicies?: Readonly<Record<string, string>>;
 }
 
 export const KARPENTER_NAMESPACE = SYSTEM_NAMESPACE;
@@ -63,6 +65,7 @@ export class Karpenter extends Construct {
       node_iam_role_additional_policies: {
         // Session Manager instead of SSH keys for node debugging.
         ssm: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        ...props.nodePolicies,
       },
       tags: { ...props.tags },
     });

@@ -385,7 +385,12 @@ export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?
       : support.endsOn && Date.parse(support.endsOn) - asOf.getTime() < 90 * 86400_000
         ? [`Kubernetes ${support.version} leaves standard support after ${support.endsOn}: the control plane then costs $${(PRICES.eksExtendedSupportPerHour.usd * HOURS_PER_MONTH).toFixed(2)} a month; upgrade before.`]
         : []),
-    `Priced by use, not included above: ${config.network.nat.kind === "gateway" ? `data through the NAT gateway ($${PRICES.natGatewayPerGb.usd}/GB) and` : "data (the NAT instance processes it for free)"} out to the internet; CloudWatch Logs ($${PRICES.cloudwatchIngestPerGb.usd}/GB ingested, $${PRICES.cloudwatchStoragePerGbMonth.usd}/GB-month kept: hub events, EKS audit); backups ($${PRICES.ebsSnapshotPerGbMonth.usd}/GB-month of changed blocks kept); S3 scratch and home archives ($${PRICES.s3StandardPerGbMonth.usd}/GB-month); volumes beyond their first size ($${PRICES.gp3PerGbMonth.usd}/GiB-month as they grow).`,
+    `Priced by use, not included above: ${config.network.nat.kind === "gateway" ? `data through the NAT gateway ($${PRICES.natGatewayPerGb.usd}/GB) and out to the internet;` : "data out to the internet (the NAT instance adds no processing charge);"} CloudWatch Logs ($${PRICES.cloudwatchIngestPerGb.usd}/GB ingested, $${PRICES.cloudwatchStoragePerGbMonth.usd}/GB-month kept: hub events, EKS audit); backups ($${PRICES.ebsSnapshotPerGbMonth.usd}/GB-month of changed blocks kept); S3 scratch and home archives ($${PRICES.s3StandardPerGbMonth.usd}/GB-month); volumes beyond their first size ($${PRICES.gp3PerGbMonth.usd}/GiB-month as they grow)${config.imageCache?.rules.length ? `; the image cache's copies in ECR ($${PRICES.ecrStoragePerGbMonth.usd}/GB-month, at most ${config.imageCache.keepImages} images per repository)` : ""}.`,
+    ...(config.imageCache?.rules.length
+      ? [
+          `Image cache: nodes pull ${config.imageCache.rules.map((r) => r.registry).join(", ")} images from ECR, their layers through the free S3 gateway endpoint; ECR's API calls (kilobytes) go through NAT, so no ECR interface endpoints ($${(2 * config.network.azs * PRICES.interfaceEndpointPerZoneHour.usd * HOURS_PER_MONTH).toFixed(2)} a month for api and dkr in ${config.network.azs} zones) are created.`,
+        ]
+      : []),
     "Server hours: with `concurrent`, that many at once on the nodes holding them most cheaply; otherwise servers come and go independently (users x hours / 730 running on average) and nodes are priced by the hours they are expected to run. Budgets are read at the busy rate.",
   ];
   return {

@@ -23,6 +23,7 @@ export const PRICE_SOURCES = {
   kms: "AWS KMS pricing: $1 per customer managed key per month (aws.amazon.com/kms/pricing/)",
   cloudwatch: "Amazon CloudWatch pricing, us-east-1: Logs ingestion (standard) per GB and storage per GB-month (aws.amazon.com/cloudwatch/pricing/)",
   backup: "AWS Backup / Amazon EBS snapshot pricing, us-east-1: EBS snapshot (standard) per GB-month of changed blocks (aws.amazon.com/backup/pricing/)",
+  ecr: "Amazon ECR pricing: storage $0.10 per GB-month; pull-through cache imports are free, data to EC2 in the same region is free (aws.amazon.com/ecr/pricing/)",
   spot: "Assumption, not a price: spot runs 50-70% below on-demand for m/c/r families in most us-east-1 zones (EC2 Spot Instance Advisor); AWS states 'up to 90%'",
 } as const;
 
@@ -45,6 +46,9 @@ export const PRICES = {
   gp3PerGbMonth: { usd: 0.08, source: "ebs", asOf: "2024" },
   efsStandardPerGbMonth: { usd: 0.3, source: "efs", asOf: "2026-02" },
   s3StandardPerGbMonth: { usd: 0.023, source: "s3", asOf: "2023" },
+  ecrStoragePerGbMonth: { usd: 0.1, source: "ecr", asOf: "2026" },
+  /** An interface VPC endpoint, per zone (what ECR's API endpoints would cost; the cache does not need them). */
+  interfaceEndpointPerZoneHour: { usd: 0.01, source: "vpc", asOf: "2026" },
 } as const satisfies Record<string, Price>;
 
 /**

@@ -29,5 +29,8 @@ export function checkImages(d: Deployment): ConfigProblem[] {
   const wide = d.customImages.allowedRegistries.findIndex((r) => !r.includes("/") || r === "/");
   if (wide >= 0) problems.push({ path: ["customImages", "allowedRegistries", wide], message: "must end in /" });
   d.customImages.pullSecrets.forEach((p, i) => problems.push(...secretRefProblems(["customImages", "pullSecrets", i, "password"], p.password)));
+  if (d.imageCache.enabled && !d.aws.accountId) {
+    problems.push({ path: ["imageCache", "enabled"], message: "the cache needs aws.accountId: the nodes' image references name this account's ECR, fixed at synth" });
+  }
   return problems;
 }

@@ -2,11 +2,14 @@
 import { formatImageRef } from "../../core/util/image-ref";
 import { resolveSecret, type SecretRef } from "../../config/secrets";
 import type { Deployment } from "../../config/schema";
+import { CACHEABLE_REGISTRIES, cachedRef, registryOf, type CacheableRegistry, type CacheRule, type ResolvedImageCache } from "./cache";
 
 export interface ResolvedImage {
   readonly key: string;
-  /** `repository:tag`, with `@digest` when pinned, as a pod spec takes it. */
+  /** `repository:tag`, with `@digest` when pinned, as a pod spec takes it: through the image cache when it covers the registry. */
   readonly ref: string;
+  /** The reference as the deployment file names it (upstream). */
+  readonly upstreamRef: string;
   readonly displayName: string;
   readonly gpu: boolean;
   readonly prePull: boolean;
@@ -35,10 +38,26 @@ export interface ResolvedCustomImages {
   readonly building?: ImageBuilding;
 }
 
+/** The cache rules for the registries the menu's images come from, when the cache is on. */
+export function resolveImageCache(d: Deployment): ResolvedImageCache | undefined {
+  const c = d.imageCache;
+  if (!(c.enabled ?? d.aws.accountId !== undefined) || !d.aws.accountId) return undefined;
+  const used = new Set(Object.values(d.images).map((i) => registryOf(i.name).host));
+  const rules = Object.entries(CACHEABLE_REGISTRIES).flatMap(([registry, r]): CacheRule[] => {
+    if (!used.has(registry)) return [];
+    const secretName = "credentials" in r ? c[r.credentials] : undefined;
+    if ("credentials" in r && !secretName) return [];
+    return [{ registry: registry as CacheableRegistry, prefix: r.prefix, upstream: r.upstream, ...(secretName ? { secretName } : {}) }];
+  });
+  return { host: `${d.aws.accountId}.dkr.ecr.${d.aws.region}.amazonaws.com`, rules, keepImages: c.keepImages };
+}
+
 export function resolveImages(d: Deployment): ResolvedImage[] {
+  const cache = resolveImageCache(d);
   return Object.entries(d.images).map(([key, i]) => ({
     key,
-    ref: formatImageRef({ repository: i.name, tag: i.tag, digest: i.digest }),
+    ref: cachedRef(formatImageRef({ repository: i.name, tag: i.tag, digest: i.digest }), cache),
+    upstreamRef: formatImageRef({ repository: i.name, tag: i.tag, digest: i.digest }),
     displayName: i.displayName ?? `${i.name}:${i.tag}`,
     gpu: i.gpu,
     prePull: i.prePull,

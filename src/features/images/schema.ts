@@ -23,6 +23,22 @@ export const Image = z.strictObject({
   prePull: z.boolean().default(true).describe("Pre-pull on user nodes so spawns do not wait on a pull."),
 });
 
+const CacheSecret = z.string().regex(/^ecr-pullthroughcache\/[A-Za-z0-9/_+=.@-]+$/, {
+  message: "the name of a Secrets Manager secret that starts with ecr-pullthroughcache/ (ECR reads only those), holding {\"username\": ..., \"accessToken\": ...}",
+});
+
+export const ImageCache = z.strictObject({
+  enabled: z
+    .boolean()
+    .optional()
+    .describe("Pull the menu's images through ECR pull-through cache rules in this region (needs aws.accountId, which fixes the cached references at synth). @default true when aws.accountId is set"),
+  dockerHubSecret: CacheSecret.optional().describe(
+    "Secrets Manager secret with a Docker Hub username and access token (ECR caches Docker Hub only signed in). Without it, Docker Hub images are pulled from Docker Hub, through NAT.",
+  ),
+  githubSecret: CacheSecret.optional().describe("Secrets Manager secret with a GitHub username and a token that reads packages, for ghcr.io images. Without it, they are pulled from ghcr.io."),
+  keepImages: z.int().min(1).max(100).default(3).describe("Images kept per cached repository; older ones expire from ECR and are fetched again if pulled."),
+});
+
 export const CustomImages = z.strictObject({
   allowedRegistries: z
     .array(
