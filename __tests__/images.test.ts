@@ -196,6 +196,30 @@ describe("configuration checks", () => {
     const bad = problemsOf(minimalYaml() + "customImages:\n  allowedRegistries: [quay.io]\n");
     expect(bad.problems[0].path).toEqual(["customImages", "allowedRegistries", 0]);
     expect(bad.format()).toContain("ending in /");
+    // A group's own list is enough without the hub-wide one; without own it means nothing.
+    expect(() => problemsOf(grant("{ own: true, allowedRegistries: [quay.io/] }"))).toThrow("expected a ConfigError");
+    expect(problemsOf(grant("{ allowedRegistries: [quay.io/] }")).format()).toMatch(/groups\.team\.customImages\.allowedRegistries = \[.*\]: applies to own images/);
+  });
+
+  it("a group may narrow or extend the registries: each group's rule in the settings, the hub holds a server to its group's", () => {
+    const groups =
+      "groups:\n" +
+      "  team:\n    displayName: Team\n    members:\n      github: [example]\n    profiles: [small]\n    limits: { cpu: 64, memory: 256Gi }\n    customImages: { own: true }\n" +
+      "  narrow:\n    displayName: Narrow\n    members:\n      github: [example]\n    profiles: [small]\n    limits: { cpu: 64, memory: 256Gi }\n    customImages: { own: true, allowedRegistries: [ghcr.io/narrow/] }\n" +
+      "  same:\n    displayName: Same\n    members:\n      github: [example]\n    profiles: [small]\n    limits: { cpu: 64, memory: 256Gi }\n    customImages: { own: true }";
+    const s = synth(minimalYaml({ groups }) + "customImages:\n  allowedRegistries: [quay.io/, docker.io/]\n", { name: "pergroupregistries" });
+    const small = (hubSettings(hubValues(s.tf)).profiles as Record<string, any>[]).find((p) => p.slug === "small")!;
+    const variants = small.profile_options.image.unlisted_choice.variants as { groups: string[]; validation_regex: string }[];
+    expect(variants.map((v) => v.groups)).toEqual([["team", "same"], ["narrow"]]);
+    expect(variants[0].validation_regex).toBe(imageReferencePattern(["quay.io/", "docker.io/"]));
+    expect(variants[1].validation_regex).toBe(imageReferencePattern(["ghcr.io/narrow/"]));
+    // What the hub does with them, in the hub's own Python.
+    const settings = hubSettings(hubValues(s.tf));
+    const pick = (group: string, ref: string) =>
+      askHub(settings, `selection(s, 'u', ['team', 'narrow'], {'profile': 'small', 'group': '${group}', 'image': 'unlisted_choice', 'image--unlisted-choice': '${ref}'})[1]`);
+    expect(pick("narrow", "ghcr.io/narrow/tools:1")).toBe("narrow");
+    expect(pick("team", "quay.io/org/image:1")).toBe("team");
+    expect(() => pick("narrow", "quay.io/org/image:1")).toThrow(/is not allowed for group 'narrow'/);
   });
 });
 

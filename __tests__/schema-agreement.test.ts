@@ -16,6 +16,8 @@ const LOADER_ONLY: Record<string, string> = {
   "backup-cron-both-days.yaml": "cron field rules (exactly one day field is ?) are checked in code",
   "backup-cron-hour.yaml": "cron field ranges are checked in code (a pattern per range would be unreadable)",
   "cron-minute-out-of-range.yaml": "cron field ranges are checked in code",
+  "group-registries-without-own.yaml": "a rule between two fields of a group (allowedRegistries needs own)",
+  "nat-instance-per-zone.yaml": "a rule between two fields with defaults (nat: instance, the default, and singleNatGateway: false)",
   "cron-month-13.yaml": "cron field ranges are checked in code",
   "kubecost-without-monitoring.yaml": "a rule between two sections (cost.kubecost needs monitoring.enabled)",
   "overlapping-cidrs.yaml": "CIDR arithmetic",

@@ -52,12 +52,27 @@ def _unlisted_for(unlisted, user_groups):
     if variants is None:
         return result
     mine = set(user_groups)
-    for v in variants:
-        if mine & set(v["groups"]):
-            result["validation_regex"] = v["validation_regex"]
-            result["validation_message"] = v["validation_message"]
-            return result
-    return None
+    matching = [v for v in variants if mine & set(v["groups"])]
+    if not matching:
+        return None
+    # The form cannot know the group yet: it accepts what any of the user's groups allows, and
+    # selection() holds the value to the group the server counts against.
+    if len(matching) == 1:
+        result["validation_regex"] = matching[0]["validation_regex"]
+    else:
+        result["validation_regex"] = "|".join(f"(?:{v['validation_regex']})" for v in matching)
+    result["validation_message"] = " Or: ".join(dict.fromkeys(v["validation_message"] for v in matching))
+    return result
+
+
+def _group_variant(settings, profile_slug, option_name, group):
+    """The free-form rule of ``group`` for a profile's option, from the settings (or None)."""
+    profile = next((p for p in settings["profiles"] if p["slug"] == profile_slug), {})
+    unlisted = ((profile.get("profile_options") or {}).get(option_name) or {}).get("unlisted_choice") or {}
+    variants = unlisted.get("variants")
+    if variants is None:
+        return unlisted or None
+    return next((v for v in variants if group in v["groups"]), None)
 
 
 def profiles_for(settings, user_groups):
@@ -154,6 +169,10 @@ def selection(settings, username, user_groups, user_options):
     if profile is None:
         raise NotOffered(f"Profile {slug!r} is not offered to {username}.")
     offered_options = profile.get("profile_options") or {}
+    groups = granting_groups(settings, profile["slug"], user_groups)
+    group = options.get(GROUP_OPTION) or groups[0]
+    if group not in groups:
+        raise NotOffered(f"Group {group!r} does not grant profile {profile['slug']!r} to {username}.")
     for name, value in options.items():
         if name in ("profile", GROUP_OPTION):
             continue
@@ -162,8 +181,11 @@ def selection(settings, username, user_groups, user_options):
             unlisted = (offered_options.get(option_name) or {}).get("unlisted_choice")
             if unlisted is None:
                 raise NotOffered(f"A free-form {option_name!r} is not offered to {username} with profile {profile['slug']!r}.")
-            if not isinstance(value, str) or not re.fullmatch(unlisted.get("validation_regex") or ".+", value):
-                raise NotOffered(f"{value!r} is not allowed. {unlisted.get('validation_message', '')}".strip(), status=400)
+            rule = _group_variant(settings, profile["slug"], option_name, group)
+            if rule is None:
+                raise NotOffered(f"Group {group!r} does not offer a free-form {option_name!r} with profile {profile['slug']!r}.")
+            if not isinstance(value, str) or not re.fullmatch(rule.get("validation_regex") or ".+", value):
+                raise NotOffered(f"{value!r} is not allowed for group {group!r}. {rule.get('validation_message', '')}".strip(), status=400)
             continue
         option = offered_options.get(name)
         if option is None:
@@ -173,8 +195,4 @@ def selection(settings, username, user_groups, user_options):
                 raise NotOffered(f"A free-form {name!r} is not offered to {username} with profile {profile['slug']!r}.")
         elif value not in option.get("choices", {}):
             raise NotOffered(f"{value!r} is not a choice of {name!r} offered to {username}.")
-    groups = granting_groups(settings, profile["slug"], user_groups)
-    group = options.get(GROUP_OPTION) or groups[0]
-    if group not in groups:
-        raise NotOffered(f"Group {group!r} does not grant profile {profile['slug']!r} to {username}.")
     return profile, group

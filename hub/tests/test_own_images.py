@@ -1,3 +1,4 @@
+import re
 import unittest
 
 from dandihub_hub.profiles import NotOffered, profiles_for, selection
@@ -43,8 +44,14 @@ class Offered(unittest.TestCase):
         image = base_for(["bican"])["profile_options"]["image"]
         self.assertEqual(image["unlisted_choice"]["validation_regex"], BUILD)
 
-    def test_first_matching_variant_wins_for_users_in_both(self):
-        self.assertEqual(base_for(["bican", "dandi"])["profile_options"]["image"]["unlisted_choice"]["validation_regex"], OWN)
+    def test_users_in_both_get_either_rule_in_the_form(self):
+        # KubeSpawner checks the form's value with re.match before the hub knows the group.
+        unlisted = base_for(["bican", "dandi"])["profile_options"]["image"]["unlisted_choice"]
+        self.assertEqual(unlisted["validation_regex"], f"(?:{OWN})|(?:{BUILD})")
+        for ref in ["quay.io/org/image:1", "123456789012.dkr.ecr.us-east-2.amazonaws.com/hub-builds/x:1"]:
+            self.assertTrue(re.match(unlisted["validation_regex"], ref), ref)
+        self.assertFalse(re.match(unlisted["validation_regex"], "docker.io/evil/miner:1"))
+        self.assertIn("Or: ", unlisted["validation_message"])
 
     def test_other_groups_get_neither(self):
         s = with_custom_images()
@@ -94,6 +101,38 @@ class Validated(unittest.TestCase):
         with self.assertRaises(NotOffered):
             self.select(["bican"], "quay.io/org/image:1")
         self.select(["bican"], "123456789012.dkr.ecr.us-east-2.amazonaws.com/hub-builds/x:1")
+
+    def test_a_user_in_two_groups_is_held_to_the_group_the_server_counts_against(self):
+        quay = "quay.io/org/image:1"
+        built = "123456789012.dkr.ecr.us-east-2.amazonaws.com/hub-builds/x:1"
+        options = lambda group, ref: {"profile": "base", "group": group, "image": "unlisted_choice", "image--unlisted-choice": ref}
+        s = with_custom_images()
+        self.assertEqual(selection(s, "u", ["dandi", "bican"], options("dandi", quay))[1], "dandi")
+        self.assertEqual(selection(s, "u", ["dandi", "bican"], options("bican", built))[1], "bican")
+        with self.assertRaises(NotOffered) as e:
+            selection(s, "u", ["dandi", "bican"], options("bican", quay))
+        self.assertEqual(e.exception.status, 400)
+        self.assertIn("for group 'bican'", e.exception.message)
+
+    def test_per_group_registries(self):
+        # groups.<g>.customImages.allowedRegistries: dandi quay.io/ only, bican ghcr.io/bican/ only.
+        s = with_custom_images()
+        variants = s["profiles"][1]["profile_options"]["image"]["unlisted_choice"]["variants"]
+        variants[0]["validation_regex"] = rf"^(?:quay\.io/){TAIL}"
+        variants[1]["validation_regex"] = rf"^(?:ghcr\.io/bican/){TAIL}"
+        pick = lambda group, ref: selection(s, "u", ["dandi", "bican"], {"profile": "base", "group": group, "image": "unlisted_choice", "image--unlisted-choice": ref})
+        pick("dandi", "quay.io/org/image:1")
+        pick("bican", "ghcr.io/bican/tools:2")
+        for group, ref in [("dandi", "ghcr.io/bican/tools:2"), ("bican", "quay.io/org/image:1")]:
+            with self.assertRaises(NotOffered, msg=(group, ref)):
+                pick(group, ref)
+
+    def test_a_group_without_own_images_cannot_carry_one(self):
+        s = with_custom_images()
+        s["groups"]["workshop"]["profiles"]["base"] = {"pool": "workshop-cpu-on-demand", "capacity": "on-demand"}
+        with self.assertRaises(NotOffered) as e:
+            selection(s, "u", ["dandi", "workshop"], {"profile": "base", "group": "workshop", "image": "unlisted_choice", "image--unlisted-choice": "quay.io/org/image:1"})
+        self.assertIn("does not offer a free-form 'image'", e.exception.message)
 
     def test_users_without_custom_images_cannot_submit_one_through_the_api(self):
         s = with_custom_images()

@@ -51,7 +51,8 @@ export interface ResolvedGroup {
   readonly env: Readonly<Record<string, string>>;
   readonly labels: Readonly<Record<string, string>>;
   readonly mounts: readonly ResolvedMount[];
-  readonly customImages: { readonly own: boolean; readonly build: boolean };
+  /** Own and built images; `allowedRegistries` is the group's own list or the hub-wide one. */
+  readonly customImages: { readonly own: boolean; readonly build: boolean; readonly allowedRegistries: readonly string[] };
   readonly budget?: GroupBudget;
   readonly readBuckets: readonly string[];
   readonly storage: GroupStorage;
@@ -119,7 +120,7 @@ function resolveGroups(d: Deployment, pools: readonly PlannedPool[]): ResolvedGr
     env: g.env,
     labels: g.labels,
     mounts: g.mounts,
-    customImages: g.customImages,
+    customImages: { own: g.customImages.own, build: g.customImages.build, allowedRegistries: g.customImages.allowedRegistries ?? d.customImages.allowedRegistries },
     budget: resolveBudget(g),
     readBuckets: g.readBuckets,
     storage: resolveGroupStorage(key, g, d.storage.growth.enabled),

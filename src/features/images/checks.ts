@@ -19,8 +19,12 @@ export function checkImages(d: Deployment): ConfigProblem[] {
     });
   }
   for (const [name, g] of Object.entries(d.groups)) {
-    if (g.customImages.own && !d.customImages.allowedRegistries.length) {
-      problems.push({ path: ["groups", name, "customImages", "own"], message: "list where own images may come from in customImages.allowedRegistries (e.g. quay.io/)" });
+    const registries = g.customImages.allowedRegistries ?? d.customImages.allowedRegistries;
+    if (g.customImages.own && !registries.length) {
+      problems.push({ path: ["groups", name, "customImages", "own"], message: "list where own images may come from in customImages.allowedRegistries or this group's customImages.allowedRegistries (e.g. quay.io/)" });
+    }
+    if (g.customImages.allowedRegistries && !g.customImages.own) {
+      problems.push({ path: ["groups", name, "customImages", "allowedRegistries"], message: "applies to own images: set own: true, or remove it" });
     }
     if (g.customImages.build && !d.customImages.build) {
       problems.push({ path: ["groups", name, "customImages", "build"], message: "building needs customImages.build (its hubImage with jupyterhub-fancy-profiles)" });

@@ -51,7 +51,7 @@ export interface CustomImageContext {
 export interface ImageGroup {
   readonly key: string;
   readonly profiles: readonly string[];
-  readonly customImages: { readonly own: boolean; readonly build: boolean };
+  readonly customImages: { readonly own: boolean; readonly build: boolean; readonly allowedRegistries: readonly string[] };
 }
 
 /** A profile as the image choices see it. */
@@ -74,21 +74,29 @@ export interface UnlistedVariant {
  */
 export function unlistedChoice(images: ResolvedCustomImages, groups: readonly ImageGroup[], profile: ImageProfile, ctx: CustomImageContext) {
   if (!profile.customImages) return undefined;
-  const granting = groups.filter((g) => g.profiles.includes(profile.key));
-  const own = granting.filter((g) => g.customImages.own).map((g) => g.key);
-  const buildOnly = granting.filter((g) => g.customImages.build && !g.customImages.own).map((g) => g.key);
-  const builds = granting.some((g) => g.customImages.build);
+  const granting = groups.filter((g) => g.profiles.includes(profile.key) && (g.customImages.own || g.customImages.build));
   const builtPrefix = `${ctx.ecrRegistry}${images.building?.repositoryPrefix ?? ""}`;
-  const allowed = images.allowedRegistries;
-  const variants: UnlistedVariant[] = [];
-  if (own.length) {
+  // One variant per distinct rule: its own registries (none for build-only groups), built images if it builds.
+  const variants: (UnlistedVariant & { groups: string[] })[] = [];
+  const byRule = new Map<string, UnlistedVariant & { groups: string[] }>();
+  // Images built here are open to every group offered own or built images with this profile.
+  const builds = images.building !== undefined && granting.some((g) => g.customImages.build);
+  for (const g of granting) {
+    const allowed = g.customImages.own ? g.customImages.allowedRegistries : [];
+    const rule = JSON.stringify([allowed, builds]);
+    const known = byRule.get(rule);
+    if (known) {
+      known.groups.push(g.key);
+      continue;
+    }
     const prefixes = builds ? [...allowed, builtPrefix] : [...allowed];
-    variants.push({ groups: own, validation_regex: imageReferencePattern(prefixes), validation_message: allowedMessage(allowed, builds) });
-  }
-  if (buildOnly.length) {
-    variants.push({ groups: buildOnly, validation_regex: imageReferencePattern([builtPrefix]), validation_message: allowedMessage([], true) });
+    if (!prefixes.length) continue;
+    const variant = { groups: [g.key], validation_regex: imageReferencePattern(prefixes), validation_message: allowedMessage(allowed, builds) };
+    byRule.set(rule, variant);
+    variants.push(variant);
   }
   if (!variants.length) return undefined;
+  const allowed = [...new Set(granting.flatMap((g) => (g.customImages.own ? g.customImages.allowedRegistries : [])))];
   return {
     enabled: true,
     display_name: "Your own image",

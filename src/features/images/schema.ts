@@ -39,13 +39,13 @@ export const ImageCache = z.strictObject({
   keepImages: z.int().min(1).max(100).default(3).describe("Images kept per cached repository; older ones expire from ECR and are fetched again if pulled."),
 });
 
+const RegistryPrefix = z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?\/([a-z0-9._-]+\/)*$/, {
+  message: "a registry or repository prefix ending in /, such as quay.io/ or ghcr.io/my-org/",
+});
+
 export const CustomImages = z.strictObject({
   allowedRegistries: z
-    .array(
-      z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?\/([a-z0-9._-]+\/)*$/, {
-        message: "a registry or repository prefix ending in /, such as quay.io/ or ghcr.io/my-org/",
-      }),
-    )
+    .array(RegistryPrefix)
     .default([])
     .describe(
       "Where users' own images may come from: registry or repository prefixes (quay.io/, ghcr.io/dandi/, docker.io/dandiarchive/). " +
@@ -88,7 +88,13 @@ export const profileFields = {
 export const groupFields = {
   customImages: z
     .strictObject({
-      own: z.boolean().default(false).describe("Members may start any image from customImages.allowedRegistries."),
+      own: z.boolean().default(false).describe("Members may start any image from customImages.allowedRegistries (or this group's allowedRegistries)."),
+      allowedRegistries: z
+        .array(RegistryPrefix)
+        .optional()
+        .describe(
+          "This group's own-image registries, instead of customImages.allowedRegistries: list fewer to narrow, others to extend. A member in several groups is held to the list of the group the server counts against. @default customImages.allowedRegistries",
+        ),
       build: z.boolean().default(false).describe("Members may build an image from a Git repository and start it."),
     })
     .prefault({}),
