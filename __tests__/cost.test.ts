@@ -9,6 +9,7 @@ import { loadDeployment } from "../src/config/load";
 import { BLUEPRINT_FLOOR, BLUEPRINT_VARIABLES } from "../src/features/cost/blueprint";
 import { runCost } from "../src/features/cost/cli";
 import { estimate, expectedNodes, floorInputs, idleFloor, serverRate } from "../src/features/cost/estimate";
+import { parseSpotPriceHistory } from "../src/features/cost/spot";
 import { FAMILY_XLARGE, instancePrice, INSTANCE_PRICES, PRICE_SOURCES, PRICES } from "../src/features/cost/prices";
 import { describeShared, minimalYaml, problemsOf, readShared, releaseValues, ROOT, synth, VARIANTS, type TfJson } from "./helpers";
 
@@ -354,5 +355,46 @@ describe("--svg", () => {
     // linc: 128 vCPU of spot c6i..r7i; the cheapest vCPU is c6i's (0.17 / 4), 60% off on spot.
     expect(linc.atLimitsMonthlyUsd).toBeCloseTo(linc.storageMonthlyUsd + 128 * (0.17 / 4) * 0.4 * 730, 0);
     expect(linc.atLimitsMonthlyUsd).toBeGreaterThan(linc.monthlyUsd);
+  });
+});
+
+describe("spot priced from AWS's spot price history (--spot-prices)", () => {
+  const FILE = join(ROOT, "__tests__/fixtures/spot-price-history.json");
+  const prices = () => parseSpotPriceHistory(JSON.parse(readFileSync(FILE, "utf8")), "spot.json", 0.6);
+
+  it("a type's price is the mean over its zones of each zone's mean; other products are left out", () => {
+    const p = prices();
+    // us-east-2a: (1.0 + 1.2) / 2 = 1.1; us-east-2b: 0.9; the Windows line does not count.
+    expect(p.byType["m6i.16xlarge"]).toBeCloseTo((1.1 + 0.9) / 2, 9);
+    expect(p.byType["t3a.large"]).toBe(0.03);
+    expect(p.source).toBe("spot.json (2 types, zones us-east-2a, us-east-2b, 2026-11-25 to 2026-12-01)");
+    expect(() => parseSpotPriceHistory({ Reservations: [] }, "x.json", 0.6)).toThrow("x.json: not a describe-spot-price-history response");
+    expect(() => parseSpotPriceHistory({ SpotPriceHistory: [{ InstanceType: "m6i.large", AvailabilityZone: "a", SpotPrice: "free" }] }, "x.json", 0.6)).toThrow("SpotPriceHistory[0] needs");
+  });
+
+  it("the estimate uses an observed price where there is one, the discount elsewhere, and says which", () => {
+    const c = dandi().config;
+    const observed = estimate(c, { usage: {}, spotPrices: prices(), asOf: new Date("2026-12-02") });
+    const assumed = estimate(c, { usage: {}, asOf: new Date("2026-12-02") });
+    const busy = (e: typeof observed, profile: string) => e.profiles.find((r) => r.profile === profile && r.capacity === "spot")!.busy;
+    // Ten base servers fit one m6i.16xlarge: $0.10/h observed against 0.4 x $3.072 assumed.
+    expect(busy(observed, "base").type).toBe("m6i.16xlarge");
+    expect(busy(observed, "base").usdPerServerHour).toBeCloseTo((1.0 + (100 * 0.08) / 730) / 10, 9);
+    expect(busy(assumed, "base").usdPerServerHour).toBeCloseTo((3.072 * 0.4 + (100 * 0.08) / 730) / 10, 9);
+    // The spot share of the core nodes at its observed $0.03/h.
+    expect(observed.idle.items.find((i) => i.item.startsWith("core nodes, spot"))!.monthlyUsd).toBeCloseTo(0.03 * 730 + 50 * 0.08, 2);
+    expect(observed.notes.join("\n")).toContain("Spot priced from spot.json (2 types");
+    expect(observed.notes.join("\n")).toMatch(/The default profile \(base\) on spot: \d+% of on-demand per server-hour, from observed spot prices/);
+    expect(assumed.notes.join("\n")).toMatch(/The default profile \(base\) on spot: 40% of on-demand per server-hour, from the assumed discount/);
+  });
+
+  it("the CLI reads the file, and says what is wrong with a bad one", () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    expect(runCost(["config/dandi.yaml", "--spot-prices", FILE], (s) => out.push(s), (s) => err.push(s))).toBe(0);
+    expect(out.join("")).toContain("Spot priced from");
+    expect(runCost(["config/dandi.yaml", "--spot-prices", "/nonexistent.json"], () => {}, (s) => err.push(s))).toBe(2);
+    expect(err.join("")).toContain("--spot-prices /nonexistent.json: ENOENT");
+    expect(runCost(["config/dandi.yaml", "--spot-prices"], () => {}, (s) => err.push(s))).toBe(2);
   });
 });

@@ -113,7 +113,9 @@ describe("the handbook", () => {
           const tsx = /^npx tsx main\.ts(.*)$/.exec(part);
           let code: number | undefined;
           // A chart the page writes goes to a scratch directory, not the repository.
-          if (npm && npm[1] === "cost") code = runCost((npm[2] ?? "").replace(/--svg (\S+)/, (_m, f: string) => `--svg ${join(outdir, "..", f)}`).split(/\s+/).filter(Boolean), () => {}, () => {});
+          // The spot prices a page writes with the aws CLI (not offline): a response of the same shape.
+          const args = (npm?.[2] ?? "").replace(/--svg (\S+)/, (_m, f: string) => `--svg ${join(outdir, "..", f)}`).replace(/--spot-prices \S+/, `--spot-prices ${join(ROOT, "__tests__/fixtures/spot-price-history.json")}`);
+          if (npm && npm[1] === "cost") code = runCost(args.split(/\s+/).filter(Boolean), () => {}, () => {});
           else if (npm && (npm[1] === "synth" || npm[1] === "synth:all")) {
             const args = scripts[npm[1]].replace(/^tsx main\.ts\s*/, "").split(/\s+/).filter(Boolean);
             code = synthesize(args, { ...process.env, CDKTF_OUTDIR: outdir });

@@ -23,7 +23,7 @@ export function costCurve(config: HubConfig, e: Estimate, group: string, profile
   const concurrent = config.cost.usage[group]?.[profile]?.concurrent;
   return Array.from({ length: maxUsers }, (_, i) => {
     const users = i + 1;
-    const rate = usageRate(p, line.capacity, disk, e.spotDiscount, { users, hoursPerMonth: line.hoursPerMonth, concurrent });
+    const rate = usageRate(p, line.capacity, disk, e.spot, { users, hoursPerMonth: line.hoursPerMonth, concurrent });
     return { users, monthlyUsd: Math.round(users * line.hoursPerMonth * (rate?.usdPerServerHour ?? 0) * 100) / 100 };
   });
 }

@@ -7,17 +7,20 @@ import { ConfigError } from "../../config/errors";
 import { loadDeployment } from "../../config/load";
 import type { HubConfig } from "../../config/resolve";
 import { estimate, type Usage } from "./estimate";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { parseSpotPriceHistory, type SpotPrices } from "./spot";
 import { renderChart } from "./chart";
 import { renderEstimate } from "./report";
 
-export const USAGE = "usage: npm run cost -- <deployment.yaml> [--json] [--usage group:profile=USERSxHOURS[@AT_ONCE] ...] [--spot-discount 0..0.9] [--svg FILE]";
+export const USAGE = "usage: npm run cost -- <deployment.yaml> [--json] [--usage group:profile=USERSxHOURS[@AT_ONCE] ...] [--spot-discount 0..0.9] [--spot-prices FILE] [--svg FILE]";
 
 export interface CostArgs {
   readonly file: string;
   readonly json: boolean;
   readonly usage: Record<string, Record<string, { users: number; hoursPerMonth: number; concurrent?: number }>>;
   readonly spotDiscount?: number;
+  /** A describe-spot-price-history response to price spot from (--spot-prices FILE). @default the assumed discount */
+  readonly spotPrices?: string;
   /** Where to write the chart (--svg FILE). @default no chart */
   readonly svg?: string;
 }
@@ -29,6 +32,7 @@ export function parseCostArgs(argv: readonly string[]): CostArgs {
   let json = false;
   let spotDiscount: number | undefined;
   let svg: string | undefined;
+  let spotPrices: string | undefined;
   const usage: CostArgs["usage"] = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -42,6 +46,9 @@ export function parseCostArgs(argv: readonly string[]): CostArgs {
       const v = Number(argv[++i]);
       if (!(v >= 0 && v <= 0.9)) throw new ArgumentError(`--spot-discount ${JSON.stringify(argv[i] ?? "")}: expected a number from 0 to 0.9`);
       spotDiscount = v;
+    } else if (a === "--spot-prices") {
+      spotPrices = argv[++i];
+      if (!spotPrices || spotPrices.startsWith("-")) throw new ArgumentError("--spot-prices needs a file: the output of aws ec2 describe-spot-price-history (help/cost.md)");
     } else if (a === "--svg") {
       svg = argv[++i];
       if (!svg || svg.startsWith("-")) throw new ArgumentError("--svg needs a file to write, e.g. --svg cost.svg");
@@ -50,7 +57,7 @@ export function parseCostArgs(argv: readonly string[]): CostArgs {
     else file = a;
   }
   if (!file) throw new ArgumentError("which deployment file?");
-  return { file, json, usage, spotDiscount, svg };
+  return { file, json, usage, spotDiscount, spotPrices, svg };
 }
 
 /**
@@ -76,12 +83,27 @@ function mergedUsage(config: HubConfig, cli: CostArgs["usage"]): Usage {
   return merged;
 }
 
+function readSpotPrices(file: string): SpotPrices {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new ArgumentError(`--spot-prices ${file}: ${(e as Error).message}`);
+  }
+  try {
+    // The discount is the estimate's: it prices the types the file does not cover.
+    return parseSpotPriceHistory(json, file, 0);
+  } catch (e) {
+    throw new ArgumentError(`--spot-prices ${(e as Error).message}`);
+  }
+}
+
 /** Runs the CLI; returns the exit code. */
 export function runCost(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
   try {
     const args = parseCostArgs(argv);
     const config = loadDeployment(args.file);
-    const e = estimate(config, { usage: mergedUsage(config, args.usage), spotDiscount: args.spotDiscount });
+    const e = estimate(config, { usage: mergedUsage(config, args.usage), spotDiscount: args.spotDiscount, spotPrices: args.spotPrices ? readSpotPrices(args.spotPrices) : undefined });
     out(args.json ? `${JSON.stringify(e, null, 2)}\n` : renderEstimate(e));
     if (args.svg) {
       writeFileSync(args.svg, renderChart(config, e));

@@ -15,6 +15,7 @@ import { EKS_STANDARD_SUPPORT_ENDS } from "../../../modules/versions";
 import { KUBECOST_VOLUME_GIB } from "../monitoring/manifests";
 import { NAT_ROOT_GIB } from "../platform/resolve";
 import { HOURS_PER_MONTH, instancePrice, PRICES } from "./prices";
+import { spotUsd, type Spot, type SpotPrices } from "./spot";
 
 const GIB = 2 ** 30;
 
@@ -37,7 +38,7 @@ export interface FloorInputs {
   readonly publicLoadBalancerZones: number;
   readonly core: { readonly type: string; readonly count: number; readonly diskGiB: number };
   /** The core nodes' spot share, priced at `discount` below on-demand. @default none */
-  readonly coreSpot?: { readonly type: string; readonly count: number; readonly diskGiB: number; readonly discount: number };
+  readonly coreSpot?: { readonly type: string; readonly count: number; readonly diskGiB: number; readonly spot: Spot };
   /** NFS servers on the storage pool (home-nfs mode), and that pool's node disk. */
   readonly nfs?: { readonly servers: number; readonly diskGiB: number };
   /** Provisioned gp3 volumes (billed by size, used or not). */
@@ -52,19 +53,19 @@ export function supportOf(version: string, asOf: Date): { version: string; endsO
   return { version, endsOn, extended: endsOn !== undefined && asOf.toISOString().slice(0, 10) > endsOn };
 }
 
-export function floorInputs(config: HubConfig, asOf: Date = new Date(), spotDiscount = config.cost.spotDiscount): FloorInputs {
+export function floorInputs(config: HubConfig, asOf: Date = new Date(), spot: Spot = config.cost.spotDiscount): FloorInputs {
   const homeNfs = config.storage.mode === "home-nfs";
   const support = supportOf(config.cluster.kubernetesVersion, asOf);
   // Volumes are billed as provisioned: growing ones at what they start with.
   const groupGiB = config.groups.reduce((sum, g) => sum + g.storage.initialSizeGiB, 0);
-  const spot = config.cluster.coreNodes.spot;
+  const share = config.cluster.coreNodes.spot;
   return {
     ...(support.extended ? { extendedSupportSince: { version: support.version, date: support.endsOn } } : {}),
     kmsKeys: 1,
     nat: config.network.nat.kind === "instance" ? { instance: config.network.nat.instanceType } : { gateways: config.network.singleNatGateway ? 1 : config.network.azs },
     publicLoadBalancerZones: config.network.azs,
     core: { type: config.cluster.coreNodes.instanceTypes[0], count: config.cluster.coreNodes.desired, diskGiB: config.cluster.coreNodes.diskGiB },
-    ...(spot ? { coreSpot: { type: spot.instanceTypes[0], count: spot.desired, diskGiB: config.cluster.coreNodes.diskGiB, discount: spotDiscount } } : {}),
+    ...(share ? { coreSpot: { type: share.instanceTypes[0], count: share.desired, diskGiB: config.cluster.coreNodes.diskGiB, spot } } : {}),
     nfs: homeNfs && config.storage.servers === "dedicated" ? { servers: config.groups.length + 1, diskGiB: config.userNodes.diskGiB } : undefined,
     volumes: [
       ...(homeNfs
@@ -152,7 +153,7 @@ export function idleFloor(f: FloorInputs): { items: LineItem[]; monthlyUsd: numb
   if (f.coreSpot) {
     const s = f.coreSpot;
     const disk = nodeHourlyUsd(s.type, s.diskGiB)! - nodeHourlyUsd(s.type, 0)!;
-    items.push({ item: "core nodes, spot share (with root disks)", quantity: `${s.count} x ${s.type}`, monthlyUsd: s.count * (mustPrice(s.type, 0) * (1 - s.discount) + disk) * h });
+    items.push({ item: "core nodes, spot share (with root disks)", quantity: `${s.count} x ${s.type}`, monthlyUsd: s.count * (spotUsd(s.spot, s.type, mustPrice(s.type, 0)) + disk) * h });
   }
   if (f.nfs) {
     const node = storageNode(f.nfs.servers);
@@ -168,16 +169,16 @@ export function idleFloor(f: FloorInputs): { items: LineItem[]; monthlyUsd: numb
  * A pool full to its limits, per hour: its vCPUs (or GPUs) at the cheapest rate any of its
  * families offers, spot discounted where it is spot.
  */
-export function poolAtLimitHourlyUsd(pool: Pick<PlannedPool, "families" | "capacity" | "limits" | "gpuType">, spotDiscount: number): number {
-  const factor = pool.capacity === "spot" ? 1 - spotDiscount : 1;
+export function poolAtLimitHourlyUsd(pool: Pick<PlannedPool, "families" | "capacity" | "limits" | "gpuType">, spot: Spot): number {
+  const hourly = (type: string, usd: number) => (pool.capacity === "spot" ? spotUsd(spot, type, usd) : usd);
   const shapes = pool.families.flatMap((f) => instancesOf(f));
   const rates = shapes
     .map((shape) => ({ shape, price: instancePrice(shape.name, shape.vcpu) }))
     .filter((x): x is { shape: InstanceShape; price: NonNullable<typeof x.price> } => !!x.price)
-    .map(({ shape, price }) => (pool.gpuType ? price.usd / Math.max(1, shape.gpus) : price.usd / shape.vcpu));
+    .map(({ shape, price }) => hourly(shape.name, price.usd) / (pool.gpuType ? Math.max(1, shape.gpus) : shape.vcpu));
   if (!rates.length) return 0;
   const units = pool.gpuType ? pool.limits.gpus : pool.limits.cpu;
-  return units * Math.min(...rates) * factor;
+  return units * Math.min(...rates);
 }
 
 export interface ServerRate {
@@ -206,8 +207,7 @@ export interface ProfileRates {
  * servers keep running with `perNode` servers to a node. Spot discounts the instance, not its
  * root disk.
  */
-function cheapestRate(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spotDiscount: number, concurrent: number, nodesFor: (perNode: number) => number): ServerRate | undefined {
-  const factor = capacity === "spot" ? 1 - spotDiscount : 1;
+function cheapestRate(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spot: Spot, concurrent: number, nodesFor: (perNode: number) => number): ServerRate | undefined {
   const diskPerHour = (diskGiB * PRICES.gp3PerGbMonth.usd) / HOURS_PER_MONTH;
   let best: ServerRate | undefined;
   for (const shape of p.instances) {
@@ -216,7 +216,7 @@ function cheapestRate(p: ResolvedProfile, capacity: Capacity, diskGiB: number, s
     const perNode = podsPerNode(shape, p.cpu.guarantee, p.memory.guaranteeBytes, p.gpu?.count ?? 0);
     if (perNode < 1) continue;
     const nodes = nodesFor(perNode);
-    const nodeHour = price.usd * factor + diskPerHour;
+    const nodeHour = (capacity === "spot" ? spotUsd(spot, shape.name, price.usd) : price.usd) + diskPerHour;
     // Nobody on at all: a server that starts is alone on its node.
     const usd = concurrent > 0 ? (nodes * nodeHour) / concurrent : nodeHour;
     if (!best || usd < best.usdPerServerHour - 1e-12) best = { concurrent, type: shape.name, nodes, usdPerServerHour: usd };
@@ -229,9 +229,9 @@ function cheapestRate(p: ResolvedProfile, capacity: Capacity, diskGiB: number, s
  * nodes hold them most cheaply (Karpenter picks the cheapest instances that fit the pending
  * servers).
  */
-export function serverRate(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spotDiscount: number, concurrent: number): ServerRate | undefined {
+export function serverRate(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spot: Spot, concurrent: number): ServerRate | undefined {
   const c = Math.max(1, concurrent);
-  return cheapestRate(p, capacity, diskGiB, spotDiscount, c, (perNode) => Math.ceil(c / perNode));
+  return cheapestRate(p, capacity, diskGiB, spot, c, (perNode) => Math.ceil(c / perNode));
 }
 
 /**
@@ -258,22 +258,22 @@ export function expectedNodes(mean: number, perNode: number): number {
  * $ per server-hour for servers running `mean` at a time on average, arriving independently:
  * the node type whose expected node-hours cost least per server-hour.
  */
-export function averageRate(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spotDiscount: number, mean: number): ServerRate | undefined {
+export function averageRate(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spot: Spot, mean: number): ServerRate | undefined {
   // With almost no one on, each server is alone on its node.
-  return cheapestRate(p, capacity, diskGiB, spotDiscount, mean, (perNode) => (mean < 1e-6 ? mean : expectedNodes(mean, perNode)));
+  return cheapestRate(p, capacity, diskGiB, spot, mean, (perNode) => (mean < 1e-6 ? mean : expectedNodes(mean, perNode)));
 }
 
 /**
  * The rate of a usage line: a workshop (`concurrent`) runs everyone at once; otherwise servers
  * come and go on their own, users x hours / 730 running on average.
  */
-export function usageRate(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spotDiscount: number, u: UsageLine): ServerRate | undefined {
-  return u.concurrent !== undefined ? serverRate(p, capacity, diskGiB, spotDiscount, u.concurrent) : averageRate(p, capacity, diskGiB, spotDiscount, (u.users * u.hoursPerMonth) / HOURS_PER_MONTH);
+export function usageRate(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spot: Spot, u: UsageLine): ServerRate | undefined {
+  return u.concurrent !== undefined ? serverRate(p, capacity, diskGiB, spot, u.concurrent) : averageRate(p, capacity, diskGiB, spot, (u.users * u.hoursPerMonth) / HOURS_PER_MONTH);
 }
 
-export function profileRates(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spotDiscount: number): ProfileRates | undefined {
-  const alone = serverRate(p, capacity, diskGiB, spotDiscount, 1);
-  const busy = serverRate(p, capacity, diskGiB, spotDiscount, BUSY);
+export function profileRates(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spot: Spot): ProfileRates | undefined {
+  const alone = serverRate(p, capacity, diskGiB, spot, 1);
+  const busy = serverRate(p, capacity, diskGiB, spot, BUSY);
   return alone && busy ? { profile: p.key, capacity, alone, busy } : undefined;
 }
 
@@ -315,7 +315,10 @@ export interface Estimate {
   readonly deployment: string;
   readonly region: string;
   readonly priceRegion: string;
+  /** Below on-demand where no observed price applies. */
   readonly spotDiscount: number;
+  /** How spot was priced: that discount, or observed prices with it as the fallback. */
+  readonly spot: Spot;
   readonly idle: { readonly items: readonly LineItem[]; readonly monthlyUsd: number };
   readonly profiles: readonly ProfileRates[];
   readonly groups: readonly GroupEstimate[];
@@ -324,18 +327,28 @@ export interface Estimate {
   readonly notes: readonly string[];
 }
 
-export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?: number; asOf?: Date } = {}): Estimate {
+/** What the default profile costs on spot against on-demand, per server-hour (ten at once). */
+function spotShareNote(rates: readonly ProfileRates[], profile: string | undefined, spot: Spot): string[] {
+  const of = (capacity: Capacity) => rates.find((r) => r.profile === profile && r.capacity === capacity)?.busy.usdPerServerHour;
+  const [s, od] = [of("spot"), of("on-demand")];
+  if (!s || !od) return [];
+  const how = typeof spot === "number" ? "from the assumed discount" : "from observed spot prices";
+  return [`The default profile (${profile}) on spot: ${Math.round((s / od) * 100)}% of on-demand per server-hour, ${how} (root disks are not discounted).`];
+}
+
+export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?: number; spotPrices?: SpotPrices; asOf?: Date } = {}): Estimate {
   const spotDiscount = opts.spotDiscount ?? config.cost.spotDiscount;
+  const spot: Spot = opts.spotPrices ? { ...opts.spotPrices, discount: spotDiscount } : spotDiscount;
   const usage = opts.usage ?? config.cost.usage;
   const disk = config.userNodes.diskGiB;
   const asOf = opts.asOf ?? new Date();
-  const idle = idleFloor(floorInputs(config, asOf, spotDiscount));
+  const idle = idleFloor(floorInputs(config, asOf, spot));
   const support = supportOf(config.cluster.kubernetesVersion, asOf);
   const byKey = new Map(config.profiles.map((p) => [p.key, p]));
   const rates: ProfileRates[] = [];
   for (const p of config.profiles) {
     for (const capacity of ["spot", "on-demand"] as const) {
-      const r = profileRates(p, capacity, disk, spotDiscount);
+      const r = profileRates(p, capacity, disk, spot);
       if (r) rates.push(r);
     }
   }
@@ -348,7 +361,7 @@ export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?
       const capacity = g.placements[profile]?.capacity ?? "on-demand";
       const concurrent = concurrency(u);
       const p = withKey(profile);
-      const r = p && usageRate(p, capacity, disk, spotDiscount, u);
+      const r = p && usageRate(p, capacity, disk, spot, u);
       const perHour = r ? r.usdPerServerHour : 0;
       return {
         profile,
@@ -373,13 +386,16 @@ export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?
           ),
         }
       : undefined;
-    const atLimits = round2(storage + config.pools.filter((p) => p.group === g.key).reduce((sum, p) => sum + poolAtLimitHourlyUsd(p, spotDiscount) * HOURS_PER_MONTH, 0));
+    const atLimits = round2(storage + config.pools.filter((p) => p.group === g.key).reduce((sum, p) => sum + poolAtLimitHourlyUsd(p, spot) * HOURS_PER_MONTH, 0));
     return { group: g.key, storageMonthlyUsd: storage, usage: lines, monthlyUsd: monthly, atLimitsMonthlyUsd: atLimits, budget };
   });
   const serverCost = groups.reduce((s, g) => s + g.usage.reduce((t, l) => t + l.monthlyUsd, 0), 0);
   const notes = [
     `Prices: ${"us-east-1"} list prices (src/features/cost/prices.ts, each with its source and date)${config.region === "us-east-1" ? "" : `; this deployment is in ${config.region}`}.`,
-    `Spot assumed ${Math.round(spotDiscount * 100)}% below on-demand (cost.spotDiscount); real spot prices move by type, zone and hour.`,
+    typeof spot === "number"
+      ? `Spot assumed ${Math.round(spotDiscount * 100)}% below on-demand (cost.spotDiscount); real spot prices move by type, zone and hour: --spot-prices FILE prices it from AWS's spot price history (help/cost.md).`
+      : `Spot priced from ${spot.source}; types it does not cover assumed ${Math.round(spotDiscount * 100)}% below on-demand.`,
+    ...spotShareNote(rates, config.defaultProfile?.key, spot),
     ...(support.extended
       ? [`Kubernetes ${support.version} is in extended support since ${support.endsOn}: the control plane costs $${(PRICES.eksExtendedSupportPerHour.usd * HOURS_PER_MONTH).toFixed(2)} a month instead of $${(PRICES.eksControlPlanePerHour.usd * HOURS_PER_MONTH).toFixed(2)}; upgrade (help/runbooks.md, Upgrade Kubernetes).`]
       : support.endsOn && Date.parse(support.endsOn) - asOf.getTime() < 90 * 86400_000
@@ -398,6 +414,7 @@ export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?
     region: config.region,
     priceRegion: "us-east-1",
     spotDiscount,
+    spot,
     idle,
     profiles: rates,
     groups,
