@@ -29,7 +29,7 @@ describe("the shipped deployment files", () => {
     expect(base.memory).toEqual({ guaranteeBytes: 16 * 2 ** 30, limitBytes: 32 * 2 ** 30 });
     const gpu = c.profiles.find((p) => p.key === "gpu-t4")!;
     expect(gpu.gpu).toEqual({ count: 1, type: "t4" });
-    expect(gpu.pinnedInstanceTypes).toEqual(["g4dn.2xlarge"]);
+    expect(gpu.pinnedInstanceTypes).toEqual(["g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge"]);
     expect(c.hub.cull.idleTimeoutSeconds).toBe(3600);
     expect(c.hub.startTimeoutSeconds).toBe(2400);
     expect(c.hub.defaultUrl).toBe("/lab");

@@ -409,7 +409,8 @@ describe("karpenter", () => {
     const gpu = spec("dandi-gpu-t4-spot");
     expect(gpu.template.spec.taints).toContainEqual({ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" });
     expect(gpu.template.spec.requirements).toContainEqual({ key: "karpenter.k8s.aws/instance-family", operator: "In", values: ["g4dn"] });
-    expect(gpu.limits).toEqual({ cpu: "32", memory: "128Gi", "nvidia.com/gpu": "4" });
+    // Room for its 4 GPUs on the largest one-GPU shape it may use (g4dn.8xlarge: 32 vCPU, 128 GiB each).
+    expect(gpu.limits).toEqual({ cpu: "128", memory: "512Gi", "nvidia.com/gpu": "4" });
     expect(gpu.disruption).toEqual({ consolidationPolicy: "WhenEmpty", consolidateAfter: "5m" });
   });
 

@@ -9,6 +9,7 @@ import { CHARTS } from "../src/core/charts";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeShared, hubSettings, readShared, releaseValues, ROOT, synth, VARIANTS } from "./helpers";
+import { instanceType } from "../src/core/catalog/instance-types";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -116,11 +117,13 @@ describe("what the hub values say", () => {
     expect(profiles[1].profile_options.image.choices.dandi.default).toBe(true);
     const gpu = profiles[4].kubespawner_override;
     expect(gpu.extra_resource_limits).toEqual({ "nvidia.com/gpu": "1" });
+    // Every one-T4 shape that holds the profile: three types in each zone, six spot pools, not two.
+    expect(gpu.node_affinity_required).toEqual([{ matchExpressions: [{ key: "node.kubernetes.io/instance-type", operator: "In", values: ["g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge"] }] }]);
+    for (const t of gpu.node_affinity_required[0].matchExpressions[0].values) expect(instanceType(t), t).toMatchObject({ gpus: 1, gpuType: "t4" });
     expect(gpu.tolerations).toEqual([
       { key: "hub.jupyter.org/dedicated", operator: "Equal", value: "user", effect: "NoSchedule" },
       { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
     ]);
-    expect(gpu.node_affinity_required[0].matchExpressions[0]).toEqual({ key: "node.kubernetes.io/instance-type", operator: "In", values: ["g4dn.2xlarge"] });
   });
 
   it("groups: who belongs, what each grants and the pool each granted profile lands on", () => {
