@@ -13,7 +13,9 @@ import { placementsOf, profileSize, resolveUserNodes } from "../src/features/cap
 import { builderPoolManifests, karpenterManifests, nodeClassManifest, nodePoolManifest, storagePoolManifests, type CapacityPlan, type PoolContext } from "../src/features/capacity/node-pools";
 import { checkCapacity } from "../src/features/capacity/checks";
 import { allocatable, instanceType } from "../src/core/catalog/instance-types";
-import { minimalYaml } from "./helpers";
+import { minimalYaml, releaseValues, synth } from "./helpers";
+import { estimate } from "../src/features/cost/estimate";
+import { instancePrice } from "../src/features/cost/prices";
 
 const GiB = 2 ** 30;
 
@@ -465,5 +467,35 @@ describe("the storage pool grows with the groups", () => {
     expect(NFS_SERVER_REQUESTS).toMatchObject({ cpu: 0.025, memoryBytes: 256 * 2 ** 20 });
     expect(storagePoolLimits(501)).toEqual({ cpu: Math.ceil(501 * 0.025 * 2) + 4, memoryBytes: Math.ceil((501 * 256 * 2) / 1024 + 8) * 2 ** 30 });
     expect(storagePoolLimits(501).cpu * 1000).toBeGreaterThanOrEqual(501 * 25 * 2);
+  });
+});
+
+describe("root volumes sized from the images that land on a pool", () => {
+  const images =
+    "images:\n  base:\n    name: quay.io/jupyter/base-notebook\n    tag: '2025-06-02'\n    nodeDisk: 6Gi\n  big:\n    name: quay.io/jupyter/scipy-notebook\n    tag: '2025-06-02'\n    nodeDisk: 14Gi\n    prePull: false\n  cuda:\n    name: quay.io/jupyter/pytorch-notebook\n    tag: cuda12-2025-06-02\n    gpu: true\n    nodeDisk: 25Gi";
+  const profiles =
+    "profiles:\n  small:\n    displayName: Small\n    cpu: { guarantee: 1, limit: 2 }\n    memory: { guarantee: 2Gi, limit: 4Gi }\n    images: [base, big]\n  t4:\n    displayName: T4\n    cpu: { guarantee: 2, limit: 4 }\n    memory: { guarantee: 8Gi, limit: 12Gi }\n    gpu: { type: t4 }\n    images: [cuda]";
+  const groups = (extra = "") => `groups:\n  team:\n    displayName: Team\n    members:\n      github: [example]\n    profiles: [small, t4]\n    limits: { cpu: 64, memory: 256Gi, gpus: 2 }${extra}`;
+  const pools = (overrides: Record<string, string>) => Object.fromEntries(planPools(DeploymentSchema.parse(parse(minimalYaml({ images, profiles, groups: groups(), ...overrides })))).map((p) => [p.name, p.diskGiB]));
+
+  it("the sum of their nodeDisk and 20Gi headroom, rounded up to 10Gi: CPU pools hold the profiles' and the pre-pulled CPU images, GPU pools the GPU ones too", () => {
+    // CPU: base 6 + big 14 (offered there, though not pre-pulled) + 20 = 40. GPU: cuda 25 + base 6 (pre-pulled everywhere) + 20 = 51 -> 60.
+    expect(pools({})).toEqual({ "team-cpu-spot": 40, "team-gpu-t4-spot": 60 });
+  });
+
+  it("100Gi when an image does not say its size, or the pool takes own images; userNodes.diskSize overrides all", () => {
+    expect(pools({ images: images.replace("    nodeDisk: 6Gi\n", "") })).toEqual({ "team-cpu-spot": 100, "team-gpu-t4-spot": 100 });
+    expect(pools({ groups: groups("\n    customImages: { own: true }") + "\ncustomImages:\n  allowedRegistries: [quay.io/]" })).toEqual({ "team-cpu-spot": 100, "team-gpu-t4-spot": 100 });
+    expect(pools({ userNodes: "userNodes:\n  diskSize: 80Gi" })).toEqual({ "team-cpu-spot": 80, "team-gpu-t4-spot": 80 });
+  });
+
+  it("each pool's EC2NodeClass gets its size, and the estimate prices each server's node disk from it", () => {
+    const s = synth(minimalYaml({ images, profiles, groups: groups() }), { name: "imagedisks" });
+    const classes = (releaseValues(s.tf, "karpenter_pools_release") as { manifests: any[] }).manifests.filter((m) => m.kind === "EC2NodeClass");
+    const size = (name: string) => classes.find((m) => m.metadata.name === name).spec.blockDeviceMappings[0].ebs.volumeSize;
+    expect([size("team-cpu-spot"), size("team-gpu-t4-spot")]).toEqual(["40Gi", "60Gi"]);
+    const e = estimate(s.config, { usage: {} });
+    const alone = e.profiles.find((r) => r.profile === "small" && r.capacity === "on-demand")!.alone;
+    expect(alone.usdPerServerHour).toBeCloseTo(instancePrice(alone.type, instanceType(alone.type)!.vcpu)!.usd + (40 * 0.08) / 730, 9);
   });
 });

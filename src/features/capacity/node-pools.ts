@@ -33,7 +33,7 @@ export interface CapacityPlan {
 }
 
 /** The node class of a pool: only its name and group (for the bill) differ between pools. */
-export function nodeClassManifest(plan: CapacityPlan, pool: Pick<PlannedPool, "name" | "group">, ctx: PoolContext): EC2NodeClass {
+export function nodeClassManifest(plan: CapacityPlan, pool: Pick<PlannedPool, "name" | "group"> & { readonly diskGiB?: number }, ctx: PoolContext): EC2NodeClass {
   return {
     apiVersion: "karpenter.k8s.aws/v1",
     kind: "EC2NodeClass",
@@ -48,7 +48,7 @@ export function nodeClassManifest(plan: CapacityPlan, pool: Pick<PlannedPool, "n
       blockDeviceMappings: [
         {
           deviceName: "/dev/xvda",
-          ebs: { volumeSize: `${plan.userNodes.diskGiB}Gi`, volumeType: "gp3", encrypted: true, deleteOnTermination: true },
+          ebs: { volumeSize: `${pool.diskGiB ?? plan.userNodes.diskGiB}Gi`, volumeType: "gp3", encrypted: true, deleteOnTermination: true },
         },
       ],
       // Karpenter-launched instances and their volumes are not Terraform resources: these tags

@@ -5,7 +5,7 @@
  */
 import { allocatable, familyArch, GPU_FAMILIES_BY_TYPE, instancesOf, instanceType, type Arch, type GpuType, type InstanceShape } from "../../core/catalog/instance-types";
 import type { Deployment, GroupConfig, ProfileConfig } from "../../config/schema";
-import { parseQuantity } from "../../config/units";
+import { parseQuantity, toGiB } from "../../config/units";
 import { requests } from "../../core/resources";
 
 /** The Karpenter controller, per replica; the chart puts its replicas on different nodes. */
@@ -30,6 +30,31 @@ export interface PlannedPool {
   /** Profiles of the group that land on this pool, in profile order. */
   readonly profiles: readonly string[];
   readonly limits: PoolLimits;
+  /** Root volume of its nodes, GiB (nodeDiskGiB). */
+  readonly diskGiB: number;
+}
+
+/** User nodes' root volume when nothing says better (the images are several GB each). */
+export const DEFAULT_USER_DISK_GIB = 100;
+/** Beyond the images: container logs, writable layers and emptyDirs of the servers on a node. */
+export const USER_DISK_HEADROOM_GIB = 20;
+
+/**
+ * A pool's root volume: userNodes.diskSize when set; else the images that land on its nodes (the
+ * profiles' images, every pre-pulled CPU image, and the pre-pulled GPU images on GPU pools) and the
+ * headroom, when each of them has a nodeDisk and no profile there takes own images.
+ */
+export function nodeDiskGiB(d: Deployment, group: GroupConfig, profiles: readonly string[], gpu: boolean): number {
+  if (d.userNodes.diskSize) return toGiB(parseQuantity(d.userNodes.diskSize));
+  const own = (group.customImages.own || group.customImages.build) && profiles.some((p) => d.profiles[p]?.customImages);
+  const names = new Set([
+    ...profiles.flatMap((p) => d.profiles[p]?.images ?? []),
+    ...Object.entries(d.images).filter(([, i]) => i.prePull && (gpu || !i.gpu)).map(([k]) => k),
+  ]);
+  const sizes = [...names].map((n) => d.images[n]?.nodeDisk);
+  if (own || sizes.some((s) => s === undefined)) return DEFAULT_USER_DISK_GIB;
+  const gib = sizes.reduce((sum, s) => sum + parseQuantity(s!) / 2 ** 30, 0) + USER_DISK_HEADROOM_GIB;
+  return Math.max(30, Math.ceil(gib / 10) * 10);
 }
 
 /** Instance types a profile may run on, after pins and GPU type. */
@@ -115,7 +140,8 @@ function computePools(d: Deployment): PlannedPool[] {
         const part = share(group, pool.capacity, cpuCapacities);
         limits = { cpu: Math.floor(group.limits.cpu * part), memoryBytes: Math.floor((memory * part) / 2 ** 30) * 2 ** 30, gpus: 0 };
       }
-      pools.push({ name, group: groupName, capacity: pool.capacity, gpuType: pool.gpuType, families, arch: familyArch(families[0])!, profiles: pool.profiles, limits });
+      const diskGiB = nodeDiskGiB(d, group, pool.profiles, pool.gpuType !== undefined);
+      pools.push({ name, group: groupName, capacity: pool.capacity, gpuType: pool.gpuType, families, arch: familyArch(families[0])!, profiles: pool.profiles, limits, diskGiB });
     }
   }
   return pools;

@@ -2,7 +2,7 @@
 import { familyArch, type Arch, type GpuType, type InstanceShape } from "../../core/catalog/instance-types";
 import type { Deployment, ProfileConfig } from "../../config/schema";
 import { parseDuration, parseQuantity, toGiB } from "../../config/units";
-import { candidateInstances, type Capacity, type PlannedPool } from "./pools";
+import { candidateInstances, DEFAULT_USER_DISK_GIB, type Capacity, type PlannedPool } from "./pools";
 
 export interface ResolvedUserNodes {
   readonly instanceFamilies: readonly string[];
@@ -35,7 +35,7 @@ export function resolveUserNodes(d: Deployment): ResolvedUserNodes {
   return {
     instanceFamilies: u.instanceFamilies,
     arch: familyArch(u.instanceFamilies[0])!,
-    diskGiB: toGiB(parseQuantity(u.diskSize)),
+    diskGiB: u.diskSize ? toGiB(parseQuantity(u.diskSize)) : DEFAULT_USER_DISK_GIB,
     ami: u.ami,
     expireAfterSeconds: parseDuration(u.expireAfter),
     terminationGracePeriodSeconds: parseDuration(u.terminationGracePeriod),

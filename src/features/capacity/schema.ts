@@ -16,7 +16,9 @@ export const UserNodes = z.strictObject({
     .array(z.string())
     .optional()
     .describe("EC2 families for GPU profiles; derived from each profile's gpu.type when omitted."),
-  diskSize: Quantity.default("100Gi").describe("Root volume of each user node (images are large)."),
+  diskSize: Quantity.optional().describe(
+    "Root volume of every user node. @default per pool, from the images that land there: the sum of their images.<name>.nodeDisk and 20Gi for logs and writable layers, rounded up to 10Gi, when every one of them says its nodeDisk and the pool offers no own images; else 100Gi",
+  ),
   ami: z
     .string()
     .regex(/^al2023@(latest|v[0-9]{8})$/, { message: "an AL2023 alias such as al2023@v20260903 (a dated release), or al2023@latest (development only)" })

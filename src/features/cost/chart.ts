@@ -6,7 +6,7 @@
  * also an attribute (data-*), so a test reads the chart back against the table.
  */
 import type { HubConfig } from "../../config/resolve";
-import { usageRate, type Estimate } from "./estimate";
+import { nodeDiskOf, usageRate, type Estimate } from "./estimate";
 
 const W = 960;
 const H = 420;
@@ -19,7 +19,7 @@ export function costCurve(config: HubConfig, e: Estimate, group: string, profile
   const g = e.groups.find((x) => x.group === group)!;
   const line = g.usage.find((l) => l.profile === profile)!;
   const p = config.profiles.find((x) => x.key === profile)!;
-  const disk = config.userNodes.diskGiB;
+  const disk = nodeDiskOf(config, profile, group);
   const concurrent = config.cost.usage[group]?.[profile]?.concurrent;
   return Array.from({ length: maxUsers }, (_, i) => {
     const users = i + 1;

@@ -327,6 +327,15 @@ export interface Estimate {
   readonly notes: readonly string[];
 }
 
+/**
+ * The root volume a server of the profile pays for: its pool's in the group (pools size theirs
+ * from their images), or the largest among the pools that serve it.
+ */
+export function nodeDiskOf(config: HubConfig, profile: string, group?: string): number {
+  const pools = config.pools.filter((p) => p.profiles.includes(profile) && (group === undefined || p.group === group));
+  return pools.length ? Math.max(...pools.map((p) => p.diskGiB)) : config.userNodes.diskGiB;
+}
+
 /** What the default profile costs on spot against on-demand, per server-hour (ten at once). */
 function spotShareNote(rates: readonly ProfileRates[], profile: string | undefined, spot: Spot): string[] {
   const of = (capacity: Capacity) => rates.find((r) => r.profile === profile && r.capacity === capacity)?.busy.usdPerServerHour;
@@ -340,7 +349,6 @@ export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?
   const spotDiscount = opts.spotDiscount ?? config.cost.spotDiscount;
   const spot: Spot = opts.spotPrices ? { ...opts.spotPrices, discount: spotDiscount } : spotDiscount;
   const usage = opts.usage ?? config.cost.usage;
-  const disk = config.userNodes.diskGiB;
   const asOf = opts.asOf ?? new Date();
   const idle = idleFloor(floorInputs(config, asOf, spot));
   const support = supportOf(config.cluster.kubernetesVersion, asOf);
@@ -348,7 +356,7 @@ export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?
   const rates: ProfileRates[] = [];
   for (const p of config.profiles) {
     for (const capacity of ["spot", "on-demand"] as const) {
-      const r = profileRates(p, capacity, disk, spot);
+      const r = profileRates(p, capacity, nodeDiskOf(config, p.key), spot);
       if (r) rates.push(r);
     }
   }
@@ -361,7 +369,7 @@ export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?
       const capacity = g.placements[profile]?.capacity ?? "on-demand";
       const concurrent = concurrency(u);
       const p = withKey(profile);
-      const r = p && usageRate(p, capacity, disk, spot, u);
+      const r = p && usageRate(p, capacity, nodeDiskOf(config, profile, g.key), spot, u);
       const perHour = r ? r.usdPerServerHour : 0;
       return {
         profile,

@@ -1,6 +1,6 @@
 /** The image menu, users' own images and image building. */
 import { z } from "zod";
-import { Name, SecretRef } from "../../config/scalars";
+import { Name, Quantity, SecretRef } from "../../config/scalars";
 
 export const Image = z.strictObject({
   name: z
@@ -21,6 +21,9 @@ export const Image = z.strictObject({
   displayName: z.string().min(1).max(80, { message: "at most 80 characters: a label, shown in menus" }).optional().describe("Label in the server options menu."),
   gpu: z.boolean().default(false).describe("Image carries CUDA; pre-pulled only on GPU nodes."),
   prePull: z.boolean().default(true).describe("Pre-pull on user nodes so spawns do not wait on a pull."),
+  nodeDisk: Quantity.optional().describe(
+    "What the image takes on a node's disk once pulled: its compressed layers plus the unpacked copy (`crictl imagefsinfo` before and after a pull, or about 3x the compressed size). When every image of a pool says it, the pool's root volumes are sized from them (userNodes.diskSize).",
+  ),
 });
 
 const CacheSecret = z.string().regex(/^ecr-pullthroughcache\/[A-Za-z0-9/_+=.@-]+$/, {
