@@ -123,8 +123,8 @@ describe("the estimate, checked by hand", () => {
     expect(by["hub-wide shared volume"]).toBe(1.6);
     expect(by["hub database volume"]).toBe(0.8);
     expect(by["Prometheus volume"]).toBe(1.2); // 15 GiB (400 days of the allow-listed series) x 0.08
-    expect(by["KMS key (the cluster's secrets)"]).toBe(1);
-    expect(e.idle.monthlyUsd).toBeCloseTo(73 + 1 + 7.36 + 23.73 + 106.11 + 71.07 + 1.6 + 1.6 + 0.8 + 1.2, 2);
+    expect(by["KMS keys (the cluster's secrets, user data)"]).toBe(2); // storage.kmsKey: customer, the default
+    expect(e.idle.monthlyUsd).toBeCloseTo(73 + 2 + 7.36 + 23.73 + 106.11 + 71.07 + 1.6 + 1.6 + 0.8 + 1.2, 2);
     const amd64 = estimate(loadDeployment("config/hand.yaml", HAND.replace("cluster:\n", "cluster:\n  coreNodes: { instanceTypes: [t3a.large] }\n")), { usage: {}, asOf: new Date("2026-12-02") });
     expect(amd64.idle.items.find((i) => i.item.startsWith("NFS storage node"))).toBeUndefined(); // on the amd64 core node
     expect(e.monthlyUsd).toBe(e.idle.monthlyUsd);

@@ -377,3 +377,69 @@ describe("backup vault lock", () => {
     expect(JSON.stringify(locked.tf.resource.aws_backup_vault_lock_configuration)).not.toContain("changeable_for_days");
   });
 });
+
+describe("S3 access logs of the group buckets (checkov CKV_AWS_18)", () => {
+  const byType = (tf: TfJson, type: string) => Object.entries((tf.resource[type] ?? {}) as Record<string, Record<string, any>>);
+
+  it("every group bucket logs to one log bucket of the deployment, a prefix per group", () => {
+    const tf = dandi().tf;
+    const logging = byType(tf, "aws_s3_bucket_logging");
+    const groups = ["dandi", "linc", "bican", "ember", "workshop"];
+    expect(logging.map(([, l]) => l.target_prefix).sort()).toEqual(groups.map((g) => `${g}/`).sort());
+    const [logAddress, logBucket] = byType(tf, "aws_s3_bucket").find(([, b]) => String(b.bucket_prefix).startsWith("dandi-s3-logs-"))!;
+    for (const [, l] of logging) expect(l.target_bucket).toBe(`\${aws_s3_bucket.${logAddress}.id}`);
+    // Every bucket holding user data logs; the log bucket itself does not.
+    const groupBuckets = byType(tf, "aws_s3_bucket").filter(([a]) => /^storage_.+-bucket_bucket$/.test(a));
+    expect(groupBuckets).toHaveLength(groups.length);
+    for (const [a] of groupBuckets) expect(logging.some(([, l]) => l.bucket === `\${aws_s3_bucket.${a}.id}`), a).toBe(true);
+    expect(logBucket.lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  it("the log bucket takes S3's log delivery for this deployment's buckets only, SSE-S3, kept keepDays", () => {
+    const tf = dandi().tf;
+    const [logAddress] = byType(tf, "aws_s3_bucket").find(([, b]) => String(b.bucket_prefix).startsWith("dandi-s3-logs-"))!;
+    const scope = logAddress.replace(/_bucket$/, "");
+    const policy = String(tf.resource.aws_s3_bucket_policy[`${scope}_policy`].policy);
+    expect(policy).toContain('"Service" = "logging.s3.amazonaws.com"');
+    expect(policy).toContain('"aws:SourceArn" = "arn:aws:s3:::dandi-*"');
+    expect(policy).toContain('"aws:SourceAccount" = data.aws_caller_identity.');
+    expect(JSON.stringify(tf.resource.aws_s3_bucket_server_side_encryption_configuration[`${scope}_encryption`])).toContain('"sse_algorithm":"AES256"');
+    expect((tf.resource.aws_s3_bucket_lifecycle_configuration[`${scope}_lifecycle`] as { rule: { expiration: unknown }[] }).rule[0].expiration).toEqual([{ days: 365 }]);
+  });
+
+  it("storage.accessLogs.enabled: false leaves them out", () => {
+    const off = synth(minimalYaml({ storage: "storage:\n  accessLogs:\n    enabled: false" }), { name: "nos3logs" });
+    expect(off.tf.resource.aws_s3_bucket_logging).toBeUndefined();
+    const on = synth(minimalYaml(), { name: "s3logs" });
+    expect(Object.keys(on.tf.resource.aws_s3_bucket_logging)).toHaveLength(1);
+  });
+});
+
+describe("the user data key (storage.kmsKey)", () => {
+  const byType = (tf: TfJson, type: string) => Object.entries((tf.resource[type] ?? {}) as Record<string, Record<string, any>>);
+
+  it("one customer key, rotated and destroy-guarded, encrypts the volumes, the hub database's class and the backup vault; the EBS CSI driver may use it", () => {
+    const tf = dandi().tf;
+    const [[keyAddress, key]] = byType(tf, "aws_kms_key");
+    const arn = `\${aws_kms_key.${keyAddress}.arn}`;
+    expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30, lifecycle: { prevent_destroy: true } });
+    expect(byType(tf, "aws_kms_alias").map(([, a]) => a.name)).toEqual(["alias/dandi-user-data"]);
+    const volumes = byType(tf, "aws_ebs_volume");
+    expect(volumes.length).toBe(6);
+    for (const [a, v] of volumes) expect(v.kms_key_id, a).toBe(arn);
+    expect(byType(tf, "aws_backup_vault")[0][1].kms_key_arn).toBe(arn);
+    const retained = byType(tf, "kubernetes_storage_class_v1").find(([, c]) => c.reclaim_policy === "Retain")![1];
+    expect(retained.parameters.kmsKeyId).toBe(arn);
+    expect(byType(tf, "kubernetes_storage_class_v1").find(([, c]) => c.reclaim_policy === "Delete")![1].parameters.kmsKeyId).toBeUndefined();
+    expect((tf.module["cluster_ebs-csi-role"] as Record<string, unknown>).aws_ebs_csi_kms_arns).toEqual([arn]);
+  });
+
+  it("aws-managed: no key, the AWS managed ones; allowDestroy lifts the key's guard with the volumes'", () => {
+    const managed = synth(minimalYaml({ storage: "storage:\n  kmsKey: aws-managed" }), { name: "awskeys" });
+    expect(managed.tf.resource.aws_kms_key).toBeUndefined();
+    for (const [, v] of byType(managed.tf, "aws_ebs_volume")) expect(v.kms_key_id).toBeUndefined();
+    expect((managed.tf.module["cluster_ebs-csi-role"] as Record<string, unknown>).aws_ebs_csi_kms_arns).toBeUndefined();
+    const teardown = synth(minimalYaml({ storage: "storage:\n  allowDestroy: true" }), { name: "keyteardown" });
+    expect(byType(teardown.tf, "aws_kms_key")[0][1].lifecycle).toEqual({ prevent_destroy: false });
+  });
+});

@@ -22,6 +22,7 @@ import { Billing } from "./features/cost/billing";
 import { hubValues } from "./features/hub/assemble";
 import { JupyterHub } from "./features/hub/jupyterhub";
 import { ImageCache } from "./features/images/image-cache";
+import { UserDataKey } from "./features/storage/user-data-key";
 import { Images } from "./features/images/images";
 import { EventLog } from "./features/monitoring/event-log";
 import { kubecostValues, monitoringManifests, pricedInstanceTypes } from "./features/monitoring/manifests";
@@ -76,6 +77,7 @@ export class HubStack extends TerraformStack {
       budgets: config.groups.flatMap((g) => (g.budget ? [{ group: g.key, formerKeys: g.formerKeys, budget: g.budget }] : [])),
     });
     const network = new Network(this, "network", { name, network: config.network, tags, discoveryTag });
+    const userDataKey = config.storage.kmsKey === "customer" ? new UserDataKey(this, "user-data-key", { name, tags, preventDestroy: !config.storage.allowDestroy }).arn : undefined;
     const cluster = new Cluster(this, "cluster", {
       cluster: config.cluster,
       tags,
@@ -83,6 +85,7 @@ export class HubStack extends TerraformStack {
       privateSubnetIds: network.vpc.privateSubnetIds,
       discoveryTag,
       efsCsiDriver: config.storage.mode === "efs",
+      ebsKmsKeyArns: userDataKey ? [userDataKey] : [],
       agentCidrs: config.backend.kind === "cloud" ? config.backend.agentCidrs : [],
     });
     const eks = cluster.eks;
@@ -91,7 +94,7 @@ export class HubStack extends TerraformStack {
     // Policy enforcement before any workload: every pod started later is policed from its start.
     const calico = new Calico(this, "calico", { podSecurity: podSecurity.operator, dependsOn: [eks] });
 
-    const storageClasses = new StorageClasses(this, "storage-classes", { dependsOn: [eks] });
+    const storageClasses = new StorageClasses(this, "storage-classes", { dependsOn: [eks], kmsKeyArn: userDataKey });
     const imageCache = config.imageCache?.rules.length
       ? new ImageCache(this, "image-cache", { name: config.name, region, accountId: config.accountId!, cache: config.imageCache, tags })
       : undefined;
@@ -145,6 +148,7 @@ export class HubStack extends TerraformStack {
       nodeSecurityGroupId: eks.nodeSecurityGroupId,
       hubNamespace,
       dependsOn: [karpenter.pools.release],
+      kmsKeyArn: userDataKey,
     });
     const claims = storage.volumes.map((v) => v.claim);
     new UserAccess(this, "user-access", {

@@ -61,7 +61,7 @@ export function floorInputs(config: HubConfig, asOf: Date = new Date(), spot: Sp
   const share = config.cluster.coreNodes.spot;
   return {
     ...(support.extended ? { extendedSupportSince: { version: support.version, date: support.endsOn } } : {}),
-    kmsKeys: 1,
+    kmsKeys: config.storage.kmsKey === "customer" ? 2 : 1,
     nat: config.network.nat.kind === "instance" ? { instance: config.network.nat.instanceType } : { gateways: config.network.singleNatGateway ? 1 : config.network.azs },
     publicLoadBalancerZones: config.network.azs,
     core: { type: config.cluster.coreNodes.instanceTypes[0], count: config.cluster.coreNodes.desired, diskGiB: config.cluster.coreNodes.diskGiB },
@@ -139,7 +139,7 @@ export function idleFloor(f: FloorInputs): { items: LineItem[]; monthlyUsd: numb
           monthlyUsd: PRICES.eksExtendedSupportPerHour.usd * h,
         }
       : { item: "EKS control plane", quantity: "1 cluster", monthlyUsd: PRICES.eksControlPlanePerHour.usd * h },
-    ...(f.kmsKeys ? [{ item: "KMS key (the cluster's secrets)", quantity: `${f.kmsKeys}`, monthlyUsd: f.kmsKeys * PRICES.kmsKeyPerMonth.usd }] : []),
+    ...(f.kmsKeys ? [{ item: f.kmsKeys > 1 ? "KMS keys (the cluster's secrets, user data)" : "KMS key (the cluster's secrets)", quantity: `${f.kmsKeys}`, monthlyUsd: f.kmsKeys * PRICES.kmsKeyPerMonth.usd }] : []),
     "instance" in f.nat
       ? { item: "NAT instance (with its public IPv4 and root disk)", quantity: `1 x ${f.nat.instance}`, monthlyUsd: (mustPrice(f.nat.instance, NAT_ROOT_GIB) + ip) * h }
       : { item: "NAT gateway (with its public IPv4)", quantity: `${f.nat.gateways}`, monthlyUsd: f.nat.gateways * (PRICES.natGatewayPerHour.usd + ip) * h },

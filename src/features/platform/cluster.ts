@@ -24,6 +24,8 @@ export interface ClusterProps {
   readonly discoveryTag: Readonly<Record<string, string>>;
   /** Install the EFS CSI driver (storage.mode efs). @default false */
   readonly efsCsiDriver?: boolean;
+  /** Customer managed keys the EBS CSI driver attaches and creates volumes with. @default none */
+  readonly ebsKmsKeyArns?: readonly string[];
   /** Private networks allowed to the private API endpoint on 443 (an HCP Terraform agent's). @default none */
   readonly agentCidrs?: readonly string[];
 }
@@ -98,6 +100,7 @@ export class Cluster extends Construct {
       name: `${c.name}-ebs-csi`,
       use_name_prefix: false,
       attach_aws_ebs_csi_policy: true,
+      ...(props.ebsKmsKeyArns?.length ? { aws_ebs_csi_kms_arns: [...props.ebsKmsKeyArns] } : {}),
       // The association is made by the add-on itself (pod_identity_association below).
       associations: {},
       tags,

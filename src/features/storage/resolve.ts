@@ -17,6 +17,8 @@ export interface ResolvedStorage {
   readonly growth: { readonly enabled: boolean; readonly threshold: number; readonly schedule?: string; readonly dryRun: boolean };
   readonly scratch: { readonly enabled: boolean; readonly expireAfterDays: number };
   readonly backups: { readonly keepDays: number; readonly schedule: string; readonly lock: boolean };
+  /** S3 server access logs of the group buckets, when on. */
+  readonly accessLogs?: { readonly keepDays: number };
   readonly retention: {
     readonly enabled: boolean;
     readonly warnAfterSeconds: number;
@@ -33,6 +35,8 @@ export interface ResolvedStorage {
     readonly schedule: string;
   }[];
   readonly allowDestroy: boolean;
+  /** Whose key encrypts user data: this deployment's (a KMS key it creates) or AWS's. */
+  readonly kmsKey: "customer" | "aws-managed";
 }
 
 export interface GroupStorage {
@@ -84,6 +88,7 @@ export function resolveStorage(d: Deployment): ResolvedStorage {
     growth: { ...s.growth },
     scratch: { enabled: s.scratch.enabled, expireAfterDays: Math.max(1, Math.ceil(parseDuration(s.scratch.expireAfter) / 86400)) },
     backups: { keepDays: s.backups.keepDays, schedule: s.backups.schedule, lock: s.backups.lock },
+    ...(s.accessLogs.enabled ? { accessLogs: { keepDays: s.accessLogs.keepDays } } : {}),
     retention: {
       enabled: s.retention.enabled,
       warnAfterSeconds: parseDuration(s.retention.warnAfter),
@@ -93,6 +98,7 @@ export function resolveStorage(d: Deployment): ResolvedStorage {
     },
     cleanup: s.cleanup.map((c) => ({ volume: volumeOf(c.volume), path: c.path, olderThanSeconds: parseDuration(c.olderThan), dryRun: c.dryRun, schedule: c.schedule })),
     allowDestroy: s.allowDestroy,
+    kmsKey: s.kmsKey,
   };
 }
 

@@ -42,6 +42,15 @@ export const Storage = z.strictObject({
     })
     .prefault({})
     .describe("Per-group S3 scratch space; each server gets its own prefix as $SCRATCH_BUCKET."),
+  accessLogs: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      keepDays: z.int().min(1).max(3650).default(365).describe("How long the access logs are kept."),
+    })
+    .prefault({})
+    .describe(
+      "S3 server access logs of every group bucket (scratch and home archives: user data), into one log bucket of the deployment, a prefix per group (checkov CKV_AWS_18). S3 charges only the log objects' storage ($0.023/GB-month); a busy group writes a few MB a day.",
+    ),
   backups: z
     .strictObject({
       keepDays: z.int().min(1).max(3650).default(14).describe("How long daily backups are kept."),
@@ -98,6 +107,12 @@ export const Storage = z.strictObject({
     .prefault({})
     .describe(
       "Volumes bought as they fill: a job per volume grows it (EBS allows one change per volume every 6 hours, so each step leaves room for twice the last 6 hours' growth) and the NFS server grows the file system. An alert fires at the cap.",
+    ),
+  kmsKey: z
+    .enum(["customer", "aws-managed"])
+    .default("customer")
+    .describe(
+      "The key user data is encrypted with: customer, one key of this deployment (rotated yearly; $1 a month plus requests; checkov CKV_AWS_189, CKV_AWS_166) for the home and shared volumes, the hub database, EFS and the backup vault; aws-managed, the accounts' aws/ebs and the vault's default key. Choose before the first apply: a volume's key cannot change, so switching later would replace every volume (the destroy guard stops that plan).",
     ),
   allowDestroy: z
     .boolean()

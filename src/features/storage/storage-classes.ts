@@ -7,6 +7,8 @@ import { STORAGE_CLASSES } from "../../core/names";
 export interface StorageClassesProps {
   /** The EBS CSI driver must exist first. */
   readonly dependsOn: ITerraformDependable[];
+  /** The key of the retained (user data) class's volumes. @default aws/ebs */
+  readonly kmsKeyArn?: string;
 }
 
 /**
@@ -36,7 +38,7 @@ export class StorageClasses extends Construct {
     const retained = new StorageClassV1(this, "gp3-retain", {
       ...common,
       // Volumes of this class hold user data (the hub database): in the daily backup.
-      parameters: { ...common.parameters, tagSpecification_1: Object.entries(BACKUP_TAG).map(([k, v]) => `${k}=${v}`).join(",") },
+      parameters: { ...common.parameters, ...(props.kmsKeyArn ? { kmsKeyId: props.kmsKeyArn } : {}), tagSpecification_1: Object.entries(BACKUP_TAG).map(([k, v]) => `${k}=${v}`).join(",") },
       metadata: { name: STORAGE_CLASSES.retained },
       reclaimPolicy: "Retain",
     });

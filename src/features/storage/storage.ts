@@ -10,6 +10,10 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
@@ -61,6 +65,8 @@ export interface StorageProps {
   readonly hubNamespace: NamespaceV1;
   /** Karpenter's storage pool must exist before NFS servers can be scheduled. */
   readonly dependsOn: ITerraformDependable[];
+  /** The customer managed key of user data (storage.kmsKey: customer). @default the AWS managed keys */
+  readonly kmsKeyArn?: string;
 }
 
 /** NFS servers go where their zonal volume can attach: a core node there, or the storage pool's. */
@@ -119,7 +125,8 @@ export class Storage extends Construct {
           : this.efsVolume(props, scope, volume, billedTo, guard, efsSecurityGroup!);
       this.volumes.push({ volume, claim });
     }
-    for (const group of props.groups) this.groupBucket(props, group, guard);
+    const logs = props.storage.accessLogs && props.groups.length ? this.accessLogBucket(props, props.storage.accessLogs.keepDays, guard) : undefined;
+    for (const group of props.groups) this.groupBucket(props, group, guard, logs);
     this.backups(props, guard);
   }
 
@@ -144,6 +151,7 @@ export class Storage extends Construct {
       size: sizeGiB,
       type: "gp3",
       encrypted: true,
+      kmsKeyId: props.kmsKeyArn,
       tags: this.tags(props.name, volume, billedTo),
       // A growing volume's size is the grower's: Terraform would shrink it back (EBS refuses).
       lifecycle: { ...guard, ignoreChanges: grows ? ["availability_zone", "size"] : ["availability_zone"] },
@@ -221,6 +229,7 @@ export class Storage extends Construct {
     const fs = new EfsFileSystem(scope, "file-system", {
       creationToken: `${props.name}-${volume}`,
       encrypted: true,
+      kmsKeyId: props.kmsKeyArn,
       performanceMode: "generalPurpose",
       throughputMode: "elastic",
       lifecyclePolicy: [{ transitionToIa: "AFTER_30_DAYS" }, { transitionToPrimaryStorageClass: "AFTER_1_ACCESS" }],
@@ -295,7 +304,41 @@ export class Storage extends Construct {
    * The group's bucket: `scratch/<server>/` for its servers (expires), `home-archives/<user>/`
    * for homes reset by the retention policy (kept, moved to Glacier Instant Retrieval).
    */
-  private groupBucket(props: StorageProps, group: StorageGroup, guard: { preventDestroy: boolean }): void {
+  /** One bucket for the group buckets' S3 server access logs (SSE-S3: log delivery cannot use a KMS key). */
+  private accessLogBucket(props: StorageProps, keepDays: number, guard: { preventDestroy: boolean }): S3Bucket {
+    const scope = new Construct(this, "access-logs");
+    const bucket = privateBucket(scope, {
+      bucketPrefix: `${props.name}-s3-logs-`,
+      tags: { [GROUP_TAG]: "platform", Name: `${props.name}-s3-access-logs` },
+      preventDestroy: guard.preventDestroy,
+      sseAlgorithm: "AES256",
+    });
+    new S3BucketLifecycleConfiguration(scope, "lifecycle", {
+      bucket: bucket.id,
+      rule: [{ id: "expire", status: "Enabled", filter: [{ prefix: "" }], expiration: [{ days: keepDays }] }],
+    });
+    const account = new DataAwsCallerIdentity(scope, "account").accountId;
+    new S3BucketPolicy(scope, "policy", {
+      bucket: bucket.id,
+      policy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "S3ServerAccessLogs",
+            Effect: "Allow",
+            Principal: { Service: "logging.s3.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: `${bucket.arn}/*`,
+            // Only this deployment's buckets (named <name>-<volume>-...) log here.
+            Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": `arn:aws:s3:::${props.name}-*` } },
+          },
+        ],
+      }),
+    });
+    return bucket;
+  }
+
+  private groupBucket(props: StorageProps, group: StorageGroup, guard: { preventDestroy: boolean }, logs: S3Bucket | undefined): void {
     const scope = formerlyCalled(new Construct(this, `${group.key}-bucket`), group.formerKeys.map((k) => `${k}-bucket`));
     // A bucket's name is fixed for its life: it keeps the key it was made under.
     const bucket = privateBucket(scope, {
@@ -304,6 +347,7 @@ export class Storage extends Construct {
       preventDestroy: guard.preventDestroy,
     });
     new S3BucketVersioningA(scope, "versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
+    if (logs) new S3BucketLoggingA(scope, "access-logging", { bucket: bucket.id, targetBucket: logs.id, targetPrefix: `${group.storage.volume}/` });
     const rules: object[] = [
       {
         id: "home-archives",
@@ -330,7 +374,7 @@ export class Storage extends Construct {
   /** AWS Backup: a daily copy of everything tagged dandihub:backup=daily, kept storage.backups.keepDays. */
   private backups(props: StorageProps, guard: { preventDestroy: boolean }): void {
     const { name, storage } = props;
-    const vault = new BackupVault(this, "backup-vault", { name: `${name}-user-data`, tags: { [GROUP_TAG]: "platform" }, lifecycle: guard });
+    const vault = new BackupVault(this, "backup-vault", { name: `${name}-user-data`, kmsKeyArn: props.kmsKeyArn, tags: { [GROUP_TAG]: "platform" }, lifecycle: guard });
     // Governance mode (no changeable_for_days): recovery points stay their full keepDays.
     if (storage.backups.lock) new BackupVaultLockConfiguration(this, "backup-vault-lock", { backupVaultName: vault.name, minRetentionDays: storage.backups.keepDays });
     const plan = new BackupPlan(this, "backup-plan", {
