@@ -134,9 +134,16 @@ const EDITS: Edit[] = [
     name: "rotate a secret reference", runbook: "groups.md#rotating-secrets",
     edit: (doc) => doc.setIn(["auth", "github", "clientSecret"], doc.createNode({ secretsManager: { secretId: "dandihub/github-oauth", key: "client_secret" } })),
     check: (c, _b, after) => {
-      // Only the hub's auth secret reads the new reference; nothing is replaced, no value is written out.
-      expect(c.filter((x) => x.verdict.kind !== "unchanged").map((x) => x.address)).toEqual(["kubernetes_secret_v1.jupyterhub_auth-secret"]);
-      expect(Object.keys(after.tf.data?.aws_secretsmanager_secret_version ?? {})).toHaveLength(1);
+      // A Secrets Manager reference reaches the hub through ESO: the variable's key leaves the auth
+      // secret, the hub reads the synced one; nothing is replaced, Terraform never reads the value.
+      expect(c.filter((x) => x.verdict.kind !== "unchanged").map((x) => [x.address, x.verdict.kind])).toEqual([
+        ["helm_release.jupyterhub_chart_release", "updated"],
+        ["kubernetes_secret_v1.jupyterhub_auth-secret", "updated"],
+        ["helm_release.external-secrets_chart_release", "added"],
+        ["helm_release.external-secrets_synced_release", "added"],
+        ["module.external-secrets_role", "added"],
+      ]);
+      expect(after.tf.data?.aws_secretsmanager_secret_version).toBeUndefined();
       expect(after.tf.variable?.github_client_secret).toBeUndefined();
     },
   },

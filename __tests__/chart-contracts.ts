@@ -143,6 +143,22 @@ export const CONTRACTS: readonly ChartContract[] = [
     ],
   },
   {
+    chart: "external-secrets",
+    version: "2.9.0",
+    source: "external-secrets/external-secrets@v2.9.0 deploy/charts/external-secrets (templates/_helpers.tpl, deployment.yaml, values.yaml)",
+    rules: [
+      { says: "installCRDs (default true) installs the external-secrets.io CRDs: dandihub's SecretStore and ExternalSecret need them", holds: (v) => get(v, "installCRDs") !== false },
+      {
+        says: "You have disabled processing of PushSecrets but not ClusterPushSecrets. This is an invalid configuration.",
+        holds: (v) => !(get(v, "processPushSecret") === false && get(v, "processClusterPushSecret") !== false),
+      },
+      {
+        says: "serviceAccountName is serviceAccount.name (with create): the name the Pod Identity association names",
+        holds: (v) => get(v, "serviceAccount.create") !== false && get(v, "serviceAccount.name") === "external-secrets",
+      },
+    ],
+  },
+  {
     chart: "kube-prometheus-stack",
     version: "82.16.0",
     source: "prometheus-community/helm-charts@kube-prometheus-stack-82.16.0 charts/kube-prometheus-stack (+ grafana 11.3.6 from grafana-community/helm-charts)",

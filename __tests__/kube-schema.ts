@@ -81,7 +81,68 @@ const ADMIN_NETWORK_POLICY = {
     },
   },
 };
-const OWN_SCHEMAS: Record<string, object> = { "policy.networking.k8s.io/v1alpha1/AdminNetworkPolicy": ADMIN_NETWORK_POLICY };
+/**
+ * External Secrets Operator's SecretStore (AWS provider) and ExternalSecret, external-secrets.io/v1:
+ * the parts dandihub writes, as the CRDs of the pinned chart (2.9.0, config/crds/bases) define
+ * them: required fields, enums and name patterns. Checked by hand against those CRDs.
+ */
+const DNS_NAME = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+const named = { type: "object", required: ["name"], properties: { name: { type: "string", pattern: DNS_NAME, maxLength: 253 }, namespace: { type: "string" } } };
+/** A custom resource with a DNS-named metadata and this spec. */
+const customResource = (spec: object) => ({ type: "object", required: ["apiVersion", "kind", "metadata", "spec"], properties: { metadata: named, spec } });
+const SECRET_STORE = customResource({
+  type: "object",
+  required: ["provider"],
+  properties: {
+    provider: {
+      type: "object",
+      minProperties: 1,
+      maxProperties: 1,
+      properties: {
+        aws: {
+          type: "object",
+          required: ["region", "service"],
+          properties: { region: { type: "string" }, service: { enum: ["SecretsManager", "ParameterStore", "CertificateManager"] }, auth: { type: "object" }, role: { type: "string" } },
+          additionalProperties: false,
+        },
+      },
+      additionalProperties: false,
+    },
+    refreshInterval: { anyOf: [{ type: "integer" }, { type: "string" }] },
+  },
+  additionalProperties: false,
+});
+const EXTERNAL_SECRET = customResource({
+  type: "object",
+  properties: {
+    refreshInterval: { type: "string" },
+    secretStoreRef: { type: "object", properties: { kind: { enum: ["SecretStore", "ClusterSecretStore"] }, name: { type: "string", pattern: DNS_NAME, minLength: 1, maxLength: 253 } }, additionalProperties: false },
+    target: {
+      type: "object",
+      properties: { name: { type: "string", pattern: DNS_NAME, maxLength: 253 }, creationPolicy: { enum: ["Owner", "Orphan", "Merge", "None", "CreateOrMerge"] }, deletionPolicy: { enum: ["Delete", "Merge", "Retain"] } },
+      additionalProperties: false,
+    },
+    data: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["remoteRef", "secretKey"],
+        properties: {
+          secretKey: { type: "string", pattern: "^[-._a-zA-Z0-9]+$", minLength: 1, maxLength: 253 },
+          remoteRef: { type: "object", required: ["key"], properties: { key: { type: "string" }, property: { type: "string" }, version: { type: "string" } }, additionalProperties: false },
+        },
+        additionalProperties: false,
+      },
+    },
+  },
+  additionalProperties: false,
+});
+
+const OWN_SCHEMAS: Record<string, object> = {
+  "policy.networking.k8s.io/v1alpha1/AdminNetworkPolicy": ADMIN_NETWORK_POLICY,
+  "external-secrets.io/v1/SecretStore": SECRET_STORE,
+  "external-secrets.io/v1/ExternalSecret": EXTERNAL_SECRET,
+};
 
 function crdValidator(key: string): ValidateFunction {
   let v = crdValidators.get(key);

@@ -4,6 +4,7 @@ import { buildApp } from "../src/app";
 import { loadDeployment } from "../src/config/load";
 import { escapeTemplate, unescapeTemplate } from "../src/core/helm-values";
 import { minimalYaml, releaseValues, synth, VARIANTS } from "./helpers";
+import { secretArnPatterns } from "../src/features/platform/external-secrets";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,13 +24,36 @@ describe("secrets", () => {
     expect(v.github_client_secret.default).toBeUndefined();
   });
 
-  it("a Secrets Manager reference is read at apply time", () => {
+  it("a Secrets Manager reference never enters Terraform's state: ESO syncs it into the cluster, allowed that secret only", () => {
     const s = synth(minimalYaml().replace("variable: github_client_secret", "secretsManager: {secretId: dandihub/github, key: client_secret}"), { name: "sm" });
     expect(s.tf.variable).toBeUndefined();
-    expect(s.tf.data!.aws_secretsmanager_secret_version["secrets_secrets-manager-0"]).toEqual(expect.objectContaining({ secret_id: "dandihub/github" }));
-    expect(s.tf.resource.kubernetes_secret_v1["jupyterhub_auth-secret"].data).toEqual({
-      "github-client-secret": "${jsondecode(data.aws_secretsmanager_secret_version.secrets_secrets-manager-0.secret_string).client_secret}",
+    // No data source reads the value, and the Terraform-made Secret does not hold it.
+    expect(s.tf.data?.aws_secretsmanager_secret_version).toBeUndefined();
+    expect(s.tf.resource.kubernetes_secret_v1["jupyterhub_auth-secret"].data).toEqual({});
+    const synced = (releaseValues(s.tf, "external-secrets_synced_release") as { manifests: Record<string, any>[] }).manifests;
+    const store = synced.find((m) => m.kind === "SecretStore")!;
+    expect(store.spec).toEqual({ provider: { aws: { service: "SecretsManager", region: "us-east-1" } } });
+    expect(synced.find((m) => m.kind === "ExternalSecret")!.spec).toEqual({
+      refreshInterval: "1h",
+      secretStoreRef: { kind: "SecretStore", name: store.metadata.name },
+      target: { name: "dandihub-auth-external", creationPolicy: "Owner" },
+      data: [{ secretKey: "github-client-secret", remoteRef: { key: "dandihub/github", property: "client_secret" } }],
     });
+    const hub = releaseValues(s.tf, "jupyterhub_chart_release") as Record<string, any>;
+    expect(hub.hub.extraEnv.GITHUB_CLIENT_SECRET).toEqual({ valueFrom: { secretKeyRef: { name: "dandihub-auth-external", key: "github-client-secret" } } });
+    const role = s.tf.module["external-secrets_role"] as Record<string, any>;
+    expect(role.policy_statements).toEqual([
+      { sid: "ReadNamedSecrets", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [expect.stringMatching(/^arn:aws:secretsmanager:us-east-1:\$\{data\.aws_caller_identity\.[^}]+\}:secret:dandihub\/github-\?\?\?\?\?\?$/)] },
+    ]);
+    expect(role.associations).toEqual({ controller: expect.objectContaining({ namespace: "kube-system", service_account: "external-secrets" }) });
+    // The hub starts after the synced Secret exists.
+    expect(s.tf.resource.helm_release.jupyterhub_chart_release.depends_on).toContain("helm_release.external-secrets_synced_release");
+  });
+
+  it("a secret's ARNs: a name with the random suffix; an ARN as given and as a partial one", () => {
+    expect(secretArnPatterns("dandihub-tokens", "us-east-2", "123456789012")).toEqual(["arn:aws:secretsmanager:us-east-2:123456789012:secret:dandihub-tokens-??????"]);
+    const arn = "arn:aws:secretsmanager:us-east-2:123456789012:secret:x-AbC123";
+    expect(secretArnPatterns(arn, "us-east-2", "1")).toEqual([arn, `${arn}-??????`]);
   });
 
   it("values in the environment at synth time never reach the output", () => {

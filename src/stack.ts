@@ -11,7 +11,8 @@ import { addressId, MovedBlocks } from "./core/renames";
 import { Secrets } from "./core/secrets";
 import type { HubConfig } from "./config/resolve";
 import { CognitoLogin } from "./features/auth/cognito";
-import { authSecretData } from "./features/auth/hub";
+import { AUTH_EXTERNAL_SECRET, authSecretData, externalAuthData } from "./features/auth/hub";
+import { ExternalSecrets } from "./features/platform/external-secrets";
 import { GpuSupport } from "./features/capacity/gpu-support";
 import { Karpenter } from "./features/capacity/karpenter";
 import { Calico } from "./features/isolation/calico";
@@ -211,6 +212,21 @@ export class HubStack extends TerraformStack {
         })
       : undefined;
 
+    // Credentials the file keeps in Secrets Manager reach the hub through ESO, not Terraform's state.
+    const synced = externalAuthData(config.auth);
+    const externalSecrets = synced.length
+      ? new ExternalSecrets(this, "external-secrets", {
+          name,
+          region,
+          accountId: config.accountId,
+          secretIds: [...new Set(synced.map((k) => k.remoteRef.key))],
+          target: { name: AUTH_EXTERNAL_SECRET, namespace: hubNamespace, keys: synced },
+          clusterName: eks.clusterName,
+          clusterDependency: eks,
+          replicas: config.cluster.controllerReplicas,
+          tags,
+        })
+      : undefined;
     this.hub = new JupyterHub(this, "jupyterhub", {
       values: hubValues(config, {
         buckets: storage.buckets,
@@ -221,7 +237,7 @@ export class HubStack extends TerraformStack {
       }),
       authSecretData: authSecretData(config.auth, (ref) => secrets.valueOf(ref), cognito),
       namespace: hubNamespace,
-      dependsOn: [...platformReady, ...claims, ...images.pullSecrets],
+      dependsOn: [...platformReady, ...claims, ...images.pullSecrets, ...(externalSecrets ? [externalSecrets.synced.release] : [])],
     });
 
     const services =

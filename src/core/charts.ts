@@ -32,6 +32,8 @@ export const CHARTS = {
    * set twice) and 3.x drops bring-your-own Prometheus (help/versions.md).
    */
   kubecost: { repository: "https://kubecost.github.io/cost-analyzer/", chart: "cost-analyzer", version: "2.8.7" },
+  /** External Secrets Operator: Secrets Manager values into Kubernetes Secrets, never through Terraform's state (v1 API). */
+  externalSecrets: { repository: "https://charts.external-secrets.io", chart: "external-secrets", version: "2.9.0" },
   /** Dask Gateway (services.daskGateway), in the hub's namespace to share its service tokens. */
   daskGateway: { repository: "https://helm.dask.org/", chart: "dask-gateway", version: "2026.3.0" },
   /**

@@ -17,16 +17,25 @@ export interface SecretsProps {
 export class Secrets extends Construct {
   private readonly values = new Map<string, string>();
   private readonly variables = new Map<string, TerraformVariable>();
+  private readonly refs: readonly SecretRef[];
 
   constructor(scope: Construct, id: string, props: SecretsProps) {
     super(scope, id);
-    props.refs.forEach((ref, i) => this.values.set(ref.field, this.resolve(ref, i)));
+    this.refs = props.refs;
+    // Variables exist whether read or not (the operator sets them all); Secrets Manager values
+    // are read only when asked for: those synced into the cluster by ESO never enter state.
+    props.refs.forEach((ref, i) => ref.source.kind === "variable" && this.values.set(ref.field, this.resolve(ref, i)));
   }
 
   /** The secret's value (a Terraform expression). */
   valueOf(ref: SecretRef): string {
-    const value = this.values.get(ref.field);
-    if (value === undefined) throw new Error(`no secret reference at ${ref.field}`);
+    let value = this.values.get(ref.field);
+    if (value === undefined) {
+      const index = this.refs.findIndex((r) => r.field === ref.field);
+      if (index < 0) throw new Error(`no secret reference at ${ref.field}`);
+      value = this.resolve(this.refs[index], index);
+      this.values.set(ref.field, value);
+    }
     return value;
   }
 

@@ -8,8 +8,10 @@ import type { HubContribution } from "../../core/hub-contribution";
 import type { SecretRef } from "../../config/secrets";
 import type { GroupMembers, ResolvedAuth } from "./resolve";
 
-/** The Secret in the hub's namespace holding login credentials and archive tokens. */
+/** The Secret in the hub's namespace holding login credentials and archive tokens given as Terraform variables. */
 export const AUTH_SECRET = "dandihub-auth";
+/** The Secret External Secrets Operator keeps in sync with Secrets Manager: the credentials the file gives as `secretsManager` (never in Terraform's state). */
+export const AUTH_EXTERNAL_SECRET = "dandihub-auth-external";
 
 /** Keys of the auth Secret; each becomes one hub environment variable. */
 export const AUTH_SECRET_KEYS = {
@@ -27,8 +29,28 @@ export interface EnvFromSecret {
   readonly valueFrom: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
 }
 
-function fromAuthSecret(key: string): EnvFromSecret {
-  return { valueFrom: { secretKeyRef: { name: AUTH_SECRET, key } } };
+/** Each credential of the auth Secrets: its key and the file's reference to it. */
+function authCredentials(auth: ResolvedAuth): { key: string; ref: SecretRef }[] {
+  const l = auth.login;
+  return [
+    ...(l.kind === "github" ? [{ key: AUTH_SECRET_KEYS.githubClientSecret, ref: l.clientSecret }] : []),
+    ...(l.kind === "dandiOAuth" && l.clientSecret ? [{ key: AUTH_SECRET_KEYS.oauthClientSecret, ref: l.clientSecret }] : []),
+    ...auth.archives.map((a) => ({ key: AUTH_SECRET_KEYS.archiveToken(a.name), ref: a.token })),
+  ];
+}
+
+const synced = (ref: SecretRef) => ref.source.kind === "secretsManager";
+
+/** What ESO syncs into AUTH_EXTERNAL_SECRET: each Secrets Manager credential, by key. */
+export function externalAuthData(auth: ResolvedAuth): { secretKey: string; remoteRef: { key: string; property?: string } }[] {
+  return authCredentials(auth).flatMap(({ key, ref }) =>
+    ref.source.kind === "secretsManager" ? [{ secretKey: key, remoteRef: { key: ref.source.secretId, ...(ref.source.key ? { property: ref.source.key } : {}) } }] : [],
+  );
+}
+
+function fromAuthSecret(auth: ResolvedAuth, key: string): EnvFromSecret {
+  const ref = authCredentials(auth).find((c) => c.key === key)?.ref;
+  return { valueFrom: { secretKeyRef: { name: ref && synced(ref) ? AUTH_EXTERNAL_SECRET : AUTH_SECRET, key } } };
 }
 
 /** The Cognito app client and hosted domain, when the Cognito login is used (made by its construct). */
@@ -41,11 +63,8 @@ export interface CognitoClient {
 /** The auth Secret's data: each credential's value (a Terraform expression), by key. */
 export function authSecretData(auth: ResolvedAuth, valueOf: (ref: SecretRef) => string, cognito?: CognitoClient): Record<string, string> {
   const data: Record<string, string> = {};
-  const l = auth.login;
-  if (l.kind === "github") data[AUTH_SECRET_KEYS.githubClientSecret] = valueOf(l.clientSecret);
-  if (l.kind === "dandiOAuth" && l.clientSecret) data[AUTH_SECRET_KEYS.oauthClientSecret] = valueOf(l.clientSecret);
-  if (l.kind === "cognito" && cognito) data[AUTH_SECRET_KEYS.oauthClientSecret] = cognito.clientSecret;
-  for (const a of auth.archives) data[AUTH_SECRET_KEYS.archiveToken(a.name)] = valueOf(a.token);
+  for (const { key, ref } of authCredentials(auth)) if (!synced(ref)) data[key] = valueOf(ref);
+  if (auth.login.kind === "cognito" && cognito) data[AUTH_SECRET_KEYS.oauthClientSecret] = cognito.clientSecret;
   return data;
 }
 
@@ -107,9 +126,9 @@ function authEnv(auth: ResolvedAuth): Record<string, EnvFromSecret> {
   const env: Record<string, EnvFromSecret> = {};
   const l = auth.login;
   // OAuthenticator reads GITHUB_CLIENT_SECRET (GitHub) and OAUTH_CLIENT_SECRET (generic).
-  if (l.kind === "github") env.GITHUB_CLIENT_SECRET = fromAuthSecret(AUTH_SECRET_KEYS.githubClientSecret);
-  if ((l.kind === "dandiOAuth" && l.clientSecret) || l.kind === "cognito") env.OAUTH_CLIENT_SECRET = fromAuthSecret(AUTH_SECRET_KEYS.oauthClientSecret);
-  for (const a of auth.archives) env[archiveTokenEnv(a.name)] = fromAuthSecret(AUTH_SECRET_KEYS.archiveToken(a.name));
+  if (l.kind === "github") env.GITHUB_CLIENT_SECRET = fromAuthSecret(auth, AUTH_SECRET_KEYS.githubClientSecret);
+  if ((l.kind === "dandiOAuth" && l.clientSecret) || l.kind === "cognito") env.OAUTH_CLIENT_SECRET = fromAuthSecret(auth, AUTH_SECRET_KEYS.oauthClientSecret);
+  for (const a of auth.archives) env[archiveTokenEnv(a.name)] = fromAuthSecret(auth, AUTH_SECRET_KEYS.archiveToken(a.name));
   return env;
 }
 
