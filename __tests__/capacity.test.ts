@@ -13,8 +13,9 @@ import { placementsOf, profileSize, resolveUserNodes } from "../src/features/cap
 import { builderPoolManifests, karpenterManifests, nodeClassManifest, nodePoolManifest, storagePoolManifests, type CapacityPlan, type PoolContext } from "../src/features/capacity/node-pools";
 import { checkCapacity } from "../src/features/capacity/checks";
 import { allocatable, instanceType } from "../src/core/catalog/instance-types";
-import { minimalYaml, releaseValues, synth } from "./helpers";
-import { estimate } from "../src/features/cost/estimate";
+import { minimalYaml, problemsOf, releaseValues, synth, VARIANTS } from "./helpers";
+import { hoursPerWeek, parseWindow, windowProblem } from "../src/features/capacity/warm";
+import { estimate, serverRate } from "../src/features/cost/estimate";
 import { instancePrice } from "../src/features/cost/prices";
 
 const GiB = 2 ** 30;
@@ -497,5 +498,63 @@ describe("root volumes sized from the images that land on a pool", () => {
     const e = estimate(s.config, { usage: {} });
     const alone = e.profiles.find((r) => r.profile === "small" && r.capacity === "on-demand")!.alone;
     expect(alone.usdPerServerHour).toBeCloseTo(instancePrice(alone.type, instanceType(alone.type)!.vcpu)!.usd + (40 * 0.08) / 730, 9);
+  });
+});
+
+describe("warm capacity on a schedule (groups.<g>.warm)", () => {
+  const variant = () => VARIANTS["chart-service"]();
+  const jobs = () => (releaseValues(variant().tf, "storage-jobs_jobs_release") as { manifests: any[] }).manifests;
+
+  it("reads the window: days (ranges wrap), whole hours, a time zone", () => {
+    expect(parseWindow("Mon-Fri 08:00-18:00 America/New_York")).toEqual({ days: [1, 2, 3, 4, 5], startHour: 8, endHour: 18, timeZone: "America/New_York" });
+    expect(parseWindow("Fri-Mon 09:00-12:00 UTC").days).toEqual([5, 6, 0, 1]);
+    expect(hoursPerWeek(parseWindow("Mon-Fri 08:00-18:00 America/New_York"))).toBe(50);
+    expect(windowProblem("Mon-Fri 18:00-08:00 UTC")).toMatch(/ends \(8:00\) before it starts/);
+    expect(windowProblem("Mon-Fri 08:00-18:00 Mars/Olympus")).toMatch(/not an IANA time zone/);
+    expect(windowProblem("Sat 10:00-14:00 Europe/Berlin")).toBeUndefined();
+  });
+
+  it("placeholders of the profile's size on the group's pool, below every user server, created empty", () => {
+    const deployment = jobs().find((m) => m.kind === "Deployment" && m.metadata.name === "warm-team")!;
+    expect(deployment.spec.replicas).toBe(0);
+    const pod = deployment.spec.template.spec;
+    const pool = variant().config.groups[0].placements.small.pool;
+    expect(pod.nodeSelector).toEqual({ "dandihub.org/group": "team", "dandihub.org/pool": pool });
+    expect(pod.tolerations).toContainEqual({ key: "dandihub.org/group", value: "team", effect: "NoSchedule", operator: "Equal" });
+    const small = variant().config.profiles.find((p) => p.key === "small")!;
+    expect(pod.containers[0].resources.requests).toEqual({ cpu: `${small.cpu.guarantee * 1000}m`, memory: `${small.memory.guaranteeBytes / 2 ** 20}Mi` });
+    const priority = jobs().find((m) => m.kind === "PriorityClass")!;
+    expect(priority).toMatchObject({ metadata: { name: pod.priorityClassName }, value: -10, preemptionPolicy: "Never" });
+    // User servers run at z2jh's priority (podPriority), which preempts the placeholders.
+    const hub = releaseValues(variant().tf, "jupyterhub_chart_release") as Record<string, any>;
+    expect(hub.scheduling.podPriority.defaultPriority).toBeGreaterThan(priority.value);
+  });
+
+  it("scaled up every 15 minutes inside the window and down at its end, in its time zone, by a role that may scale only them", () => {
+    const up = jobs().find((m) => m.kind === "CronJob" && m.metadata.name === "warm-team-up")!;
+    const down = jobs().find((m) => m.kind === "CronJob" && m.metadata.name === "warm-team-down")!;
+    expect([up.spec.schedule, up.spec.timeZone]).toEqual(["*/15 8-17 * * 1,2,3,4,5", "America/New_York"]);
+    expect([down.spec.schedule, down.spec.timeZone]).toEqual(["0 18 * * 1,2,3,4,5", "America/New_York"]);
+    expect(up.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(["python", "-m", "dandihub_jobs.warm", "jupyterhub", "warm-team", "2"]);
+    expect(down.spec.jobTemplate.spec.template.spec.containers[0].command.at(-1)).toBe("0");
+    const role = jobs().find((m) => m.kind === "Role" && m.metadata.name === "dandihub-warm-scaler")!;
+    expect(role.rules).toEqual([{ apiGroups: ["apps"], resources: ["deployments/scale"], resourceNames: ["warm-team"], verbs: ["get", "patch"] }]);
+  });
+
+  it("priced as that many servers held through the window", () => {
+    const c = variant().config;
+    const line = estimate(c, { usage: {} }).groups[0].usage.find((l) => l.warm)!;
+    const small = c.profiles.find((p) => p.key === "small")!;
+    const rate = serverRate(small, line.capacity, 100, c.cost.spotDiscount, 2)!;
+    expect(line).toMatchObject({ profile: "small", users: 2, hoursPerMonth: Math.round(((50 * 52) / 12) * 100) / 100, concurrent: 2 });
+    expect(line.monthlyUsd).toBeCloseTo(2 * line.hoursPerMonth * rate.usdPerServerHour, 1);
+  });
+
+  it("a profile the group has, a window that exists, within the group's limits", () => {
+    const warm = (w: string) => minimalYaml().replace("limits: { cpu: 64, memory: 256Gi }", `limits: { cpu: 64, memory: 256Gi }\n    warm: ${w}`);
+    expect(problemsOf(warm('{ servers: 2, profile: smal, when: "Mon-Fri 08:00-18:00 UTC" }')).format()).toMatch(/groups\.team\.warm\.profile = "smal": is not one of the group's profiles \(did you mean small\?\)/);
+    expect(problemsOf(warm('{ servers: 2, when: "Mon-Fri 08:00-18:00 Mars/Olympus" }')).format()).toMatch(/groups\.team\.warm\.when = .*not an IANA time zone/);
+    expect(problemsOf(warm('{ servers: 2, when: "weekdays 9 to 5" }')).format()).toMatch(/groups\.team\.warm\.when = "weekdays 9 to 5": expected days, whole hours and an IANA time zone/);
+    expect(problemsOf(warm('{ servers: 100, when: "Mon-Fri 08:00-18:00 UTC" }')).format()).toMatch(/groups\.team\.warm\.servers = 100: 100 placeholders of small need more than the group's limits allow/);
   });
 });

@@ -28,6 +28,7 @@ const BUILTIN_MODULES: Record<string, () => Promise<Record<string, unknown>>> = 
   "rbac.authorization.k8s.io/v1": () => import("kubernetes-models/rbac.authorization.k8s.io/v1"),
   "policy/v1": () => import("kubernetes-models/policy/v1"),
   "storage.k8s.io/v1": () => import("kubernetes-models/storage.k8s.io/v1"),
+  "scheduling.k8s.io/v1": () => import("kubernetes-models/scheduling.k8s.io/v1"),
   "monitoring.coreos.com/v1": () => import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1"),
 };
 

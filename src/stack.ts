@@ -37,6 +37,7 @@ import { bucketRef, growerJobManifests, storageJobManifests, volumeIdRef } from 
 import { Storage } from "./features/storage/storage";
 import { StorageClasses } from "./features/storage/storage-classes";
 import { StorageJobs } from "./features/storage/storage-jobs";
+import { warmManifests } from "./features/capacity/warm";
 import { UserAccess } from "./features/storage/user-access";
 import { VolumeGrower } from "./features/storage/volume-grower";
 
@@ -171,6 +172,8 @@ export class HubStack extends TerraformStack {
       manifests: [
         ...storageJobManifests({ region, storage: config.storage, groups: config.groups.map((g) => ({ key: g.key, volume: g.storage.volume })) }),
         ...growerJobManifests({ region, growth: config.storage.growth, volumes: storage.growing }),
+        // Warm capacity's scaler runs the jobs' code too.
+        ...warmManifests(config.groups.flatMap((g) => (g.warm ? [g.warm] : [])), HUB_NAMESPACE),
       ],
       hubNamespace,
       dependsOn: claims,

@@ -17,6 +17,8 @@ import { resolveGroupStorage, resolveStorage, type GroupStorage, type ResolvedMo
 import { formerKeysOf } from "./renames";
 import type { Deployment } from "./schema";
 import type { SecretRef } from "./secrets";
+import { parseWindow, type WarmGroup } from "../features/capacity/warm";
+import { parseQuantity } from "./units";
 
 export type { Backend } from "../features/platform/resolve";
 export type { Tls } from "../features/hub/resolve";
@@ -54,6 +56,8 @@ export interface ResolvedGroup {
   /** Own and built images; `allowedRegistries` is the group's own list or the hub-wide one. */
   readonly customImages: { readonly own: boolean; readonly build: boolean; readonly allowedRegistries: readonly string[] };
   readonly budget?: GroupBudget;
+  /** Warm capacity on a schedule, with the profile whose size it keeps. */
+  readonly warm?: WarmGroup & { readonly profile: string };
   readonly readBuckets: readonly string[];
   readonly storage: GroupStorage;
 }
@@ -106,6 +110,24 @@ function resolveProfiles(d: Deployment, images: readonly ResolvedImage[]): Resol
   }));
 }
 
+function resolveWarm(d: Deployment, key: string, pools: readonly PlannedPool[]): (WarmGroup & { profile: string }) | undefined {
+  const g = d.groups[key];
+  if (!g.warm) return undefined;
+  // The checks refuse a profile the group is not granted.
+  const profile = g.warm.profile ?? Object.keys(d.profiles).find((p) => g.profiles.includes(p))!;
+  const p = d.profiles[profile];
+  return {
+    group: key,
+    profile,
+    pool: placementsOf(pools, key)[profile].pool,
+    servers: g.warm.servers,
+    window: parseWindow(g.warm.when),
+    cpu: p.cpu.guarantee,
+    memoryBytes: parseQuantity(p.memory.guarantee),
+    gpus: p.gpu?.count ?? 0,
+  };
+}
+
 function resolveGroups(d: Deployment, pools: readonly PlannedPool[]): ResolvedGroup[] {
   const profileOrder = Object.keys(d.profiles);
   return Object.entries(d.groups).map(([key, g]) => ({
@@ -122,6 +144,7 @@ function resolveGroups(d: Deployment, pools: readonly PlannedPool[]): ResolvedGr
     mounts: g.mounts,
     customImages: { own: g.customImages.own, build: g.customImages.build, allowedRegistries: g.customImages.allowedRegistries ?? d.customImages.allowedRegistries },
     budget: resolveBudget(g),
+    warm: resolveWarm(d, key, pools),
     readBuckets: g.readBuckets,
     storage: resolveGroupStorage(key, g, d.storage.growth.enabled),
   }));

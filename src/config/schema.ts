@@ -26,6 +26,7 @@ const Group = z.strictObject({
   profiles: hub.groupFields.profiles,
   capacity: capacity.groupFields.capacity,
   limits: capacity.groupFields.limits,
+  warm: capacity.groupFields.warm,
   env: hub.groupFields.env,
   labels: hub.groupFields.labels,
   mounts: storage.groupFields.mounts,

@@ -24,6 +24,8 @@ export const USER_TAINT = { key: "hub.jupyter.org/dedicated", value: "user", eff
 
 /** GPU nodes additionally repel pods that did not ask for a GPU. */
 export const GPU_TAINT = { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" } as const;
+/** The extended resource the NVIDIA device plugin advertises. */
+export const GPU_RESOURCE = "nvidia.com/gpu";
 
 /** Names the Karpenter NodePool a user node came from. */
 export const POOL_LABEL = "dandihub.org/pool";

@@ -6,9 +6,34 @@ import { unknownInstanceType } from "../../config/rules";
 import type { Deployment } from "../../config/schema";
 import { parseQuantity } from "../../config/units";
 import { candidateInstances, fittingInstances, planPools } from "./pools";
+import { windowProblem } from "./warm";
 
 export function checkCapacity(d: Deployment): ConfigProblem[] {
-  return [...checkUserNodes(d), ...checkProfileSizes(d), ...checkPoolLimits(d)];
+  return [...checkUserNodes(d), ...checkProfileSizes(d), ...checkPoolLimits(d), ...checkWarm(d)];
+}
+
+/** Warm capacity: a profile the group has, a window that exists, within the group's limits. */
+function checkWarm(d: Deployment): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [key, g] of Object.entries(d.groups)) {
+    if (!g.warm) continue;
+    const path = ["groups", key, "warm"];
+    const profile = g.warm.profile ?? g.profiles.find((p) => d.profiles[p]);
+    if (g.warm.profile !== undefined && !g.profiles.includes(g.warm.profile)) {
+      const guess = closest(g.warm.profile, g.profiles);
+      problems.push({ path: [...path, "profile"], message: `is not one of the group's profiles${guess ? ` (did you mean ${guess}?)` : ""}: ${g.profiles.join(", ")}` });
+      continue;
+    }
+    const why = windowProblem(g.warm.when);
+    if (why) problems.push({ path: [...path, "when"], message: why });
+    const p = profile ? d.profiles[profile] : undefined;
+    if (!p) continue;
+    const [cpu, memory, gpus] = [g.warm.servers * p.cpu.guarantee, g.warm.servers * parseQuantity(p.memory.guarantee), g.warm.servers * (p.gpu?.count ?? 0)];
+    if (p.gpu ? gpus > g.limits.gpus : cpu > g.limits.cpu || memory > parseQuantity(g.limits.memory)) {
+      problems.push({ path: [...path, "servers"], message: `${g.warm.servers} placeholders of ${profile} need more than the group's limits allow (limits.${p.gpu ? "gpus" : "cpu and memory"}): they would wait for nodes Karpenter may not launch` });
+    }
+  }
+  return problems;
 }
 
 function checkUserNodes(d: Deployment): ConfigProblem[] {

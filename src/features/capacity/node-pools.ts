@@ -5,7 +5,7 @@
  * construct only installs them.
  */
 import { NFS_SERVER_REQUESTS } from "../storage/layout";
-import { BUILDER_NODE_ROLE, GPU_TAINT, GROUP_LABEL, GROUP_TAG, groupTaint, NODE_PURPOSE, POOL_LABEL, STORAGE_NODE_ROLE, STORAGE_TAINT, USER_TAINT } from "../../core/labels";
+import { BUILDER_NODE_ROLE, GPU_RESOURCE, GPU_TAINT, GROUP_LABEL, GROUP_TAG, groupTaint, NODE_PURPOSE, POOL_LABEL, STORAGE_NODE_ROLE, STORAGE_TAINT, USER_TAINT } from "../../core/labels";
 import { formatGoDuration, formatQuantity } from "../../config/units";
 import type { PlannedPool } from "./pools";
 import type { ResolvedUserNodes } from "./resolve";
@@ -66,7 +66,7 @@ export function nodePoolManifest(u: ResolvedUserNodes, pool: PlannedPool): NodeP
     { key: "karpenter.k8s.aws/instance-family", operator: "In", values: [...pool.families] },
   ];
   const limits: Record<string, string> = { cpu: String(pool.limits.cpu), memory: formatQuantity(pool.limits.memoryBytes) };
-  if (pool.gpuType) limits["nvidia.com/gpu"] = String(pool.limits.gpus);
+  if (pool.gpuType) limits[GPU_RESOURCE] = String(pool.limits.gpus);
   const taints: Taint[] = [USER_TAINT, groupTaint(pool.group)];
   if (pool.gpuType) taints.push(GPU_TAINT);
   return {

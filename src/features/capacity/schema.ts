@@ -82,4 +82,19 @@ export const groupFields = {
         .describe("With capacity per-profile: the part of cpu/memory/gpus given to the on-demand pools (the rest to spot)."),
     })
     .describe("Hard caps, enforced as Karpenter NodePool limits on the group's pools."),
+  warm: z
+    .strictObject({
+      servers: z.int().min(1).max(100).describe("Placeholders kept, each the size of one server of the profile."),
+      profile: z.string().optional().describe("Whose size and pool the placeholders take. @default the group's first profile"),
+      when: z
+        .string()
+        .regex(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))? ([01][0-9]|2[0-3]):00-([01][0-9]|2[0-4]):00 [A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, {
+          message: 'days, whole hours and an IANA time zone, such as "Mon-Fri 08:00-18:00 America/New_York"',
+        })
+        .describe('When: days (one, or a range such as Mon-Fri), whole hours, and an IANA time zone, e.g. "Mon-Fri 08:00-18:00 America/New_York".'),
+    })
+    .optional()
+    .describe(
+      "Warm capacity: placeholder pods on the group's pool during working hours, so the first servers of the day start on a node that is already up. They yield to any user server (a lower priority), and cost what that many servers would (npm run cost shows it).",
+    ),
 };

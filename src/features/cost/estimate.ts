@@ -16,6 +16,7 @@ import { KUBECOST_VOLUME_GIB } from "../monitoring/manifests";
 import { NAT_ROOT_GIB } from "../platform/resolve";
 import { HOURS_PER_MONTH, instancePrice, PRICES } from "./prices";
 import { spotUsd, type Spot, type SpotPrices } from "./spot";
+import { hoursPerWeek } from "../capacity/warm";
 
 const GIB = 2 ** 30;
 
@@ -287,6 +288,8 @@ export interface GroupUsageLine {
   readonly nodeType: string;
   readonly usdPerServerHour: number;
   readonly monthlyUsd: number;
+  /** Warm capacity: `users` placeholders for `hoursPerMonth` each (groups.<g>.warm). @default a usage line */
+  readonly warm?: true;
 }
 
 export interface GroupEstimate {
@@ -382,6 +385,15 @@ export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?
         monthlyUsd: round2(u.users * u.hoursPerMonth * perHour),
       };
     });
+    const warm = g.warm && withKey(g.warm.profile);
+    if (g.warm && warm) {
+      // The placeholders hold their nodes the whole window, packed like servers running at once.
+      const capacity = g.placements[g.warm.profile]?.capacity ?? "on-demand";
+      const r = serverRate(warm, capacity, nodeDiskOf(config, g.warm.profile, g.key), spot, g.warm.servers);
+      const hours = round2((hoursPerWeek(g.warm.window) * 52) / 12);
+      const perHour = r ? r.usdPerServerHour : 0;
+      lines.push({ profile: g.warm.profile, capacity, users: g.warm.servers, hoursPerMonth: hours, concurrent: g.warm.servers, nodeType: r ? r.type : "none priced", usdPerServerHour: perHour, monthlyUsd: round2(g.warm.servers * hours * perHour), warm: true });
+    }
     const monthly = round2(storage + lines.reduce((s, l) => s + l.monthlyUsd, 0));
     const budget = g.budget
       ? {

@@ -28,7 +28,7 @@ export function renderEstimate(e: Estimate): string {
   const rows: string[][] = [];
   for (const g of e.groups) {
     rows.push([g.group, "storage", "", "", "", usd(g.storageMonthlyUsd)]);
-    for (const l of g.usage) rows.push(["", `${l.profile} (${l.capacity})`, `${l.users} x ${l.hoursPerMonth} h`, String(l.concurrent), usd(l.usdPerServerHour, 4), usd(l.monthlyUsd)]);
+    for (const l of g.usage) rows.push(["", `${l.profile} (${l.capacity}${l.warm ? ", warm" : ""})`, `${l.users} x ${l.hoursPerMonth} h`, String(l.concurrent), usd(l.usdPerServerHour, 4), usd(l.monthlyUsd)]);
     rows.push(["", "total", "", "", "", usd(g.monthlyUsd)]);
   }
   out.push(table(["group", "what", "users x hours", "at once", "$/server-h", "monthly"], rows, [3, 4, 5]));

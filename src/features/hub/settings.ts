@@ -5,7 +5,7 @@
  * theirs through their hub contributions (members and archives, storage, Dask env, the build UI);
  * the hub never re-derives what synth decided.
  */
-import { GPU_TAINT, GROUP_LABEL, POOL_LABEL, PROFILE_LABEL, USER_TOLERATION } from "../../core/labels";
+import { GPU_RESOURCE, GPU_TAINT, GROUP_LABEL, POOL_LABEL, PROFILE_LABEL, USER_TOLERATION } from "../../core/labels";
 import type { ResolvedGroup, ResolvedProfile } from "../../config/resolve";
 import { formatSpawnerBytes } from "../../config/units";
 import type { unlistedChoice } from "../images/custom-images";
@@ -95,7 +95,7 @@ export function spawnerProfile(p: ResolvedProfile, menu: ProfileImageChoices = {
         }
       : {}),
     // Overriding tolerations replaces z2jh's, so the user taint is repeated here.
-    ...(p.gpu ? { tolerations: userTolerations(true), extra_resource_limits: { "nvidia.com/gpu": String(p.gpu.count) } } : {}),
+    ...(p.gpu ? { tolerations: userTolerations(true), extra_resource_limits: { [GPU_RESOURCE]: String(p.gpu.count) } } : {}),
     ...(p.images.length === 1 ? { image: p.images[0].ref } : {}),
   };
   const unlisted = menu.unlisted;
