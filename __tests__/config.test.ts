@@ -31,7 +31,7 @@ describe("the shipped deployment files", () => {
     expect(gpu.gpu).toEqual({ count: 1, type: "t4" });
     expect(gpu.pinnedInstanceTypes).toEqual(["g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge"]);
     expect(c.hub.cull.idleTimeoutSeconds).toBe(3600);
-    expect(c.hub.startTimeoutSeconds).toBe(2400);
+    expect(c.hub.startTimeoutSeconds).toBe(900);
     expect(c.hub.defaultUrl).toBe("/lab");
     expect(c.hub.dbSizeBytes).toBe(2 ** 30); // the 1Gi default: sqlite holds a few MB per thousand users
     // Pulled through the image cache (aws.accountId and imageCache.dockerHubSecret are set).

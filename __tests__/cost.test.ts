@@ -398,3 +398,23 @@ describe("spot priced from AWS's spot price history (--spot-prices)", () => {
     expect(runCost(["config/dandi.yaml", "--spot-prices"], () => {}, (s) => err.push(s))).toBe(2);
   });
 });
+
+describe("time to a notebook, modelled", () => {
+  it("cold: a node's launch, then every image a new node of its kind pulls, at the speed of where it comes from", () => {
+    const c = dandi().config;
+    const e = estimate(c, { usage: {} });
+    const base = e.startTimes.find((t) => t.profile === "base")!;
+    const gpu = e.startTimes.find((t) => t.profile === "gpu-t4")!;
+    const cpuImages = c.images.filter((i) => i.prePull && !i.gpu).length;
+    // Sizes unknown: 5 GB each, pulled from the image cache at 125 MB/s.
+    expect(base.coldPullGB).toBe(5 * cpuImages);
+    expect(base.coldSeconds).toBe(Math.round(60 + (5 * cpuImages * 1000) / 125 + 15));
+    expect(gpu.coldPullGB).toBe(5 * (cpuImages + 1));
+    expect(base.warmSeconds).toBe(15);
+    // Without the cache the images come through the t4g.nano NAT instance: an hour, not minutes.
+    const direct = loadDeployment("config/dandi.yaml", readFileSync(join(ROOT, "config/dandi.yaml"), "utf8").replace("imageCache:\n  dockerHubSecret: ecr-pullthroughcache/docker-hub\n", "imageCache:\n  enabled: false\n"));
+    expect(estimate(direct, { usage: {} }).startTimes.find((t) => t.profile === "base")!.coldSeconds).toBe(Math.round(60 + (5 * cpuImages * 1000) / 4 + 15));
+    expect(e.notes.join("\n")).toMatch(/hub\.startTimeout \(900 s\) is 3\.\dx the slowest modelled cold start \(gpu-t4, \d+ s\)\./);
+    expect(estimate(direct, { usage: {} }).notes.join("\n")).toMatch(/hub\.startTimeout \(900 s\) is less than 1\.5x the slowest modelled cold start/);
+  });
+});

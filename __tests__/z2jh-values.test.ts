@@ -92,7 +92,7 @@ describe("what the hub values say", () => {
   it("idle culling, start timeout and default URL from the file", () => {
     const v = dandi();
     expect(v.cull).toEqual({ enabled: true, users: false, timeout: 3600, every: 600, maxAge: 0 });
-    expect(v.singleuser.startTimeout).toBe(2400);
+    expect(v.singleuser.startTimeout).toBe(900);
     expect(v.singleuser.defaultUrl).toBe("/lab");
   });
 

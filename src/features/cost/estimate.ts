@@ -17,6 +17,7 @@ import { NAT_ROOT_GIB } from "../platform/resolve";
 import { HOURS_PER_MONTH, instancePrice, PRICES } from "./prices";
 import { spotUsd, type Spot, type SpotPrices } from "./spot";
 import { hoursPerWeek } from "../capacity/warm";
+import { startTime, startTimeoutNote, type StartTime } from "../capacity/start-time";
 
 const GIB = 2 ** 30;
 
@@ -325,6 +326,8 @@ export interface Estimate {
   readonly idle: { readonly items: readonly LineItem[]; readonly monthlyUsd: number };
   readonly profiles: readonly ProfileRates[];
   readonly groups: readonly GroupEstimate[];
+  /** Time to a notebook per profile (the model in capacity/start-time.ts). */
+  readonly startTimes: readonly StartTime[];
   /** Idle floor plus every group's server hours (storage is already in the floor). */
   readonly monthlyUsd: number;
   readonly notes: readonly string[];
@@ -409,6 +412,7 @@ export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?
     const atLimits = round2(storage + config.pools.filter((p) => p.group === g.key).reduce((sum, p) => sum + poolAtLimitHourlyUsd(p, spot) * HOURS_PER_MONTH, 0));
     return { group: g.key, storageMonthlyUsd: storage, usage: lines, monthlyUsd: monthly, atLimitsMonthlyUsd: atLimits, budget };
   });
+  const startTimes = config.profiles.map((p) => startTime(config, p));
   const serverCost = groups.reduce((s, g) => s + g.usage.reduce((t, l) => t + l.monthlyUsd, 0), 0);
   const notes = [
     `Prices: ${"us-east-1"} list prices (src/features/cost/prices.ts, each with its source and date)${config.region === "us-east-1" ? "" : `; this deployment is in ${config.region}`}.`,
@@ -416,6 +420,7 @@ export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?
       ? `Spot assumed ${Math.round(spotDiscount * 100)}% below on-demand (cost.spotDiscount); real spot prices move by type, zone and hour: --spot-prices FILE prices it from AWS's spot price history (help/cost.md).`
       : `Spot priced from ${spot.source}; types it does not cover assumed ${Math.round(spotDiscount * 100)}% below on-demand.`,
     ...spotShareNote(rates, config.defaultProfile?.key, spot),
+    ...[startTimeoutNote(config, startTimes)].filter((n): n is string => n !== undefined),
     ...(support.extended
       ? [`Kubernetes ${support.version} is in extended support since ${support.endsOn}: the control plane costs $${(PRICES.eksExtendedSupportPerHour.usd * HOURS_PER_MONTH).toFixed(2)} a month instead of $${(PRICES.eksControlPlanePerHour.usd * HOURS_PER_MONTH).toFixed(2)}; upgrade (help/runbooks.md, Upgrade Kubernetes).`]
       : support.endsOn && Date.parse(support.endsOn) - asOf.getTime() < 90 * 86400_000
@@ -438,6 +443,7 @@ export function estimate(config: HubConfig, opts: { usage?: Usage; spotDiscount?
     idle,
     profiles: rates,
     groups,
+    startTimes,
     monthlyUsd: round2(idle.monthlyUsd + serverCost),
     notes,
   };

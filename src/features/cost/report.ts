@@ -24,6 +24,8 @@ export function renderEstimate(e: Estimate): string {
       [2, 4],
     ),
   );
+  out.push("", "Time to a notebook, modelled (help/cost.md, Time to a notebook): on a node that is up, and on a new one", "");
+  out.push(table(["profile", "node up", "new node", "pulled on a new node"], e.startTimes.map((t) => [t.profile, `${t.warmSeconds} s`, `${t.coldSeconds} s`, `${t.coldPullGB} GB`]), [1, 2, 3]));
   out.push("", "Per group, per month (server hours from cost.usage or --usage; storage is the group's own volume)", "");
   const rows: string[][] = [];
   for (const g of e.groups) {

@@ -2,6 +2,7 @@
 import { formatImageRef } from "../../core/util/image-ref";
 import { resolveSecret, type SecretRef } from "../../config/secrets";
 import type { Deployment } from "../../config/schema";
+import { parseQuantity } from "../../config/units";
 import { CACHEABLE_REGISTRIES, cachedRef, registryOf, type CacheableRegistry, type CacheRule, type ResolvedImageCache } from "./cache";
 
 export interface ResolvedImage {
@@ -13,6 +14,8 @@ export interface ResolvedImage {
   readonly displayName: string;
   readonly gpu: boolean;
   readonly prePull: boolean;
+  /** What it takes on a node's disk once pulled (images.<name>.nodeDisk). @default unknown */
+  readonly nodeDiskBytes?: number;
 }
 
 export interface PullSecret {
@@ -61,6 +64,7 @@ export function resolveImages(d: Deployment): ResolvedImage[] {
     displayName: i.displayName ?? `${i.name}:${i.tag}`,
     gpu: i.gpu,
     prePull: i.prePull,
+    ...(i.nodeDisk ? { nodeDiskBytes: parseQuantity(i.nodeDisk) } : {}),
   }));
 }
 
