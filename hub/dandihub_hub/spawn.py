@@ -17,10 +17,12 @@ volume, the user's homes in their other groups, the shared directory of every gr
 and the hub-wide common directory, read-only except for admins, who also see every group's volume
 read-only.
 """
+import asyncio
 import inspect
 
 from .events import log_event
 from .profiles import NotOffered, no_profiles_message, profiles_for, selection
+from .stuck import STUCK_MARGIN_SECONDS, SpawnStuck, stuck_message
 
 # Set on the spawner by placement, read (and cleared) by the post-stop hook: only a server that was
 # placed is logged as stopped.
@@ -166,6 +168,25 @@ def make_spawner_class(base, settings, http_error):
     """``base`` (KubeSpawner) with placement applied right after the chosen profile."""
 
     class DandiHubSpawner(base):
+        def start(self):
+            # KubeSpawner.start() returns the future progress() follows; ours wraps it, to fail a
+            # little before JupyterHub's timeout with why the pod is not running.
+            inner = asyncio.ensure_future(super().start())
+            timeout = getattr(self, "start_timeout", 0) or 0
+            if timeout <= STUCK_MARGIN_SECONDS:
+                return inner
+
+            async def guarded():
+                try:
+                    return await asyncio.wait_for(inner, timeout - STUCK_MARGIN_SECONDS)
+                except asyncio.TimeoutError:
+                    message = stuck_message(getattr(self, "events", []), timeout, settings.get("contact"))
+                    self.log.warning("dandihub: %s's server did not start: %s", self.user.name, message)
+                    log_event(self.log, "spawn-stuck", user=self.user.name, server=getattr(self, "name", "") or "", reasons=sorted({e.get("reason") for e in getattr(self, "events", []) if e.get("reason")}))
+                    raise SpawnStuck(message) from None
+
+            return asyncio.ensure_future(guarded())
+
         async def load_user_options(self):
             loaded = super().load_user_options()
             if inspect.isawaitable(loaded):
