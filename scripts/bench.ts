@@ -64,6 +64,19 @@ if (process.env.DANDIHUB_BENCH_CHILD) {
     }
     results.push({ wallMs, ...JSON.parse(child.stdout) });
   }
+  // The floor app, the same number of fresh processes.
+  const floor: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const out = mkdtempSync(join(tmpdir(), "dandihub-floor-"));
+    const t0 = process.hrtime.bigint();
+    const child = spawnSync(process.execPath, [require.resolve("tsx/cli"), join(__dirname, "floor-app.ts")], { env: { ...process.env, DANDIHUB_BENCH_OUT: out }, encoding: "utf8" });
+    floor.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    rmSync(out, { recursive: true, force: true });
+    if (child.status !== 0) {
+      process.stderr.write(child.stderr);
+      process.exit(1);
+    }
+  }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const row = (label: string, key: keyof (typeof results)[number], unit: string) =>
     `${label.padEnd(34)}${median(results.map((r) => r[key])).toFixed(0).padStart(8)} ${unit}   (runs: ${results.map((r) => r[key].toFixed(0)).join(", ")})`;
@@ -75,6 +88,8 @@ if (process.env.DANDIHUB_BENCH_CHILD) {
       row("  config load + validation", "configMs", "ms"),
       row("  construct tree + synth", "synthMs", "ms"),
       row("peak memory (max RSS)", "maxRssMiB", "MiB"),
+      `${"floor app (one provider, one bucket)".padEnd(34)}${median(floor).toFixed(0).padStart(8)} ms   (runs: ${floor.map((x) => x.toFixed(0)).join(", ")})`,
+      `${"ratio to the floor app".padEnd(34)}${(median(results.map((r) => r.wallMs)) / median(floor)).toFixed(2).padStart(8)} x`,
       "",
     ].join("\n"),
   );
