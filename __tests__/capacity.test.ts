@@ -537,6 +537,12 @@ describe("warm capacity on a schedule (groups.<g>.warm)", () => {
     expect([down.spec.schedule, down.spec.timeZone]).toEqual(["0 18 * * 1,2,3,4,5", "America/New_York"]);
     expect(up.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(["python", "-m", "dandihub_jobs.warm", "jupyterhub", "warm-team", "2"]);
     expect(down.spec.jobTemplate.spec.template.spec.containers[0].command.at(-1)).toBe("0");
+    // The hub's namespace denies by default: the scalers may reach the API server, and only that.
+    const policies = (releaseValues(variant().tf, "isolation_policies_release") as { manifests: any[] }).manifests;
+    const scalers = policies.find((m) => m.kind === "NetworkPolicy" && m.metadata.name === "dandihub-warm-scalers")!;
+    expect(scalers.spec.podSelector).toEqual({ matchLabels: { "app.kubernetes.io/component": "warm-scaler" } });
+    expect(scalers.spec.policyTypes).toEqual(["Egress"]);
+    expect(up.spec.jobTemplate.spec.template.metadata.labels).toMatchObject(scalers.spec.podSelector.matchLabels);
     const role = jobs().find((m) => m.kind === "Role" && m.metadata.name === "dandihub-warm-scaler")!;
     expect(role.rules).toEqual([{ apiGroups: ["apps"], resources: ["deployments/scale"], resourceNames: ["warm-team"], verbs: ["get", "patch"] }]);
   });

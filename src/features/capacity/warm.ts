@@ -62,6 +62,8 @@ export interface WarmGroup {
 }
 
 export const warmName = (group: string) => `warm-${group}`;
+/** `app.kubernetes.io/component` of the scaler pods (their NetworkPolicy selects it). */
+export const WARM_SCALER_COMPONENT = "warm-scaler";
 
 /** The placeholders, their schedule and the rights to scale them, for the hub's namespace. */
 export function warmManifests(groups: readonly WarmGroup[], namespace: string): Manifest[] {
@@ -129,7 +131,7 @@ export function warmManifests(groups: readonly WarmGroup[], namespace: string): 
     const job = (suffix: string, schedule: string, replicas: number): Manifest => ({
       apiVersion: "batch/v1",
       kind: "CronJob",
-      metadata: { name: `${name}-${suffix}`, labels: { "app.kubernetes.io/part-of": "dandihub", "app.kubernetes.io/component": "warm-scaler" } },
+      metadata: { name: `${name}-${suffix}`, labels: { "app.kubernetes.io/part-of": "dandihub", "app.kubernetes.io/component": WARM_SCALER_COMPONENT } },
       spec: {
         schedule,
         timeZone: g.window.timeZone,
@@ -140,7 +142,7 @@ export function warmManifests(groups: readonly WarmGroup[], namespace: string): 
           spec: {
             backoffLimit: 2,
             template: {
-              metadata: { labels: { "app.kubernetes.io/component": "warm-scaler" } },
+              metadata: { labels: { "app.kubernetes.io/component": WARM_SCALER_COMPONENT } },
               spec: {
                 restartPolicy: "Never",
                 serviceAccountName: scaler,

@@ -5,6 +5,7 @@
 import { HUB_NAMESPACE, MONITORING_NAMESPACE } from "../../core/names";
 import { address, pods, type Flow } from "../../core/network";
 import type { HubConfig } from "../../config/resolve";
+import { capacityFlows } from "../capacity/network";
 import { imagesFlows } from "../images/network";
 import { monitoringFlows } from "../monitoring/network";
 import { servicesFlows } from "../services/network";
@@ -47,6 +48,7 @@ export function deploymentFlows(config: Isolated): Flow[] {
     ...storageFlows({ nfsVolumes: nfsVolumes(config), monitoring: config.monitoring.enabled, growth: config.storage.growth.enabled && nfsVolumes(config).length > 0 }),
     ...imagesFlows({ building: config.customImages.building !== undefined }),
     ...servicesFlows(config.services),
+    ...capacityFlows({ warm: config.groups.some((g) => g.warm) }),
   ];
 }
 
