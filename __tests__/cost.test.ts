@@ -11,7 +11,8 @@ import { runCost } from "../src/features/cost/cli";
 import { estimate, expectedNodes, floorInputs, idleFloor, serverRate } from "../src/features/cost/estimate";
 import { parseSpotPriceHistory } from "../src/features/cost/spot";
 import { FAMILY_XLARGE, instancePrice, INSTANCE_PRICES, PRICE_SOURCES, PRICES } from "../src/features/cost/prices";
-import { describeShared, minimalYaml, problemsOf, readShared, releaseValues, ROOT, synth, VARIANTS, type TfJson } from "./helpers";
+import { describeShared, hubSettings, minimalYaml, problemsOf, readShared, releaseValues, ROOT, synth, VARIANTS, type TfJson } from "./helpers";
+import { askHub } from "./hub-python";
 
 type Rec = Record<string, any>;
 const dandi = () => synth("config/dandi.yaml");
@@ -416,5 +417,46 @@ describe("time to a notebook, modelled", () => {
     expect(estimate(direct, { usage: {} }).startTimes.find((t) => t.profile === "base")!.coldSeconds).toBe(Math.round(60 + (5 * cpuImages * 1000) / 4 + 15));
     expect(e.notes.join("\n")).toMatch(/hub\.startTimeout \(900 s\) is 3\.\dx the slowest modelled cold start \(gpu-t4, \d+ s\)\./);
     expect(estimate(direct, { usage: {} }).notes.join("\n")).toMatch(/hub\.startTimeout \(900 s\) is less than 1\.5x the slowest modelled cold start/);
+  });
+});
+
+describe("budgets enforced at spawn", () => {
+  const settingsOf = (tf: TfJson) => hubSettings(releaseValues(tf, "jupyterhub_chart_release") as Record<string, any>);
+
+  it("the groups with a budget are checked, at the estimate's prices for every type their pools may launch", () => {
+    const b = settingsOf(dandi().tf).budgets;
+    expect(Object.keys(b.groups)).toEqual(["dandi", "linc"]);
+    expect(b.groups.dandi).toEqual({ monthlyUsd: 3000, warnAt: [0.8] });
+    expect(b).toMatchObject({ failMode: "open", spotDiscount: 0.6, prometheusUrl: "http://monitoring-prometheus.monitoring.svc:9090" });
+    expect(b.prices["m6i.4xlarge"]).toBe(0.768);
+    expect(b.prices["g4dn.2xlarge"]).toBe(0.752);
+    // The label names the hub groups by are kube-state-metrics' for the labels it exports.
+    expect(b.labels).toEqual({ group: "label_dandihub_org_group", type: "label_node_kubernetes_io_instance_type", capacity: "label_karpenter_sh_capacity_type" });
+  });
+
+  it("the hub decides from the synthesized settings and a Prometheus answer, in its own Python", () => {
+    const settings = settingsOf(dandi().tf);
+    // 3,100 dollars of on-demand m6i.4xlarge hours (5-minute samples) this month.
+    const samples = Math.round((3100 / 0.768) * 12);
+    const answer = (n: number) => ({ status: "success", data: { resultType: "vector", result: [{ metric: { label_node_kubernetes_io_instance_type: "m6i.4xlarge", label_karpenter_sh_capacity_type: "on-demand" }, value: [0, String(n)] }] } });
+    const verdict = (n: number) =>
+      askHub(
+        settings,
+        `(lambda v: [v.allowed, v.level])(__import__('dandihub_hub.budgets', fromlist=['check']).check(s, 'dandi', __import__('datetime').datetime(2026, 12, 20, tzinfo=__import__('datetime').timezone.utc), lambda q: ${JSON.stringify(answer(n))} if q.startswith('sum') else {'status': 'success', 'data': {'resultType': 'vector', 'result': []}}))`,
+      );
+    expect(verdict(samples)).toEqual([false, "over"]);
+    expect(verdict(Math.round(samples * 0.85))).toEqual([true, "80%"]);
+    expect(verdict(100)).toEqual([true, null]);
+  });
+
+  it("Prometheus admits the hub; enforce: false or no monitoring leaves the check out, and enforce needs monitoring", () => {
+    const policies = (releaseValues(dandi().tf, "isolation_policies_release") as { manifests: any[] }).manifests;
+    const prometheus = policies.find((m) => m.kind === "NetworkPolicy" && m.metadata.name === "dandihub-prometheus")!;
+    expect(JSON.stringify(prometheus.spec.ingress)).toContain('"component":"hub"');
+    const yaml = (budget: string, extra = "") =>
+      minimalYaml().replace("limits: { cpu: 64, memory: 256Gi }", `limits: { cpu: 64, memory: 256Gi }\n    budget: { monthlyUsd: 500, alertEmails: [a@example.org]${budget} }`) + extra;
+    expect(settingsOf(synth(yaml(", enforce: false"), { name: "noenforce" }).tf).budgets).toBeUndefined();
+    expect(settingsOf(synth(yaml(""), { name: "enforce" }).tf).budgets.groups.team.monthlyUsd).toBe(500);
+    expect(problemsOf(yaml("", "monitoring:\n  enabled: false\n")).format()).toMatch(/groups\.team\.budget.*is enforced at spawn \(enforce: true, the default\) from the cluster's Prometheus/);
   });
 });

@@ -18,8 +18,10 @@ and the hub-wide common directory, read-only except for admins, who also see eve
 read-only.
 """
 import asyncio
+import datetime
 import inspect
 
+from .budgets import check as budget_check
 from .events import log_event
 from .profiles import NotOffered, no_profiles_message, profiles_for, selection
 from .stuck import STUCK_MARGIN_SECONDS, SpawnStuck, stuck_message
@@ -198,14 +200,26 @@ def make_spawner_class(base, settings, http_error):
     return DandiHubSpawner
 
 
-def make_pre_spawn_hook(settings, http_error):
+def make_pre_spawn_hook(settings, http_error, budget_fetch=None):
     """The refusal check, before anything is created. ``http_error(status, message)`` builds the
     exception JupyterHub shows the user."""
 
-    def pre_spawn_hook(spawner):
+    async def pre_spawn_hook(spawner):
         # A new spawn: no placement yet (a refused or failed spawn must not log an old one's stop).
         setattr(spawner, PLACEMENT_ATTR, None)
-        _selection_or_refusal(spawner, settings, http_error)
+        profile, group, _ = _selection_or_refusal(spawner, settings, http_error)
+        if not (settings.get("budgets") or {}).get("groups", {}).get(group):
+            return
+        # Prometheus is read off the hub's event loop.
+        now = datetime.datetime.now(datetime.timezone.utc)
+        verdict = await asyncio.get_running_loop().run_in_executor(None, budget_check, settings, group, now, budget_fetch)
+        fields = dict(user=spawner.user.name, server=getattr(spawner, "name", "") or "", group=group, profile=profile["slug"])
+        if not verdict.allowed:
+            spawner.log.warning("dandihub: refused spawn for %s: %s", spawner.user.name, verdict.message)
+            log_event(spawner.log, "spawn-refused", status=403, reason="budget", spent=round(verdict.spent, 2), budget=verdict.budget, **fields)
+            raise http_error(403, verdict.message)
+        if verdict.level:
+            log_event(spawner.log, "budget-warning", level=verdict.level, spent=round(verdict.spent, 2), budget=verdict.budget, **fields)
 
     return pre_spawn_hook
 

@@ -1,6 +1,7 @@
 """Small stand-ins shared by the tests: a settings dict shaped like the synthesized one, and
 fake users, spawners and loggers."""
 import asyncio
+import inspect
 import copy
 
 LABELS = {"group": "dandihub.org/group", "pool": "dandihub.org/pool", "profile": "dandihub.org/profile"}
@@ -268,7 +269,10 @@ def spawn(spawner):
     async def go():
         try:
             if spawner.pre_spawn_hook is not None:
-                spawner.pre_spawn_hook(spawner)
+                # JupyterHub awaits the hook when it returns an awaitable (maybe_future).
+                result = spawner.pre_spawn_hook(spawner)
+                if inspect.isawaitable(result):
+                    await result
             return await spawner.start()
         except Exception:
             await spawner.run_post_stop_hook()

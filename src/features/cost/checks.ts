@@ -8,6 +8,11 @@ export function checkCost(d: Deployment): ConfigProblem[] {
   if (d.cost.kubecost && !d.monitoring.enabled) {
     problems.push({ path: ["cost", "kubecost"], message: "Kubecost runs on the cluster's Prometheus: turn monitoring.enabled on, or this off" });
   }
+  for (const [key, g] of Object.entries(d.groups)) {
+    if (g.budget?.enforce && !d.monitoring.enabled) {
+      problems.push({ path: ["groups", key, "budget"], atKey: true, message: "is enforced at spawn (enforce: true, the default) from the cluster's Prometheus: turn monitoring.enabled on, or set enforce: false (AWS Budget e-mails only)" });
+    }
+  }
   for (const [group, profiles] of Object.entries(d.cost.usage)) {
     const g = d.groups[group];
     if (!g) {

@@ -15,6 +15,7 @@ export interface ResolvedCost {
   readonly activateTags: boolean;
   readonly spotDiscount: number;
   readonly usage: Usage;
+  readonly budgetFailMode: "open" | "closed";
 }
 
 export interface GroupBudget {
@@ -22,10 +23,12 @@ export interface GroupBudget {
   readonly alertEmails: readonly string[];
   readonly actualPercent: readonly number[];
   readonly forecastPercent: readonly number[];
+  /** Refused at spawn at the budget (from Prometheus). */
+  readonly enforce: boolean;
 }
 
 export function resolveCost(d: Deployment): ResolvedCost {
-  return { kubecost: d.cost.kubecost, activateTags: d.cost.activateTags, spotDiscount: d.cost.spotDiscount, usage: d.cost.usage };
+  return { kubecost: d.cost.kubecost, activateTags: d.cost.activateTags, spotDiscount: d.cost.spotDiscount, usage: d.cost.usage, budgetFailMode: d.cost.budgetCheck.failMode };
 }
 
 export function resolveBudget(g: GroupConfig): GroupBudget | undefined {

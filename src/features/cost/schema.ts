@@ -15,8 +15,14 @@ export const Budget = z
       .array(z.number().positive().max(1000))
       .default([100])
       .describe("Alert when AWS forecasts the month to end above these percentages of the limit."),
+    enforce: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Refuse new servers of the group once this month's spend (its nodes' hours from Prometheus, at list prices) and an hour of its running nodes reach monthlyUsd; running servers keep running. Needs monitoring. false: AWS Budget e-mails only.",
+      ),
   })
-  .describe("An AWS Budget over the group's tag. Alerts only: the hard cap is the group's NodePool limits.");
+  .describe("The group's monthly budget: an AWS Budget over its tag (e-mails, the bill's truth, hours late), enforced at spawn from Prometheus (near real time) unless enforce: false.");
 
 const Usage = z.strictObject({
   users: z.number().min(0).describe("How many users start this profile in a month."),
@@ -47,6 +53,15 @@ export const Cost = z.strictObject({
     .max(0.9)
     .default(0.6)
     .describe("Estimate only (npm run cost): spot price as a discount off on-demand. Spot prices move; 0.6 is typical of m/c/r families."),
+  budgetCheck: z
+    .strictObject({
+      failMode: z
+        .enum(["open", "closed"])
+        .default("open")
+        .describe("When Prometheus cannot be read at a spawn: open lets the server start (the NodePool limits still cap the group), closed refuses it."),
+    })
+    .prefault({})
+    .describe("How enforced budgets (groups.<g>.budget.enforce) are checked at spawn."),
   usage: z
     .record(Name, z.record(Name, Usage))
     .default({})

@@ -5,6 +5,8 @@
  */
 import type { HubConfig } from "../../config/resolve";
 import { authHubContribution, type CognitoClient } from "../auth/hub";
+import { budgetsHubContribution } from "../cost/hub";
+import { PROMETHEUS_URL } from "../monitoring/values";
 import { buildGroups, unlistedChoice } from "../images/custom-images";
 import { imagesHubContribution } from "../images/hub";
 import { monitoringHubContribution } from "../monitoring/hub";
@@ -42,6 +44,9 @@ export function hubValues(config: HubConfig, ctx: HubContext): Record<string, un
       imagesHubContribution({ images: config.images, customImages: config.customImages, hubUrl: config.hub.url, pullSecretNames: ctx.imagePullSecrets }),
       ...(config.monitoring.enabled ? [monitoringHubContribution(config.hub.url, audience)] : []),
       servicesHubContribution(config.services),
+      ...(config.monitoring.enabled
+        ? [budgetsHubContribution({ groups: config.groups, pools: config.pools, spotDiscount: config.cost.spotDiscount, failMode: config.cost.budgetFailMode, prometheusUrl: PROMETHEUS_URL })]
+        : []),
     ],
   );
 }

@@ -41,6 +41,7 @@ export function monitoringFlows(input: MonitoringNetworkInput): Flow[] {
     { from: prometheus, to: pods(EXPORTER_PODS), ports: [{ port: 9090 }], why: "Prometheus scrapes dandihub's exporter (groups, storage, costs)" },
     { from: pods(PROXY_PODS), to: pods(GRAFANA_PODS), ports: [{ port: 3000 }], why: "users open Grafana at /services/grafana/" },
     { from: pods(GRAFANA_PODS), to: prometheus, ports: [{ port: 9090 }], why: "Grafana queries Prometheus" },
+    { from: pods(HUB_PODS), to: prometheus, ports: [{ port: 9090 }], why: "the hub reads groups' spend at spawn (enforced budgets)" },
     { from: pods(GRAFANA_PODS), to: pods(HUB_PODS), ports: HUB_API, why: "Grafana signs users in through the hub" },
     { from: pods(GRAFANA_PODS), to: address("apiServer"), why: "Grafana's sidecar loads dashboards from ConfigMaps" },
     { from: pods(ALERTMANAGER_PODS), to: address("internet"), ports: HTTPS, why: "Alertmanager publishes to SNS" },
