@@ -93,7 +93,7 @@ describe("each kind of problem", () => {
     [
       "unknown key in a group (record of objects)",
       y.replace("    profiles: [small]", "    profiles: [small]\n    capcity: spot"),
-      ['config/t.yaml:36:5  groups.team.capcity = "spot": unknown key (did you mean "capacity"?); allowed here: displayName, description, members, admins, profiles, capacity, limits, warm, env, labels, mounts, storage, budget, readBuckets, customImages, renamedFrom'],
+      ['config/t.yaml:36:5  groups.team.capcity = "spot": unknown key (did you mean "capacity"?); allowed here: displayName, description, members, admins, profiles, capacity, limits, warm, env, labels, mounts, storage, budget, quota, readBuckets, customImages, renamedFrom'],
     ],
     [
       "inside a list item",

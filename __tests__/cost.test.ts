@@ -457,6 +457,12 @@ describe("budgets enforced at spawn", () => {
       minimalYaml().replace("limits: { cpu: 64, memory: 256Gi }", `limits: { cpu: 64, memory: 256Gi }\n    budget: { monthlyUsd: 500, alertEmails: [a@example.org]${budget} }`) + extra;
     expect(settingsOf(synth(yaml(", enforce: false"), { name: "noenforce" }).tf).budgets).toBeUndefined();
     expect(settingsOf(synth(yaml(""), { name: "enforce" }).tf).budgets.groups.team.monthlyUsd).toBe(500);
+    // Per-user quotas: CPU-hours over a rolling window, with overrides.
+    const quota = minimalYaml().replace("limits: { cpu: 64, memory: 256Gi }", "limits: { cpu: 64, memory: 256Gi }\n    quota: { cpuHours: 200, window: 14d, overrides: { alice: 500 } }");
+    const q = settingsOf(synth(quota, { name: "quotas" }).tf).budgets;
+    expect(q.quotas).toEqual({ team: { cpuHours: 200, windowHours: 336, overrides: { alice: 500 } } });
+    expect(q).toMatchObject({ userLabel: "label_hub_jupyter_org_username", namespace: "jupyterhub", groups: {} });
+    expect(problemsOf(quota + "monitoring:\n  enabled: false\n").format()).toMatch(/groups\.team\.quota.*is checked at spawn from the cluster's Prometheus/);
     expect(problemsOf(yaml("", "monitoring:\n  enabled: false\n")).format()).toMatch(/groups\.team\.budget.*is enforced at spawn \(enforce: true, the default\) from the cluster's Prometheus/);
   });
 });

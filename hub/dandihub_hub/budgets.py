@@ -102,6 +102,13 @@ class Verdict:
         return f"Verdict(allowed={self.allowed}, level={self.level!r}, spent={self.spent:.2f}, budget={self.budget})"
 
 
+def _unreadable(config, error, limit, ask, what, log_what):
+    """Prometheus could not answer: refuse (failMode closed) or let the spawn through (open)."""
+    if config.get("failMode") == "closed":
+        return Verdict(False, "unknown", 0.0, 0.0, limit, f"{what} cannot be read right now ({error.__class__.__name__}), and this hub does not start servers without it. Try again in a few minutes, or ask {ask}.")
+    return Verdict(True, "unknown", 0.0, 0.0, limit, f"{log_what} unreadable ({error}); allowed (failMode open)")
+
+
 def check(settings, group, now, fetch=None):
     """The verdict on a new server of ``group``; None when the group's budget is not enforced."""
     config = settings.get("budgets") or {}
@@ -113,14 +120,12 @@ def check(settings, group, now, fetch=None):
     resets = next_month(now).strftime("%Y-%m-%d")
     ask = budget.get("ask") or settings.get("contact") or "your group's admins"
     hours = max(1, int((now - month_start(now)).total_seconds() // 3600) + 1)
+    names = config.get("labels")
     try:
-        names = config.get("labels")
         spent, unpriced = priced(_vector(fetch(spend_query(group, hours, names))), config["prices"], config["spotDiscount"], SAMPLE_MINUTES / 60, names)
         committed, more = priced(_vector(fetch(running_query(group, names))), config["prices"], config["spotDiscount"], 1, names)
     except Exception as e:  # the source, not the decision, failed
-        if config.get("failMode") == "closed":
-            return Verdict(False, "unknown", 0.0, 0.0, limit, f"Your group's spending cannot be read right now ({e.__class__.__name__}), and this hub does not start servers without it. Try again in a few minutes, or ask {ask}.")
-        return Verdict(True, "unknown", 0.0, 0.0, limit, f"spend of {group} unreadable ({e}); allowed (failMode open)")
+        return _unreadable(config, e, limit, ask, "Your group's spending", f"spend of {group}")
     total = spent + committed
     share = total / limit
     spent_text = f"${spent:,.2f} spent this month and ${committed:,.2f} an hour running, of a ${limit:,.2f} budget"
@@ -129,3 +134,31 @@ def check(settings, group, now, fetch=None):
     level = next((f"{int(w * 100)}%" for w in sorted(budget.get("warnAt", []), reverse=True) if share >= w), None)
     note = f" (no price for {', '.join(sorted(unpriced | more))}: not counted)" if unpriced | more else ""
     return Verdict(True, level, spent, committed, limit, f"{spent_text}{note}")
+
+
+def quota_query(namespace, group, user, hours, names=None, user_label="label_hub_jupyter_org_username"):
+    """CPU-hours the user's servers of the group reserved in the window: their CPU requests, a 5-minute sample each."""
+    g, _, _ = _names(names)
+    requests = f'sum by (pod) (kube_pod_container_resource_requests{{namespace="{namespace}",resource="cpu"}})'
+    owners = f'max by (pod) (kube_pod_labels{{namespace="{namespace}",{user_label}="{user}",{g}="{group}"}})'
+    return f"sum(sum_over_time(({requests} * on (pod) group_left() {owners})[{hours}h:{SAMPLE_MINUTES}m])) * {SAMPLE_MINUTES} / 60"
+
+
+def check_quota(settings, group, user, fetch=None):
+    """The verdict on a new server of ``user`` in ``group`` under its compute quota; None without one."""
+    config = settings.get("budgets") or {}
+    quota = (config.get("quotas") or {}).get(group)
+    if not quota:
+        return None
+    limit = quota.get("overrides", {}).get(user, quota["cpuHours"])
+    fetch = fetch or prometheus_fetch(config["prometheusUrl"])
+    window_days = round(quota["windowHours"] / 24)
+    ask = settings.get("contact") or "your group's admins"
+    try:
+        rows = _vector(fetch(quota_query(config.get("namespace", "jupyterhub"), group, user, quota["windowHours"], config.get("labels"), config.get("userLabel", "label_hub_jupyter_org_username"))))
+    except Exception as e:
+        return _unreadable(config, e, limit, ask, "Your use of this group's compute", f"quota use of {user} in {group}")
+    used = sum(v for _, v in rows)
+    if used >= limit:
+        return Verdict(False, "over", used, 0.0, limit, f"You have used your compute quota in this group: {used:,.0f} of {limit:,.0f} CPU-hours in the last {window_days} days. Use older than that stops counting day by day; running servers keep running. Ask {ask} for more.")
+    return Verdict(True, None, used, 0.0, limit, f"{used:,.0f} of {limit:,.0f} CPU-hours in the last {window_days} days")

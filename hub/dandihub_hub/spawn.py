@@ -22,6 +22,7 @@ import datetime
 import inspect
 
 from .budgets import check as budget_check
+from .budgets import check_quota as quota_check
 from .events import log_event
 from .profiles import NotOffered, no_profiles_message, profiles_for, selection
 from .stuck import STUCK_MARGIN_SECONDS, SpawnStuck, stuck_message
@@ -208,18 +209,25 @@ def make_pre_spawn_hook(settings, http_error, budget_fetch=None):
         # A new spawn: no placement yet (a refused or failed spawn must not log an old one's stop).
         setattr(spawner, PLACEMENT_ATTR, None)
         profile, group, _ = _selection_or_refusal(spawner, settings, http_error)
-        if not (settings.get("budgets") or {}).get("groups", {}).get(group):
+        budgets = settings.get("budgets") or {}
+        if group not in (budgets.get("groups") or {}) and group not in (budgets.get("quotas") or {}):
             return
+        fields = dict(user=spawner.user.name, server=getattr(spawner, "name", "") or "", group=group, profile=profile["slug"])
+        loop = asyncio.get_running_loop()
         # Prometheus is read off the hub's event loop.
         now = datetime.datetime.now(datetime.timezone.utc)
-        verdict = await asyncio.get_running_loop().run_in_executor(None, budget_check, settings, group, now, budget_fetch)
-        fields = dict(user=spawner.user.name, server=getattr(spawner, "name", "") or "", group=group, profile=profile["slug"])
-        if not verdict.allowed:
+        verdict = await loop.run_in_executor(None, budget_check, settings, group, now, budget_fetch)
+        if verdict is not None and not verdict.allowed:
             spawner.log.warning("dandihub: refused spawn for %s: %s", spawner.user.name, verdict.message)
             log_event(spawner.log, "spawn-refused", status=403, reason="budget", spent=round(verdict.spent, 2), budget=verdict.budget, **fields)
             raise http_error(403, verdict.message)
-        if verdict.level:
+        if verdict is not None and verdict.level:
             log_event(spawner.log, "budget-warning", level=verdict.level, spent=round(verdict.spent, 2), budget=verdict.budget, **fields)
+        quota = await loop.run_in_executor(None, quota_check, settings, group, spawner.user.name, budget_fetch)
+        if quota is not None and not quota.allowed:
+            spawner.log.warning("dandihub: refused spawn for %s: %s", spawner.user.name, quota.message)
+            log_event(spawner.log, "spawn-refused", status=403, reason="quota", used=round(quota.spent, 1), quota=quota.budget, **fields)
+            raise http_error(403, quota.message)
 
     return pre_spawn_hook
 

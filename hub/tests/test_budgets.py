@@ -148,3 +148,36 @@ class AtSpawn(unittest.TestCase):
         s = self.spawner(must_not_be_called, groups=("bican",))
         spawn(s)
         self.assertIsNotNone(s.pod)
+
+
+class Quotas(unittest.TestCase):
+    QUOTA = {**SETTINGS, "budgets": {**SETTINGS["budgets"], "namespace": "jupyterhub", "userLabel": "label_hub_jupyter_org_username", "quotas": {"linc": {"cpuHours": 200, "windowHours": 720, "overrides": {"alice": 500}}}}}
+
+    def scalar_vector(self, v):
+        return {"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": [1765463400.0, str(v)]}]}}
+
+    def test_the_query_joins_cpu_requests_to_the_users_pods_of_the_group(self):
+        from dandihub_hub.budgets import quota_query
+
+        q = quota_query("jupyterhub", "linc", "bob", 720, user_label="label_hub_jupyter_org_username")
+        self.assertEqual(
+            q,
+            'sum(sum_over_time((sum by (pod) (kube_pod_container_resource_requests{namespace="jupyterhub",resource="cpu"}) * on (pod) group_left() '
+            'max by (pod) (kube_pod_labels{namespace="jupyterhub",label_hub_jupyter_org_username="bob",label_dandihub_org_group="linc"}))[720h:5m])) * 5 / 60',
+        )
+
+    def test_over_quota_is_refused_with_use_quota_and_window(self):
+        from dandihub_hub.budgets import check_quota
+
+        v = check_quota(self.QUOTA, "linc", "bob", lambda q: self.scalar_vector(201.5))
+        self.assertFalse(v.allowed)
+        for part in ["202 of 200 CPU-hours", "last 30 days", "help@example.org"]:
+            self.assertIn(part, v.message)
+
+    def test_overrides_and_groups_without_a_quota(self):
+        from dandihub_hub.budgets import check_quota
+
+        self.assertTrue(check_quota(self.QUOTA, "linc", "alice", lambda q: self.scalar_vector(450)).allowed)
+        self.assertIsNone(check_quota(self.QUOTA, "dandi", "bob", lambda q: self.scalar_vector(1e9)))
+        # No pods in the window: an empty vector, zero used.
+        self.assertTrue(check_quota(self.QUOTA, "linc", "bob", lambda q: {"status": "success", "data": {"resultType": "vector", "result": []}}).allowed)

@@ -18,7 +18,7 @@ import { formerKeysOf } from "./renames";
 import type { Deployment } from "./schema";
 import type { SecretRef } from "./secrets";
 import { parseWindow, type WarmGroup } from "../features/capacity/warm";
-import { parseQuantity } from "./units";
+import { parseDuration, parseQuantity } from "./units";
 
 export type { Backend } from "../features/platform/resolve";
 export type { Tls } from "../features/hub/resolve";
@@ -56,6 +56,8 @@ export interface ResolvedGroup {
   /** Own and built images; `allowedRegistries` is the group's own list or the hub-wide one. */
   readonly customImages: { readonly own: boolean; readonly build: boolean; readonly allowedRegistries: readonly string[] };
   readonly budget?: GroupBudget;
+  /** Members' CPU-hours over a rolling window, checked at spawn. */
+  readonly quota?: { readonly cpuHours: number; readonly windowHours: number; readonly overrides: Readonly<Record<string, number>> };
   /** Warm capacity on a schedule, with the profile whose size it keeps. */
   readonly warm?: WarmGroup & { readonly profile: string };
   readonly readBuckets: readonly string[];
@@ -144,6 +146,7 @@ function resolveGroups(d: Deployment, pools: readonly PlannedPool[]): ResolvedGr
     mounts: g.mounts,
     customImages: { own: g.customImages.own, build: g.customImages.build, allowedRegistries: g.customImages.allowedRegistries ?? d.customImages.allowedRegistries },
     budget: resolveBudget(g),
+    ...(g.quota ? { quota: { cpuHours: g.quota.cpuHours, windowHours: Math.ceil(parseDuration(g.quota.window) / 3600), overrides: g.quota.overrides } } : {}),
     warm: resolveWarm(d, key, pools),
     readBuckets: g.readBuckets,
     storage: resolveGroupStorage(key, g, d.storage.growth.enabled),

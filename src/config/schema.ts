@@ -32,6 +32,7 @@ const Group = z.strictObject({
   mounts: storage.groupFields.mounts,
   storage: storage.groupFields.storage,
   budget: cost.groupFields.budget,
+  quota: cost.groupFields.quota,
   readBuckets: storage.groupFields.readBuckets,
   customImages: images.groupFields.customImages,
   renamedFrom: z

@@ -9,6 +9,9 @@ export function checkCost(d: Deployment): ConfigProblem[] {
     problems.push({ path: ["cost", "kubecost"], message: "Kubecost runs on the cluster's Prometheus: turn monitoring.enabled on, or this off" });
   }
   for (const [key, g] of Object.entries(d.groups)) {
+    if (g.quota && !d.monitoring.enabled) {
+      problems.push({ path: ["groups", key, "quota"], atKey: true, message: "is checked at spawn from the cluster's Prometheus: turn monitoring.enabled on, or remove it" });
+    }
     if (g.budget?.enforce && !d.monitoring.enabled) {
       problems.push({ path: ["groups", key, "budget"], atKey: true, message: "is enforced at spawn (enforce: true, the default) from the cluster's Prometheus: turn monitoring.enabled on, or set enforce: false (AWS Budget e-mails only)" });
     }

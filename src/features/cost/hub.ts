@@ -9,10 +9,15 @@ import type { HubContribution } from "../../core/hub-contribution";
 import type { PlannedPool } from "../capacity/pools";
 import { instancePrice } from "./prices";
 import { GROUP_LABEL } from "../../core/labels";
-import { ksmLabel } from "../monitoring/metrics";
+import { HUB_NAMESPACE } from "../../core/names";
+import { ksmLabel, USERNAME_KEY } from "../monitoring/metrics";
 
 export interface BudgetsHubInput {
-  readonly groups: readonly { readonly key: string; readonly budget?: { readonly monthlyUsd: number; readonly actualPercent: readonly number[]; readonly enforce: boolean } }[];
+  readonly groups: readonly {
+    readonly key: string;
+    readonly budget?: { readonly monthlyUsd: number; readonly actualPercent: readonly number[]; readonly enforce: boolean };
+    readonly quota?: { readonly cpuHours: number; readonly windowHours: number; readonly overrides: Readonly<Record<string, number>> };
+  }[];
   readonly pools: readonly PlannedPool[];
   readonly spotDiscount: number;
   readonly failMode: "open" | "closed";
@@ -21,7 +26,8 @@ export interface BudgetsHubInput {
 
 export function budgetsHubContribution(input: BudgetsHubInput): HubContribution {
   const enforced = input.groups.filter((g) => g.budget?.enforce);
-  if (!enforced.length) return {};
+  const quotas = input.groups.filter((g) => g.quota);
+  if (!enforced.length && !quotas.length) return {};
   const prices: Record<string, number> = {};
   for (const pool of input.pools.filter((p) => enforced.some((g) => g.key === p.group))) {
     for (const shape of pool.families.flatMap((f) => instancesOf(f))) {
@@ -40,6 +46,9 @@ export function budgetsHubContribution(input: BudgetsHubInput): HubContribution 
         prices: Object.fromEntries(Object.entries(prices).sort(([a], [b]) => a.localeCompare(b))),
         // The e-mail thresholds below 100% are the warnings at spawn too.
         groups: Object.fromEntries(enforced.map((g) => [g.key, { monthlyUsd: g.budget!.monthlyUsd, warnAt: g.budget!.actualPercent.filter((p) => p < 100).map((p) => p / 100) }])),
+        quotas: Object.fromEntries(quotas.map((g) => [g.key, { ...g.quota! }])),
+        userLabel: ksmLabel(USERNAME_KEY),
+        namespace: HUB_NAMESPACE,
       },
     },
   };

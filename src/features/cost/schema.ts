@@ -1,6 +1,6 @@
 /** Billing tags, Kubecost, the offline estimate's inputs, and each group's budget. */
 import { z } from "zod";
-import { EMAIL, Name } from "../../config/scalars";
+import { Duration, EMAIL, Name } from "../../config/scalars";
 
 export const Budget = z
   .strictObject({
@@ -68,7 +68,20 @@ export const Cost = z.strictObject({
     .describe("Estimate only: expected use per group and profile (users x hours), for npm run cost."),
 });
 
-/** A group's AWS Budget (a field of `groups.<name>`). */
+/** Per-user compute quotas in a group, over a rolling window (checked at spawn, like the budget). */
+export const ComputeQuota = z
+  .strictObject({
+    cpuHours: z.number().positive().max(1_000_000).describe("CPU-hours each member's servers of this group may reserve (their CPU guarantee x hours) in the window."),
+    window: Duration.default("30d").describe("The rolling window: use older than this no longer counts."),
+    overrides: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { message: "a (lowercase) hub username" }), z.number().positive().max(1_000_000))
+      .default({})
+      .describe("CPU-hours for particular users."),
+  })
+  .describe("Per-user compute quotas: a member whose servers reserved cpuHours in the window gets no new server of this group until older use drops out. Needs monitoring.");
+
+/** A group's budget and its members' compute quotas (fields of `groups.<name>`). */
 export const groupFields = {
   budget: Budget.optional(),
+  quota: ComputeQuota.optional(),
 };
