@@ -48,6 +48,7 @@ describe("per-group billing in the synthesized stack", () => {
     expect(b.cost_filter).toEqual([{ name: "TagKeyValue", values: ["user:dandihub:group$dandi"] }]);
     expect(b.notification.map((n: Rec) => [n.notification_type, n.threshold, n.subscriber_email_addresses])).toEqual([
       ["ACTUAL", 80, ["help@dandiarchive.org"]],
+      ["ACTUAL", 90, ["help@dandiarchive.org"]],
       ["ACTUAL", 100, ["help@dandiarchive.org"]],
       ["FORECASTED", 100, ["help@dandiarchive.org"]],
     ]);
@@ -426,7 +427,7 @@ describe("budgets enforced at spawn", () => {
   it("the groups with a budget are checked, at the estimate's prices for every type their pools may launch", () => {
     const b = settingsOf(dandi().tf).budgets;
     expect(Object.keys(b.groups)).toEqual(["dandi", "linc"]);
-    expect(b.groups.dandi).toEqual({ monthlyUsd: 3000, warnAt: [0.8] });
+    expect(b.groups.dandi).toEqual({ monthlyUsd: 3000, warnAt: [0.8, 0.9] });
     expect(b).toMatchObject({ failMode: "open", spotDiscount: 0.6, prometheusUrl: "http://monitoring-prometheus.monitoring.svc:9090" });
     expect(b.prices["m6i.4xlarge"]).toBe(0.768);
     expect(b.prices["g4dn.2xlarge"]).toBe(0.752);

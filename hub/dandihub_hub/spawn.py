@@ -24,7 +24,7 @@ import inspect
 from .budgets import check as budget_check
 from .budgets import check_quota as quota_check
 from .events import log_event
-from .profiles import NotOffered, no_profiles_message, profiles_for, selection
+from .profiles import NotOffered, granting_groups, no_profiles_message, profiles_for, selection
 from .stuck import STUCK_MARGIN_SECONDS, SpawnStuck, stuck_message
 
 # Set on the spawner by placement, read (and cleared) by the post-stop hook: only a server that was
@@ -253,12 +253,42 @@ def make_post_stop_hook(settings):
     return post_stop_hook
 
 
-def make_profile_list(settings, http_error):
+def budget_notes(settings, user_groups, now, fetch=None):
+    """Per group of the user's with an enforced budget past a warning point (or over it): the line
+    the spawn page shows under that group's profiles."""
+    notes = {}
+    for group in user_groups:
+        if group not in ((settings.get("budgets") or {}).get("groups") or {}):
+            continue
+        v = budget_check(settings, group, now, fetch)
+        if v is None or v.level in (None, "unknown"):
+            continue
+        name = settings["groups"].get(group, {}).get("displayName", group)
+        used = round(100 * (v.spent + v.committed) / v.budget)
+        notes[group] = f"{name} has used its budget for this month." if v.level == "over" else f"{name} has used {used}% of this month's budget."
+    return notes
+
+
+def make_profile_list(settings, http_error, budget_fetch=None):
     def profile_list(spawner):
         groups = user_group_names(spawner.user)
         offered = profiles_for(settings, groups)
         if not offered:
             raise http_error(403, no_profiles_message(settings, spawner.user.name, groups))
-        return offered
+        budgeted = (settings.get("budgets") or {}).get("groups") or {}
+        if not any(g in budgeted for g in groups):
+            return offered
+
+        # KubeSpawner awaits a callable's awaitable: Prometheus is read off the event loop.
+        async def annotated():
+            now = datetime.datetime.now(datetime.timezone.utc)
+            notes = await asyncio.get_running_loop().run_in_executor(None, budget_notes, settings, groups, now, budget_fetch)
+            for p in offered:
+                lines = [n for g, n in notes.items() if g in granting_groups(settings, p["slug"], groups)]
+                if lines:
+                    p["description"] = " ".join([p.get("description") or "", *lines]).strip()
+            return offered
+
+        return annotated()
 
     return profile_list

@@ -214,6 +214,9 @@ class Spawner:
 
     async def load_user_options(self):
         profiles = self.profile_list(self) if callable(self.profile_list) else self.profile_list
+        # KubeSpawner awaits a callable's awaitable (maybe_future).
+        if inspect.isawaitable(profiles):
+            profiles = await profiles
         profiles = copy.deepcopy(profiles)
         if not profiles:
             return

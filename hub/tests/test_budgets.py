@@ -1,3 +1,4 @@
+import asyncio
 import datetime
 import unittest
 
@@ -114,7 +115,7 @@ class AtSpawn(unittest.TestCase):
         return cls(
             User("bob", list(groups)),
             {},
-            profile_list=make_profile_list(s, HTTPError),
+            profile_list=make_profile_list(s, HTTPError, budget_fetch=fetch),
             pre_spawn_hook=make_pre_spawn_hook(s, HTTPError, budget_fetch=fetch),
             post_stop_hook=make_post_stop_hook(s),
         )
@@ -138,6 +139,12 @@ class AtSpawn(unittest.TestCase):
         spawn(s)
         self.assertIsNotNone(s.pod)
         self.assertTrue(any('"event": "budget-warning"' in line and '"level": "80%"' in line for _, line in s.log.lines))
+
+    def test_the_spawn_page_says_how_much_of_the_budget_is_used(self):
+        s = self.spawner(source(vector(("m6i.4xlarge", "on-demand", 850 / 0.768 * 12)), vector()))
+        offered = asyncio.run(s.profile_list(s))
+        base = next(p for p in offered if p["slug"] == "base")
+        self.assertTrue(base["description"].endswith("DANDI has used 85% of this month's budget."), base["description"])
 
     def test_groups_without_a_budget_never_ask_prometheus(self):
         from .fixtures import spawn

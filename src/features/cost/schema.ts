@@ -9,8 +9,8 @@ export const Budget = z
     actualPercent: z
       .array(z.number().positive().max(1000))
       .min(1)
-      .default([80, 100])
-      .describe("Alert when actual spending this month passes these percentages of the limit."),
+      .default([80, 90, 100])
+      .describe("Alert when actual spending this month passes these percentages of the limit (by e-mail; with enforce, those below 100 are also the hub's warnings at spawn)."),
     forecastPercent: z
       .array(z.number().positive().max(1000))
       .default([100])
