@@ -92,6 +92,25 @@ def priced(rows, prices, spot_discount, hours_per_row, names=None):
     return usd, unpriced
 
 
+# The group property (JupyterHub group `properties`) a hub admin sets to extend a budget.
+EXTENSION = "dandihub-budget-extension"
+
+
+def active_extension(properties, now):
+    """USD an unexpired extension adds, and its record ({usd, until, by, reason}); (0, None) if none."""
+    ext = (properties or {}).get(EXTENSION)
+    if not isinstance(ext, dict):
+        return 0.0, None
+    try:
+        until = datetime.datetime.fromisoformat(str(ext["until"]).replace("Z", "+00:00"))
+        usd = float(ext["usd"])
+    except (KeyError, ValueError, TypeError):
+        return 0.0, None
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=datetime.timezone.utc)
+    return (usd, ext) if until > now and usd > 0 else (0.0, None)
+
+
 class Verdict:
     __slots__ = ("allowed", "level", "spent", "committed", "budget", "message")
 
@@ -109,13 +128,15 @@ def _unreadable(config, error, limit, ask, what, log_what):
     return Verdict(True, "unknown", 0.0, 0.0, limit, f"{log_what} unreadable ({error}); allowed (failMode open)")
 
 
-def check(settings, group, now, fetch=None):
-    """The verdict on a new server of ``group``; None when the group's budget is not enforced."""
+def check(settings, group, now, fetch=None, properties=None):
+    """The verdict on a new server of ``group``; None when the group's budget is not enforced.
+    ``properties``: the JupyterHub group's properties, where an extension may be recorded."""
     config = settings.get("budgets") or {}
     budget = (config.get("groups") or {}).get(group)
     if not budget:
         return None
-    limit = budget["monthlyUsd"]
+    extra, extension = active_extension(properties, now)
+    limit = budget["monthlyUsd"] + extra
     fetch = fetch or prometheus_fetch(config["prometheusUrl"])
     resets = next_month(now).strftime("%Y-%m-%d")
     ask = budget.get("ask") or settings.get("contact") or "your group's admins"
@@ -128,7 +149,8 @@ def check(settings, group, now, fetch=None):
         return _unreadable(config, e, limit, ask, "Your group's spending", f"spend of {group}")
     total = spent + committed
     share = total / limit
-    spent_text = f"${spent:,.2f} spent this month and ${committed:,.2f} an hour running, of a ${limit:,.2f} budget"
+    granted = f" (with ${extra:,.2f} granted by {extension.get('by', 'an admin')} until {extension['until']})" if extension else ""
+    spent_text = f"${spent:,.2f} spent this month and ${committed:,.2f} an hour running, of a ${limit:,.2f} budget{granted}"
     if share >= 1:
         return Verdict(False, "over", spent, committed, limit, f"Your group has used its budget for this month: {spent_text}. Running servers keep running; new ones can start again on {resets} (UTC), or sooner if {ask} raise the budget.")
     level = next((f"{int(w * 100)}%" for w in sorted(budget.get("warnAt", []), reverse=True) if share >= w), None)

@@ -216,7 +216,8 @@ def make_pre_spawn_hook(settings, http_error, budget_fetch=None):
         loop = asyncio.get_running_loop()
         # Prometheus is read off the hub's event loop.
         now = datetime.datetime.now(datetime.timezone.utc)
-        verdict = await loop.run_in_executor(None, budget_check, settings, group, now, budget_fetch)
+        properties = next((getattr(g, "properties", None) for g in getattr(spawner.user, "groups", []) if g.name == group), None)
+        verdict = await loop.run_in_executor(None, budget_check, settings, group, now, budget_fetch, properties)
         if verdict is not None and not verdict.allowed:
             spawner.log.warning("dandihub: refused spawn for %s: %s", spawner.user.name, verdict.message)
             log_event(spawner.log, "spawn-refused", status=403, reason="budget", spent=round(verdict.spent, 2), budget=verdict.budget, **fields)

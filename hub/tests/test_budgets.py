@@ -188,3 +188,22 @@ class Quotas(unittest.TestCase):
         self.assertIsNone(check_quota(self.QUOTA, "dandi", "bob", lambda q: self.scalar_vector(1e9)))
         # No pods in the window: an empty vector, zero used.
         self.assertTrue(check_quota(self.QUOTA, "linc", "bob", lambda q: {"status": "success", "data": {"resultType": "vector", "result": []}}).allowed)
+
+
+class Extensions(unittest.TestCase):
+    """A hub admin's extension, recorded in the JupyterHub group's properties (PUT /hub/api/groups/<g>/properties)."""
+
+    OVER = vector(("m6i.4xlarge", "on-demand", 1100 / 0.768 * 12))
+
+    def test_an_unexpired_extension_raises_the_limit_and_says_who_granted_it(self):
+        ext = {"dandihub-budget-extension": {"usd": 500, "until": "2026-12-31T00:00:00Z", "by": "satra", "reason": "deadline"}}
+        v = check(SETTINGS, "dandi", NOW, source(self.OVER, vector()), ext)
+        self.assertTrue(v.allowed)
+        self.assertEqual(v.budget, 1500)
+        self.assertIn("granted by satra until 2026-12-31T00:00:00Z", v.message)
+
+    def test_it_expires_by_itself_and_nonsense_is_ignored(self):
+        expired = {"dandihub-budget-extension": {"usd": 500, "until": "2026-12-10T00:00:00Z", "by": "satra"}}
+        self.assertFalse(check(SETTINGS, "dandi", NOW, source(self.OVER, vector()), expired).allowed)
+        for junk in [{"dandihub-budget-extension": "lots"}, {"dandihub-budget-extension": {"usd": "x", "until": "soon"}}, {"dandihub-budget-extension": {"usd": -5, "until": "2027-01-01"}}]:
+            self.assertFalse(check(SETTINGS, "dandi", NOW, source(self.OVER, vector()), junk).allowed)
