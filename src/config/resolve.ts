@@ -17,7 +17,7 @@ import { resolveGroupStorage, resolveStorage, type GroupStorage, type ResolvedMo
 import { formerKeysOf } from "./renames";
 import type { Deployment } from "./schema";
 import type { SecretRef } from "./secrets";
-import { parseWindow, type WarmGroup } from "../features/capacity/warm";
+import { parseWindow, warmProfileOf, type WarmGroup } from "../features/capacity/warm";
 import { parseDuration, parseQuantity } from "./units";
 
 export type { Backend } from "../features/platform/resolve";
@@ -116,7 +116,7 @@ function resolveWarm(d: Deployment, key: string, pools: readonly PlannedPool[]):
   const g = d.groups[key];
   if (!g.warm) return undefined;
   // The checks refuse a profile the group is not granted.
-  const profile = g.warm.profile ?? Object.keys(d.profiles).find((p) => g.profiles.includes(p))!;
+  const profile = warmProfileOf(Object.keys(d.profiles), g)!;
   const p = d.profiles[profile];
   return {
     group: key,
@@ -154,7 +154,8 @@ function resolveGroups(d: Deployment, pools: readonly PlannedPool[]): ResolvedGr
 }
 
 export function resolveDeployment(d: Deployment): HubConfig {
-  const images = resolveImages(d);
+  const imageCache = resolveImageCache(d);
+  const images = resolveImages(d, imageCache);
   const profiles = resolveProfiles(d, images);
   const pools = planPools(d);
   const auth = resolveAuth(d);
@@ -173,7 +174,7 @@ export function resolveDeployment(d: Deployment): HubConfig {
     auth,
     images,
     customImages,
-    imageCache: resolveImageCache(d),
+    imageCache,
     profiles,
     defaultProfile: profiles.find((p) => p.default) ?? profiles[0],
     groups: resolveGroups(d, pools),

@@ -6,7 +6,7 @@ import { unknownInstanceType } from "../../config/rules";
 import type { Deployment } from "../../config/schema";
 import { parseQuantity } from "../../config/units";
 import { candidateInstances, fittingInstances, planPools } from "./pools";
-import { windowProblem } from "./warm";
+import { warmProfileOf, windowProblem } from "./warm";
 
 export function checkCapacity(d: Deployment): ConfigProblem[] {
   return [...checkUserNodes(d), ...checkProfileSizes(d), ...checkPoolLimits(d), ...checkWarm(d)];
@@ -18,7 +18,7 @@ function checkWarm(d: Deployment): ConfigProblem[] {
   for (const [key, g] of Object.entries(d.groups)) {
     if (!g.warm) continue;
     const path = ["groups", key, "warm"];
-    const profile = g.warm.profile ?? g.profiles.find((p) => d.profiles[p]);
+    const profile = warmProfileOf(Object.keys(d.profiles), g);
     if (g.warm.profile !== undefined && !g.profiles.includes(g.warm.profile)) {
       const guess = closest(g.warm.profile, g.profiles);
       problems.push({ path: [...path, "profile"], message: `is not one of the group's profiles${guess ? ` (did you mean ${guess}?)` : ""}: ${g.profiles.join(", ")}` });

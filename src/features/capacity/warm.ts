@@ -32,6 +32,14 @@ export function parseWindow(when: string): WarmWindow {
   return { days: list, startHour, endHour, timeZone };
 }
 
+/**
+ * The profile whose size a group's placeholders take: the one named, else the group's first in the
+ * profiles section's order (the menu's). Undefined when the group has none that exists.
+ */
+export function warmProfileOf(profileOrder: readonly string[], g: { readonly profiles: readonly string[]; readonly warm?: { readonly profile?: string } }): string | undefined {
+  return g.warm?.profile ?? profileOrder.find((p) => g.profiles.includes(p));
+}
+
 /** Hours a week inside the window (the estimator's). */
 export function hoursPerWeek(w: WarmWindow): number {
   return w.days.length * (w.endHour - w.startHour);

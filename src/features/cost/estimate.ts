@@ -88,12 +88,17 @@ function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
+/** $/hour of a gp3 root disk (never discounted, spot or not). */
+function diskHourlyUsd(diskGiB: number): number {
+  return (diskGiB * PRICES.gp3PerGbMonth.usd) / HOURS_PER_MONTH;
+}
+
 /** On-demand $/hour of a node of this type including its gp3 root disk. */
 export function nodeHourlyUsd(type: string, diskGiB: number): number | undefined {
   const shape = instanceType(type);
   const price = shape && instancePrice(type, shape.vcpu);
   if (!price) return undefined;
-  return price.usd + (diskGiB * PRICES.gp3PerGbMonth.usd) / HOURS_PER_MONTH;
+  return price.usd + diskHourlyUsd(diskGiB);
 }
 
 function mustPrice(type: string, diskGiB: number): number {
@@ -154,8 +159,7 @@ export function idleFloor(f: FloorInputs): { items: LineItem[]; monthlyUsd: numb
   ];
   if (f.coreSpot) {
     const s = f.coreSpot;
-    const disk = nodeHourlyUsd(s.type, s.diskGiB)! - nodeHourlyUsd(s.type, 0)!;
-    items.push({ item: "core nodes, spot share (with root disks)", quantity: `${s.count} x ${s.type}`, monthlyUsd: s.count * (spotUsd(s.spot, s.type, mustPrice(s.type, 0)) + disk) * h });
+    items.push({ item: "core nodes, spot share (with root disks)", quantity: `${s.count} x ${s.type}`, monthlyUsd: s.count * (spotUsd(s.spot, s.type, mustPrice(s.type, 0)) + diskHourlyUsd(s.diskGiB)) * h });
   }
   if (f.nfs) {
     const node = storageNode(f.nfs.servers);
@@ -210,7 +214,7 @@ export interface ProfileRates {
  * root disk.
  */
 function cheapestRate(p: ResolvedProfile, capacity: Capacity, diskGiB: number, spot: Spot, concurrent: number, nodesFor: (perNode: number) => number): ServerRate | undefined {
-  const diskPerHour = (diskGiB * PRICES.gp3PerGbMonth.usd) / HOURS_PER_MONTH;
+  const diskPerHour = diskHourlyUsd(diskGiB);
   let best: ServerRate | undefined;
   for (const shape of p.instances) {
     const price = instancePrice(shape.name, shape.vcpu);

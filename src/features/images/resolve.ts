@@ -55,17 +55,19 @@ export function resolveImageCache(d: Deployment): ResolvedImageCache | undefined
   return { host: `${d.aws.accountId}.dkr.ecr.${d.aws.region}.amazonaws.com`, rules, keepImages: c.keepImages };
 }
 
-export function resolveImages(d: Deployment): ResolvedImage[] {
-  const cache = resolveImageCache(d);
-  return Object.entries(d.images).map(([key, i]) => ({
-    key,
-    ref: cachedRef(formatImageRef({ repository: i.name, tag: i.tag, digest: i.digest }), cache),
-    upstreamRef: formatImageRef({ repository: i.name, tag: i.tag, digest: i.digest }),
-    displayName: i.displayName ?? `${i.name}:${i.tag}`,
-    gpu: i.gpu,
-    prePull: i.prePull,
-    ...(i.nodeDisk ? { nodeDiskBytes: parseQuantity(i.nodeDisk) } : {}),
-  }));
+export function resolveImages(d: Deployment, cache: ResolvedImageCache | undefined = resolveImageCache(d)): ResolvedImage[] {
+  return Object.entries(d.images).map(([key, i]) => {
+    const upstreamRef = formatImageRef({ repository: i.name, tag: i.tag, digest: i.digest });
+    return {
+      key,
+      ref: cachedRef(upstreamRef, cache),
+      upstreamRef,
+      displayName: i.displayName ?? `${i.name}:${i.tag}`,
+      gpu: i.gpu,
+      prePull: i.prePull,
+      ...(i.nodeDisk ? { nodeDiskBytes: parseQuantity(i.nodeDisk) } : {}),
+    };
+  });
 }
 
 export function resolveCustomImages(d: Deployment): ResolvedCustomImages {
