@@ -213,22 +213,24 @@ def make_pre_spawn_hook(settings, http_error, budget_fetch=None):
         if group not in (budgets.get("groups") or {}) and group not in (budgets.get("quotas") or {}):
             return
         fields = dict(user=spawner.user.name, server=getattr(spawner, "name", "") or "", group=group, profile=profile["slug"])
+
+        def refuse(verdict, reason, **numbers):
+            spawner.log.warning("dandihub: refused spawn for %s: %s", spawner.user.name, verdict.message)
+            log_event(spawner.log, "spawn-refused", status=403, reason=reason, **numbers, **fields)
+            raise http_error(403, verdict.message)
+
         loop = asyncio.get_running_loop()
         # Prometheus is read off the hub's event loop.
         now = datetime.datetime.now(datetime.timezone.utc)
-        properties = next((getattr(g, "properties", None) for g in getattr(spawner.user, "groups", []) if g.name == group), None)
+        properties = group_properties(spawner.user).get(group)
         verdict = await loop.run_in_executor(None, budget_check, settings, group, now, budget_fetch, properties)
         if verdict is not None and not verdict.allowed:
-            spawner.log.warning("dandihub: refused spawn for %s: %s", spawner.user.name, verdict.message)
-            log_event(spawner.log, "spawn-refused", status=403, reason="budget", spent=round(verdict.spent, 2), budget=verdict.budget, **fields)
-            raise http_error(403, verdict.message)
+            refuse(verdict, "budget", spent=round(verdict.spent, 2), budget=verdict.budget)
         if verdict is not None and verdict.level:
             log_event(spawner.log, "budget-warning", level=verdict.level, spent=round(verdict.spent, 2), budget=verdict.budget, **fields)
         quota = await loop.run_in_executor(None, quota_check, settings, group, spawner.user.name, budget_fetch)
         if quota is not None and not quota.allowed:
-            spawner.log.warning("dandihub: refused spawn for %s: %s", spawner.user.name, quota.message)
-            log_event(spawner.log, "spawn-refused", status=403, reason="quota", used=round(quota.spent, 1), quota=quota.budget, **fields)
-            raise http_error(403, quota.message)
+            refuse(quota, "quota", used=round(quota.spent, 1), quota=quota.budget)
 
     return pre_spawn_hook
 
@@ -254,14 +256,19 @@ def make_post_stop_hook(settings):
     return post_stop_hook
 
 
-def budget_notes(settings, user_groups, now, fetch=None):
+def group_properties(user):
+    """Each of the user's JupyterHub groups' properties (where budget extensions are recorded), by name."""
+    return {g.name: getattr(g, "properties", None) for g in getattr(user, "groups", [])}
+
+
+def budget_notes(settings, user_groups, now, fetch=None, properties=None):
     """Per group of the user's with an enforced budget past a warning point (or over it): the line
-    the spawn page shows under that group's profiles."""
+    the spawn page shows under that group's profiles. ``properties``: the groups' (extensions)."""
     notes = {}
     for group in user_groups:
         if group not in ((settings.get("budgets") or {}).get("groups") or {}):
             continue
-        v = budget_check(settings, group, now, fetch)
+        v = budget_check(settings, group, now, fetch, (properties or {}).get(group))
         if v is None or v.level in (None, "unknown"):
             continue
         name = settings["groups"].get(group, {}).get("displayName", group)
@@ -283,7 +290,7 @@ def make_profile_list(settings, http_error, budget_fetch=None):
         # KubeSpawner awaits a callable's awaitable: Prometheus is read off the event loop.
         async def annotated():
             now = datetime.datetime.now(datetime.timezone.utc)
-            notes = await asyncio.get_running_loop().run_in_executor(None, budget_notes, settings, groups, now, budget_fetch)
+            notes = await asyncio.get_running_loop().run_in_executor(None, budget_notes, settings, groups, now, budget_fetch, group_properties(spawner.user))
             for p in offered:
                 lines = [n for g, n in notes.items() if g in granting_groups(settings, p["slug"], groups)]
                 if lines:

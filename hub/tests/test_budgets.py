@@ -146,6 +146,17 @@ class AtSpawn(unittest.TestCase):
         base = next(p for p in offered if p["slug"] == "base")
         self.assertTrue(base["description"].endswith("DANDI has used 85% of this month's budget."), base["description"])
 
+    def test_an_extension_counts_on_the_spawn_page_and_at_the_spawn_alike(self):
+        from .fixtures import spawn
+
+        s = self.spawner(source(vector(("m6i.4xlarge", "on-demand", 1100 / 0.768 * 12)), vector()))
+        s.user.groups[0].properties = {"dandihub-budget-extension": {"usd": 1000, "until": "2099-01-01T00:00:00Z", "by": "satra"}}
+        offered = asyncio.run(s.profile_list(s))
+        # $1,100 of $2,000: past no warning point, so no note.
+        self.assertNotIn("budget", next(p for p in offered if p["slug"] == "base").get("description", ""))
+        spawn(s)
+        self.assertIsNotNone(s.pod)
+
     def test_groups_without_a_budget_never_ask_prometheus(self):
         from .fixtures import spawn
 
