@@ -537,6 +537,9 @@ describe("warm capacity on a schedule (groups.<g>.warm)", () => {
     expect([down.spec.schedule, down.spec.timeZone]).toEqual(["0 18 * * 1,2,3,4,5", "America/New_York"]);
     expect(up.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(["python", "-m", "dandihub_jobs.warm", "jupyterhub", "warm-team", "2"]);
     expect(down.spec.jobTemplate.spec.template.spec.containers[0].command.at(-1)).toBe("0");
+    // The scaler calls the API with its service account's token; the storage jobs mount none.
+    expect(up.spec.jobTemplate.spec.template.spec).toMatchObject({ serviceAccountName: "dandihub-warm-scaler", automountServiceAccountToken: true });
+    expect(jobs().filter((m) => m.kind === "CronJob" && m.metadata.labels["app.kubernetes.io/component"] === "storage-job").every((m) => m.spec.jobTemplate.spec.template.spec.automountServiceAccountToken === false)).toBe(true);
     // The hub's namespace denies by default: the scalers may reach the API server, and only that.
     const policies = (releaseValues(variant().tf, "isolation_policies_release") as { manifests: any[] }).manifests;
     const scalers = policies.find((m) => m.kind === "NetworkPolicy" && m.metadata.name === "dandihub-warm-scalers")!;

@@ -60,6 +60,10 @@ export interface CronJobExtras {
   readonly initContainers?: object[];
   /** `app.kubernetes.io/component` of the job and its pods. @default "storage-job" */
   readonly component?: string;
+  /** The time zone the schedule is read in. @default "Etc/UTC" */
+  readonly timeZone?: string;
+  /** Mount the service account's token (a job that calls the Kubernetes API). @default false */
+  readonly kubernetesToken?: boolean;
 }
 
 /** A dandihub CronJob on the core nodes: one run at a time, a short history, UTC schedule. */
@@ -71,7 +75,7 @@ export function cronJob(name: string, schedule: string, container: object, volum
     metadata: { name, labels: { "app.kubernetes.io/part-of": "dandihub", "app.kubernetes.io/component": component } },
     spec: {
       schedule,
-      timeZone: "Etc/UTC",
+      timeZone: extra.timeZone ?? "Etc/UTC",
       concurrencyPolicy: "Forbid",
       successfulJobsHistoryLimit: 3,
       failedJobsHistoryLimit: 3,
@@ -83,7 +87,7 @@ export function cronJob(name: string, schedule: string, container: object, volum
             spec: {
               restartPolicy: "Never",
               nodeSelector: { ...CORE_NODE_LABELS },
-              automountServiceAccountToken: false,
+              automountServiceAccountToken: extra.kubernetesToken ?? false,
               ...(extra.serviceAccountName ? { serviceAccountName: extra.serviceAccountName } : {}),
               ...(extra.initContainers ? { initContainers: extra.initContainers } : {}),
               containers: [container],

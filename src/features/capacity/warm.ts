@@ -6,8 +6,8 @@
  * group, in the window's time zone, scale them up (every 15 minutes inside it, so an eviction or
  * an upgrade heals) and down (at its end).
  */
-import { codeVolume, CODE_DIR, JOB_IMAGES, RESTRICTED, type Manifest } from "../../core/jobs";
-import { CORE_NODE_LABELS, GPU_RESOURCE, GPU_TAINT, GROUP_LABEL, groupTaint, POOL_LABEL, USER_TOLERATION } from "../../core/labels";
+import { codeVolume, CODE_DIR, cronJob, JOB_IMAGES, RESTRICTED, type Manifest } from "../../core/jobs";
+import { GPU_RESOURCE, GPU_TAINT, GROUP_LABEL, groupTaint, POOL_LABEL, USER_TOLERATION } from "../../core/labels";
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] as const;
 
@@ -136,43 +136,22 @@ export function warmManifests(groups: readonly WarmGroup[], namespace: string): 
       },
     });
     const days = g.window.days.join(",");
-    const job = (suffix: string, schedule: string, replicas: number): Manifest => ({
-      apiVersion: "batch/v1",
-      kind: "CronJob",
-      metadata: { name: `${name}-${suffix}`, labels: { "app.kubernetes.io/part-of": "dandihub", "app.kubernetes.io/component": WARM_SCALER_COMPONENT } },
-      spec: {
+    const job = (suffix: string, schedule: string, replicas: number): Manifest =>
+      cronJob(
+        `${name}-${suffix}`,
         schedule,
-        timeZone: g.window.timeZone,
-        concurrencyPolicy: "Forbid",
-        successfulJobsHistoryLimit: 1,
-        failedJobsHistoryLimit: 3,
-        jobTemplate: {
-          spec: {
-            backoffLimit: 2,
-            template: {
-              metadata: { labels: { "app.kubernetes.io/component": WARM_SCALER_COMPONENT } },
-              spec: {
-                restartPolicy: "Never",
-                serviceAccountName: scaler,
-                nodeSelector: { ...CORE_NODE_LABELS },
-                containers: [
-                  {
-                    name: "scale",
-                    image: JOB_IMAGES.python,
-                    command: ["python", "-m", "dandihub_jobs.warm", namespace, name, String(replicas)],
-                    env: [{ name: "PYTHONPATH", value: CODE_DIR }, { name: "PYTHONDONTWRITEBYTECODE", value: "1" }],
-                    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
-                    securityContext: RESTRICTED,
-                    volumeMounts: [{ name: "code", mountPath: CODE_DIR, readOnly: true }],
-                  },
-                ],
-                volumes: [codeVolume()],
-              },
-            },
-          },
+        {
+          name: "scale",
+          image: JOB_IMAGES.python,
+          command: ["python", "-m", "dandihub_jobs.warm", namespace, name, String(replicas)],
+          env: [{ name: "PYTHONPATH", value: CODE_DIR }, { name: "PYTHONDONTWRITEBYTECODE", value: "1" }],
+          resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+          securityContext: RESTRICTED,
+          volumeMounts: [{ name: "code", mountPath: CODE_DIR, readOnly: true }],
         },
-      },
-    });
+        [codeVolume()],
+        { serviceAccountName: scaler, component: WARM_SCALER_COMPONENT, timeZone: g.window.timeZone, kubernetesToken: true },
+      );
     manifests.push(job("up", `*/15 ${g.window.startHour}-${g.window.endHour - 1} * * ${days}`, g.servers), job("down", `0 ${g.window.endHour % 24} * * ${days}`, 0));
   }
   return manifests;
