@@ -1,3 +1,4 @@
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
@@ -71,6 +72,8 @@ export class HubStack extends TerraformStack {
     });
 
     const discoveryTag = { "karpenter.sh/discovery": config.cluster.name };
+    // The account: literal when the file names it, else read once at plan time.
+    const account = config.accountId ?? new DataAwsCallerIdentity(this, "account").accountId;
     const secrets = new Secrets(this, "secrets", { refs: config.secrets });
     new Billing(this, "billing", {
       name,
@@ -151,6 +154,7 @@ export class HubStack extends TerraformStack {
       hubNamespace,
       dependsOn: [karpenter.pools.release],
       kmsKeyArn: userDataKey,
+      accountId: account,
     });
     const claims = storage.volumes.map((v) => v.claim);
     new UserAccess(this, "user-access", {
@@ -181,7 +185,7 @@ export class HubStack extends TerraformStack {
     const images = new Images(this, "images", {
       name,
       region,
-      accountId: config.accountId,
+      accountId: account,
       hubUrl: config.hub.url,
       tags,
       pullSecrets: config.customImages.pullSecrets,
@@ -208,7 +212,7 @@ export class HubStack extends TerraformStack {
           tags,
           retentionDays: config.monitoring.logRetentionDays,
           accessLogs: config.hub.tls.kind === "acm",
-          accountId: config.accountId,
+          accountId: account,
           allowDestroy: config.storage.allowDestroy,
           clusterName: eks.clusterName,
           namespace: monitoringNamespace,
@@ -221,7 +225,7 @@ export class HubStack extends TerraformStack {
       ? new ExternalSecrets(this, "external-secrets", {
           name,
           region,
-          accountId: config.accountId,
+          accountId: account,
           secretIds: [...new Set(synced.map((k) => k.remoteRef.key))],
           target: { name: AUTH_EXTERNAL_SECRET, namespace: hubNamespace, keys: synced },
           clusterName: eks.clusterName,

@@ -1,4 +1,3 @@
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { Construct } from "constructs";
@@ -15,8 +14,8 @@ export interface ImagesProps {
   readonly name: string;
   /** The AWS region of the deployment. */
   readonly region: string;
-  /** The account (fixes ECR addresses at synth). @default read at plan time (aws_caller_identity) */
-  readonly accountId?: string;
+  /** The account id: aws.accountId, or the caller's read at plan time (one data source, the stack's). */
+  readonly accountId: string;
   /** The hub's public URL. */
   readonly hubUrl: string;
   /** Tags of everything this creates (the deployment's). */
@@ -54,7 +53,7 @@ export class Images extends Construct {
   constructor(scope: Construct, id: string, props: ImagesProps) {
     super(scope, id);
     const namespace = props.hubNamespace.metadata.name;
-    this.account = props.accountId ?? new DataAwsCallerIdentity(this, "account").accountId;
+    this.account = props.accountId;
     this.ecrHost = `${this.account}.dkr.ecr.${props.region}.amazonaws.com`;
     this.ecrRegistry = `${this.ecrHost}/`;
 

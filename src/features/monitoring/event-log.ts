@@ -1,5 +1,4 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { Construct } from "constructs";
@@ -22,8 +21,8 @@ export interface EventLogProps {
   readonly retentionDays: number;
   /** The load balancer terminates TLS (ACM): it can write access logs. @default false */
   readonly accessLogs?: boolean;
-  /** The account (for the log delivery policy). @default read at plan time (aws_caller_identity) */
-  readonly accountId?: string;
+  /** The account id: aws.accountId, or the caller's read at plan time (one data source, the stack's). */
+  readonly accountId: string;
   /** Lift the destroy guard on the access-log bucket (storage.allowDestroy). @default false */
   readonly allowDestroy?: boolean;
   /** The cluster name (the EKS module's output) the Pod Identity association refers to. */
@@ -64,7 +63,7 @@ export class EventLog extends Construct {
     });
 
     if (props.accessLogs) {
-      const account = props.accountId ?? new DataAwsCallerIdentity(this, "account").accountId;
+      const account = props.accountId;
       const scope = new Construct(this, "access-logs");
       // NLB log delivery writes with SSE-S3 only.
       const bucket = privateBucket(scope, {

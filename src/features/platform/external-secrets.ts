@@ -1,4 +1,3 @@
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { Construct } from "constructs";
 import { PodIdentityModule } from "../../../modules/pod-identity";
@@ -22,8 +21,8 @@ export interface SyncedKey {
 export interface ExternalSecretsProps {
   readonly name: string;
   readonly region: string;
-  /** Fixes the secrets' ARNs in the policy. @default read at plan time (aws_caller_identity) */
-  readonly accountId?: string;
+  /** The account id: aws.accountId, or the caller's read at plan time (one data source, the stack's). */
+  readonly accountId: string;
   /** Secrets Manager secret ids (names or ARNs) the controller may read: exactly those. */
   readonly secretIds: readonly string[];
   /** The Secret to keep in sync, in `namespace`. */
@@ -55,7 +54,7 @@ export class ExternalSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: ExternalSecretsProps) {
     super(scope, id);
-    const account = props.accountId ?? new DataAwsCallerIdentity(this, "account").accountId;
+    const account = props.accountId;
     const role = new PodIdentityModule(this, "role", {
       name: `${props.name}-external-secrets`,
       use_name_prefix: false,

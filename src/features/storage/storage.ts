@@ -13,7 +13,6 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
@@ -65,6 +64,8 @@ export interface StorageProps {
   readonly hubNamespace: NamespaceV1;
   /** Karpenter's storage pool must exist before NFS servers can be scheduled. */
   readonly dependsOn: ITerraformDependable[];
+  /** The account id: aws.accountId, or the caller's read at plan time (one data source, the stack's). */
+  readonly accountId: string;
   /** The customer managed key of user data (storage.kmsKey: customer). @default the AWS managed keys */
   readonly kmsKeyArn?: string;
 }
@@ -317,7 +318,7 @@ export class Storage extends Construct {
       bucket: bucket.id,
       rule: [{ id: "expire", status: "Enabled", filter: [{ prefix: "" }], expiration: [{ days: keepDays }] }],
     });
-    const account = new DataAwsCallerIdentity(scope, "account").accountId;
+    const account = props.accountId;
     new S3BucketPolicy(scope, "policy", {
       bucket: bucket.id,
       policy: Fn.jsonencode({
