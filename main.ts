@@ -9,6 +9,7 @@
  * printed (file:line:col, field, value, what is allowed), cdktf.out is left untouched, and the
  * process exits 1.
  */
-import { synthesize } from "./src/app";
+import "./src/core/fast-start";
+import { loadApp } from "./src/core/bundle";
 
-process.exitCode = synthesize(process.argv.slice(2), process.env);
+process.exitCode = loadApp<typeof import("./src/app")>().synthesize(process.argv.slice(2), process.env);

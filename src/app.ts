@@ -11,6 +11,8 @@ import type { HubConfig } from "./config/resolve";
 import { HubStack } from "./stack";
 import { checkPolicy, formatPolicy } from "./features/policy/run";
 
+export { loadDeployment };
+
 export const CONFIG_DIR = "config";
 
 /** Files named on the command line, else in DANDIHUB_CONFIG (comma-separated), else config/*.yaml. */

@@ -1,10 +1,10 @@
 /** The one way dandihub installs a Helm chart: typed values in, one `helm_release` out. */
-import { resolve } from "node:path";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { Construct } from "constructs";
 import { AssetType, TerraformAsset, type ITerraformDependable } from "./cdktf";
 import type { ChartPin } from "./charts";
 import { encodeHelmValues } from "./helm-values";
+import { repoPath } from "./paths";
 
 export interface HelmChartProps {
   /** The chart and its pinned version. */
@@ -56,5 +56,5 @@ export class HelmChart extends Construct {
 
 /** Charts shipped in this repository live in `charts/<name>` at the repository root. */
 export function localChartPath(name: string): string {
-  return resolve(__dirname, "..", "..", "charts", name);
+  return repoPath("charts", name);
 }

@@ -4,11 +4,12 @@
  * in the `dandihub-jobs` ConfigMap (the storage jobs' release installs it; others mount it).
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { CORE_NODE_LABELS } from "./labels";
 import { USER_IDENTITY } from "./names";
+import { repoPath } from "./paths";
 
-export const JOBS_SOURCE_DIR = resolve(__dirname, "..", "..", "jobs", "dandihub_jobs");
+export const JOBS_SOURCE_DIR = repoPath("jobs", "dandihub_jobs");
 /** Where the package is mounted in a job pod (on PYTHONPATH). */
 export const CODE_DIR = "/opt/dandihub";
 export const JOB_CODE_CONFIGMAP = "dandihub-jobs";

@@ -4,11 +4,12 @@
  * directory, extra_config.py as `hub.extraConfig`. The settings file is mounted beside them.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { repoPath } from "../../core/paths";
 
 /** Where the package and settings.json are mounted in the hub pod (also in extra_config.py and settings.py). */
 export const HUB_PYTHON_DIR = "/usr/local/etc/jupyterhub/dandihub";
-export const HUB_SOURCE_DIR = resolve(__dirname, "..", "..", "..", "hub");
+export const HUB_SOURCE_DIR = repoPath("hub");
 export const PACKAGE = "dandihub_hub";
 
 export interface ExtraFile {

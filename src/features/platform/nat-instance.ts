@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
 import { DataAwsAmi } from "@cdktf/provider-aws/lib/data-aws-ami";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
@@ -12,6 +11,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Construct } from "constructs";
 import { NAT_INSTANCE_AMI } from "../../../modules/versions";
 import type { Arch } from "../../core/catalog/instance-types";
+import { repoPath } from "../../core/paths";
 import { Fn } from "../../core/cdktf";
 import { NAT_ROOT_GIB } from "./resolve";
 
@@ -20,7 +20,7 @@ export const NAT_TAG = "dandihub:nat";
 
 /** The first-boot script: finds the interface by its tag, so it holds no Terraform reference. */
 export function natInstanceScript(deployment: string, vpcCidr: string): string {
-  return readFileSync(join(__dirname, "nat-instance.sh"), "utf8")
+  return readFileSync(repoPath("src", "features", "platform", "nat-instance.sh"), "utf8")
     .replaceAll("@NAT_TAG@", NAT_TAG)
     .replaceAll("@DEPLOYMENT@", deployment)
     .replaceAll("@VPC_CIDR@", vpcCidr);

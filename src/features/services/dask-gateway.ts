@@ -3,7 +3,7 @@
  * unit-tested) with the settings it reads, and what user servers need to reach it.
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { repoPath } from "../../core/paths";
 import { CORE_NODE_LABELS, GROUP_LABEL, groupTaint, POOL_LABEL, USER_TOLERATION } from "../../core/labels";
 import { HUB_API_URL, HUB_NAMESPACE, HUB_SERVICES, USER_IDENTITY } from "../../core/names";
 import { RESTRICTED_CONTAINER_CONTEXT, RESTRICTED_POD_CONTEXT } from "../../core/namespaces";
@@ -16,7 +16,7 @@ const PREFIX = `/services/${DASK_SERVICE}`;
 const TRAEFIK = `traefik-${DASK_RELEASE}.${HUB_NAMESPACE}.svc`;
 /** Labels the chart puts on its gateway, controller and proxy pods. */
 export const DASK_GATEWAY_POD_LABELS = { "app.kubernetes.io/name": "dask-gateway", "app.kubernetes.io/instance": DASK_RELEASE } as const;
-export const DASK_SOURCE = resolve(__dirname, "..", "..", "..", "services", "dask_gateway", "dandihub_dask.py");
+export const DASK_SOURCE = repoPath("services", "dask_gateway", "dandihub_dask.py");
 export const DASK_URL = `http://${TRAEFIK}`;
 
 /** The pool a group's workers use: its spot CPU pool when it has one, else its on-demand one. */

@@ -1,0 +1,62 @@
+/** main.ts runs the app from a cached bundle (src/core/bundle.ts): it must synthesize what the sources do, and never run stale. */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { freshBundle } from "../src/core/bundle";
+import { ROOT, synth } from "./helpers";
+
+describe("the synth bundle", () => {
+  const cache = mkdtempSync(join(tmpdir(), "dandihub-bundle-"));
+  const out = join(cache, "out");
+
+  it("main.ts builds it on first run and synthesizes byte for byte what the sources do", () => {
+    const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), "main.ts", "config/dandi.yaml"], {
+      cwd: ROOT,
+      env: { ...process.env, DANDIHUB_BUNDLE_CACHE: cache, CDKTF_OUTDIR: out },
+      encoding: "utf8",
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(out, "stacks", "dandi", "cdk.tf.json"), "utf8")).toBe(synth("config/dandi.yaml").text);
+    // The hub's Python and the job code are read from the repository, not from beside the bundle.
+    const assets = readdirSync(join(out, "stacks", "dandi", "assets"));
+    expect(assets.length).toBeGreaterThan(0);
+    const files = readdirSync(cache);
+    expect(files).toContain("app.json");
+    const bundle = files.find((f) => /^app-[0-9a-f]{16}\.cjs$/.test(f));
+    expect(bundle).toBeDefined();
+    // V8's code cache is written when that first process exits.
+    expect(files).toContain(`${bundle}.v8`);
+    expect(freshBundle(cache)).toBe(join(cache, bundle!));
+  });
+
+  it("is stale as soon as any file that went into it changed", () => {
+    const manifest = JSON.parse(readFileSync(join(cache, "app.json"), "utf8")) as { bundle: string; inputs: { path: string; size: number; mtimeMs: number }[] };
+    const inputs = manifest.inputs.map((i) => i.path);
+    // Every source file of the app went in, and the libraries it imports.
+    expect(inputs).toContain("src/features/hub/values.ts");
+    expect(inputs.some((p) => p.startsWith("node_modules/cdktf/"))).toBe(true);
+    const edited = join(mkdtempSync(join(tmpdir(), "dandihub-bundle-")), "app.json");
+    const at = inputs.indexOf("src/stack.ts");
+    for (const change of [{ size: manifest.inputs[at].size + 1 }, { mtimeMs: manifest.inputs[at].mtimeMs - 1000 }, { path: "src/gone.ts" }]) {
+      const inputsAfter = manifest.inputs.map((i, n) => (n === at ? { ...i, ...change } : i));
+      writeFileSync(edited, JSON.stringify({ ...manifest, inputs: inputsAfter }));
+      expect(freshBundle(join(edited, ".."))).toBeUndefined();
+    }
+    expect(freshBundle(join(cache, "missing"))).toBeUndefined();
+  });
+
+  it("DANDIHUB_BUNDLE=0 (as DANDIHUB_DEBUG) runs the sources and builds nothing", () => {
+    for (const env of [{ DANDIHUB_BUNDLE: "0" }]) {
+      const unused = join(cache, "unused");
+      const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), "main.ts", "config/minimal.yaml"], {
+        cwd: ROOT,
+        env: { ...process.env, ...env, DANDIHUB_BUNDLE_CACHE: unused, CDKTF_OUTDIR: join(cache, "out-sources") },
+        encoding: "utf8",
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(existsSync(unused)).toBe(false);
+    }
+  });
+});
