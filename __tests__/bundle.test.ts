@@ -60,3 +60,28 @@ describe("the synth bundle", () => {
     }
   });
 });
+
+describe("fast-start", () => {
+  const probe = [
+    'require("./src/core/fast-start");',
+    "Error.stackTraceLimit = 100; // as CDKTF sets it while capturing",
+    "const deep = (n) => (n ? deep(n - 1) : new Error('boom'));",
+    "const plain = { stack: '' }; Error.captureStackTrace(plain);",
+    "console.log(JSON.stringify({ frames: deep(60).stack.split('\\n').length - 1, head: deep(1).stack.split('\\n')[0], plain: plain.stack }));",
+  ].join("\n");
+  const run = (env: Record<string, string>) => {
+    const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), "-e", probe], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as { frames: number; head: string; plain: string };
+  };
+
+  it("an Error keeps its message and first 25 frames; a trace captured onto a plain object (CDKTF's tokens) is left empty", () => {
+    expect(run({})).toEqual({ frames: 25, head: "Error: boom", plain: "" });
+  });
+
+  it("DANDIHUB_DEBUG=1 keeps Node's full traces", () => {
+    const debug = run({ DANDIHUB_DEBUG: "1" });
+    expect(debug.frames).toBeGreaterThan(25);
+    expect(debug.plain).not.toBe("");
+  });
+});

@@ -18,6 +18,8 @@ import { Script } from "node:vm";
 import { REPO_ROOT } from "./paths";
 
 interface Manifest {
+  /** esbuild's version and the options: a bundle built otherwise is stale too. */
+  readonly build: string;
   readonly bundle: string;
   readonly inputs: readonly { readonly path: string; readonly size: number; readonly mtimeMs: number }[];
 }
@@ -77,6 +79,7 @@ export function freshBundle(cacheDir: string): string | undefined {
   } catch {
     return undefined;
   }
+  if (manifest.build !== buildId()) return undefined;
   for (const input of manifest.inputs) {
     try {
       const st = statSync(join(REPO_ROOT, input.path));
@@ -88,6 +91,24 @@ export function freshBundle(cacheDir: string): string | undefined {
   return join(cacheDir, manifest.bundle);
 }
 
+function buildOptions(): import("esbuild").BuildOptions {
+  return {
+    absWorkingDir: REPO_ROOT,
+    entryPoints: [ENTRY],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: `node${process.versions.node.split(".")[0]}`,
+    // The bundle runs from the cache directory; paths.ts takes the repository root from here.
+    define: { DANDIHUB_REPO_ROOT: JSON.stringify(REPO_ROOT) },
+  };
+}
+
+function buildId(): string {
+  const { version } = require("esbuild/package.json") as { version: string };
+  return createHash("sha256").update(version).update(JSON.stringify(buildOptions())).digest("hex").slice(0, 16);
+}
+
 /**
  * Builds the bundle and records its inputs; undefined when it cannot (a read-only checkout, no
  * esbuild), in which case the caller runs from the sources: slower, never wrong.
@@ -95,20 +116,7 @@ export function freshBundle(cacheDir: string): string | undefined {
 export function buildBundle(cacheDir: string): string | undefined {
   try {
     const { buildSync } = require("esbuild") as typeof import("esbuild");
-    const result = buildSync({
-      absWorkingDir: REPO_ROOT,
-      entryPoints: [ENTRY],
-      bundle: true,
-      platform: "node",
-      format: "cjs",
-      target: `node${process.versions.node.split(".")[0]}`,
-      write: false,
-      metafile: true,
-      keepNames: true,
-      logLevel: "silent",
-      // The bundle runs from the cache directory; paths.ts takes the repository root from here.
-      define: { DANDIHUB_REPO_ROOT: JSON.stringify(REPO_ROOT) },
-    });
+    const result = buildSync({ ...buildOptions(), write: false as const, metafile: true as const, logLevel: "silent" });
     const code = result.outputFiles[0].contents;
     const inputs = Object.keys(result.metafile.inputs).map((path) => {
       const st = statSync(join(REPO_ROOT, path));
@@ -120,7 +128,7 @@ export function buildBundle(cacheDir: string): string | undefined {
     const tmp = `.${process.pid}`;
     writeFileSync(join(cacheDir, name + tmp), code);
     renameSync(join(cacheDir, name + tmp), join(cacheDir, name));
-    writeFileSync(join(cacheDir, MANIFEST + tmp), JSON.stringify({ bundle: name, inputs } satisfies Manifest));
+    writeFileSync(join(cacheDir, MANIFEST + tmp), JSON.stringify({ build: buildId(), bundle: name, inputs } satisfies Manifest));
     renameSync(join(cacheDir, MANIFEST + tmp), join(cacheDir, MANIFEST));
     for (const old of readdirSync(cacheDir)) if (/^app-[0-9a-f]+\.cjs(\.v8)?$/.test(old) && !old.startsWith(name)) rmSync(join(cacheDir, old), { force: true });
     return join(cacheDir, name);

@@ -1,13 +1,21 @@
 /**
  * Imported first by every entry point that synthesizes (main.ts, the bench).
  *
- * tsx turns on Node's source-map support, and CDKTF records a full stack trace for every token
- * it creates (each `ref`, attribute and `Fn` call), so with source maps on, each of thousands of
- * traces is mapped back through the inline source maps of cdktf and the provider bindings, which
- * Node also parses as each module loads. That was a third of a synth of config/dandi.yaml. The
- * traces are only read when CDKTF throws; dandihub's own errors are messages, not stacks. Set
- * DANDIHUB_DEBUG=1 to keep mapped stack traces.
+ * CDKTF records a full stack trace for every token it creates (each `ref`, attribute and `Fn`
+ * call): tens of thousands in a large deployment. With tsx's source maps on, each is mapped back
+ * through the inline source maps of cdktf and the provider bindings (which Node also parses as
+ * each module loads), and even without them Node's formatting of every frame was a sixth of a
+ * 100-group synth. The traces are only read when CDKTF throws, and dandihub's own errors are
+ * messages, not stacks: so source maps are off, and V8's documented hook formats an Error's trace
+ * with its first 25 frames and leaves a trace captured onto a plain object (CDKTF's token creation
+ * stacks) empty. Set DANDIHUB_DEBUG=1 for full, source-mapped traces.
  */
-if (!process.env.DANDIHUB_DEBUG) process.setSourceMapsEnabled(false);
+const FRAMES = 25;
+
+if (!process.env.DANDIHUB_DEBUG) {
+  process.setSourceMapsEnabled(false);
+  Error.prepareStackTrace = (error: unknown, frames: NodeJS.CallSite[]) =>
+    error instanceof Error ? [`${error.name}: ${error.message}`, ...frames.slice(0, FRAMES).map((f) => `    at ${f.toString()}`)].join("\n") : "";
+}
 
 export {};
