@@ -15,6 +15,25 @@ const groupsArg = process.argv.indexOf("--groups");
 const sizes = groupsArg >= 0 ? (process.argv[groupsArg + 1] ?? "").split(",").map(Number).filter((n) => n > 0) : [];
 const file = process.argv.slice(2).find((a, i, all) => !a.startsWith("--") && all[i - 1] !== "--groups") ?? "config/dandi.yaml";
 
+/** Wall times of the floor app, RUNS fresh processes on the same runtime (tsx). */
+function floorRuns(): number[] {
+  const floor: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const out = mkdtempSync(join(tmpdir(), "dandihub-floor-"));
+    const t0 = process.hrtime.bigint();
+    const child = spawnSync(process.execPath, [require.resolve("tsx/cli"), join(__dirname, "floor-app.ts")], { env: { ...process.env, DANDIHUB_BENCH_OUT: out }, encoding: "utf8" });
+    floor.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    rmSync(out, { recursive: true, force: true });
+    if (child.status !== 0) {
+      process.stderr.write(child.stderr);
+      process.exit(1);
+    }
+  }
+  return floor;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 if (process.env.DANDIHUB_BENCH_CHILD) {
   const started = process.hrtime.bigint();
   // Loaded here, the way main.ts loads it, so module loading counts towards the child's time.
@@ -33,7 +52,8 @@ if (process.env.DANDIHUB_BENCH_CHILD) {
 } else if (sizes.length) {
   // The curve: one fresh process per size, the file generated into a scratch directory.
   const dir = mkdtempSync(join(tmpdir(), "dandihub-scale-"));
-  process.stdout.write("groups  profiles  wall ms  synth ms  max RSS MiB\n");
+  const floor = median(floorRuns());
+  process.stdout.write(`floor app: ${floor.toFixed(0)} ms\ngroups  profiles  wall ms  synth ms  max RSS MiB  x floor\n`);
   for (const groups of sizes) {
     const path = join(dir, `scale-${groups}.yaml`);
     writeFileSync(path, scaleDeployment(groups, 30));
@@ -45,7 +65,8 @@ if (process.env.DANDIHUB_BENCH_CHILD) {
       process.exit(1);
     }
     const r = JSON.parse(child.stdout) as { synthMs: number; maxRssMiB: number };
-    process.stdout.write(`${String(groups).padStart(6)}  ${"30".padStart(8)}  ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(0).padStart(7)}  ${r.synthMs.toFixed(0).padStart(8)}  ${r.maxRssMiB.toFixed(0).padStart(11)}\n`);
+    const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+    process.stdout.write(`${String(groups).padStart(6)}  ${"30".padStart(8)}  ${wall.toFixed(0).padStart(7)}  ${r.synthMs.toFixed(0).padStart(8)}  ${r.maxRssMiB.toFixed(0).padStart(11)}  ${(wall / floor).toFixed(2).padStart(7)}\n`);
   }
   rmSync(dir, { recursive: true, force: true });
 } else {
@@ -73,20 +94,7 @@ if (process.env.DANDIHUB_BENCH_CHILD) {
   synthOnce({}); // makes sure the real cache is fresh before the timed runs
   const results = Array.from({ length: RUNS }, () => synthOnce({}));
   const fromSources = Array.from({ length: RUNS }, () => synthOnce({ DANDIHUB_BUNDLE: "0" }));
-  // The floor app, the same number of fresh processes, on the same runtime (tsx).
-  const floor: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const out = mkdtempSync(join(tmpdir(), "dandihub-floor-"));
-    const t0 = process.hrtime.bigint();
-    const child = spawnSync(process.execPath, [require.resolve("tsx/cli"), join(__dirname, "floor-app.ts")], { env: { ...process.env, DANDIHUB_BENCH_OUT: out }, encoding: "utf8" });
-    floor.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    rmSync(out, { recursive: true, force: true });
-    if (child.status !== 0) {
-      process.stderr.write(child.stderr);
-      process.exit(1);
-    }
-  }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const floor = floorRuns();
   const row = (label: string, key: keyof (typeof results)[number], unit: string) =>
     `${label.padEnd(34)}${median(results.map((r) => r[key])).toFixed(0).padStart(8)} ${unit}   (runs: ${results.map((r) => r[key].toFixed(0)).join(", ")})`;
   process.stdout.write(

@@ -115,7 +115,7 @@ export class HubStack extends TerraformStack {
         pools: config.pools,
         userNodes: config.userNodes,
         tags,
-        storageZone: config.storage.mode === "home-nfs" && config.storage.servers === "dedicated" ? network.storageZone : undefined,
+        storagePool: config.storage.mode === "home-nfs" && config.storage.servers === "dedicated",
         nfsServers: config.groups.length + 1,
         builder: config.customImages.building !== undefined,
       },

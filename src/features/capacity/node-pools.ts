@@ -24,8 +24,8 @@ export interface CapacityPlan {
   readonly userNodes: ResolvedUserNodes;
   /** Tags of every node and volume Karpenter launches (with the pool's group). */
   readonly tags: Readonly<Record<string, string>>;
-  /** The zone of the NFS volumes, when NFS servers need the storage pool. @default no storage pool */
-  readonly storageZone?: string;
+  /** Whether NFS servers need the storage pool (`storage.servers: dedicated`). @default false */
+  readonly storagePool?: boolean;
   /** NFS servers the storage pool holds (one per volume). @default 1 */
   readonly nfsServers?: number;
   /** Whether some group builds images (the builder pool). @default false */
@@ -171,7 +171,7 @@ export function builderPoolManifests(plan: CapacityPlan, ctx: PoolContext): [EC2
  * The storage pool (home-nfs mode): small on-demand nodes in the zone of the NFS volumes, for
  * the NFS servers only. Never spot: an interrupted NFS server stalls every server of its group.
  */
-export function storagePoolManifests(plan: CapacityPlan, ctx: PoolContext, zone: string): [EC2NodeClass, NodePool] {
+export function storagePoolManifests(plan: CapacityPlan, ctx: PoolContext): [EC2NodeClass, NodePool] {
   return platformPoolManifests(plan, ctx, {
     name: STORAGE_POOL,
     capacityTypes: ["on-demand"],
@@ -181,11 +181,10 @@ export function storagePoolManifests(plan: CapacityPlan, ctx: PoolContext, zone:
     nodeLabels: STORAGE_NODE_ROLE,
     taint: STORAGE_TAINT,
     pinned: true,
-    requirements: [
-      { key: "karpenter.k8s.aws/instance-size", operator: "In", values: [...STORAGE_SIZES] },
-      // The volumes are zonal; their servers must run beside them.
-      { key: "topology.kubernetes.io/zone", operator: "In", values: [zone] },
-    ],
+    // No zone: only the NFS servers tolerate the taint, and each selects the volumes' zone
+    // itself, so Karpenter launches there. Naming the zone here put a Terraform reference into
+    // the pools' values, which CDKTF then scanned once per fragment (quadratic in the groups).
+    requirements: [{ key: "karpenter.k8s.aws/instance-size", operator: "In", values: [...STORAGE_SIZES] }],
     limits: storagePoolLimits(plan.nfsServers ?? 1),
   });
 }
@@ -204,7 +203,7 @@ export function storagePoolLimits(servers: number): { cpu: number; memoryBytes: 
 /** Every Karpenter object of the deployment, NodeClasses first. */
 export function karpenterManifests(plan: CapacityPlan, ctx: PoolContext): (EC2NodeClass | NodePool)[] {
   const platform: (EC2NodeClass | NodePool)[] = [];
-  if (plan.storageZone) platform.push(...storagePoolManifests(plan, ctx, plan.storageZone));
+  if (plan.storagePool) platform.push(...storagePoolManifests(plan, ctx));
   if (plan.builder) platform.push(...builderPoolManifests(plan, ctx));
   return [
     ...plan.pools.map((p) => nodeClassManifest(plan, p, ctx)),

@@ -58,23 +58,43 @@ export function nodeDiskGiB(d: Deployment, group: GroupConfig, profiles: readonl
 }
 
 /** Instance types a profile may run on, after pins and GPU type. */
-export function candidateInstances(d: Deployment, p: ProfileConfig): InstanceShape[] {
-  if (p.instanceTypes) return p.instanceTypes.map(instanceType).filter((s): s is InstanceShape => !!s);
-  const families = p.gpu
-    ? (d.userNodes.gpuFamilies ?? GPU_FAMILIES_BY_TYPE[p.gpu.type]).filter((f) => instancesOf(f)[0]?.gpuType === p.gpu!.type)
-    : d.userNodes.instanceFamilies;
-  return families.flatMap(instancesOf);
+export function candidateInstances(d: Deployment, p: ProfileConfig): readonly InstanceShape[] {
+  return memo(candidates, d, p, () => {
+    if (p.instanceTypes) return p.instanceTypes.map(instanceType).filter((s): s is InstanceShape => !!s);
+    const families = p.gpu
+      ? (d.userNodes.gpuFamilies ?? GPU_FAMILIES_BY_TYPE[p.gpu.type]).filter((f) => instancesOf(f)[0]?.gpuType === p.gpu!.type)
+      : d.userNodes.instanceFamilies;
+    return families.flatMap(instancesOf);
+  });
 }
 
 /** The candidate instances with room for one server of the profile, smallest first. */
-export function fittingInstances(d: Deployment, p: ProfileConfig): InstanceShape[] {
-  const memory = parseQuantity(p.memory.guarantee);
-  return candidateInstances(d, p)
-    .filter((s) => {
-      const free = allocatable(s);
-      return free.vcpu >= p.cpu.guarantee && free.memoryGiB * 2 ** 30 >= memory && s.gpus >= (p.gpu?.count ?? 0);
-    })
-    .sort((a, b) => a.vcpu - b.vcpu || a.memoryGiB - b.memoryGiB);
+export function fittingInstances(d: Deployment, p: ProfileConfig): readonly InstanceShape[] {
+  return memo(fitting, d, p, () => {
+    const memory = parseQuantity(p.memory.guarantee);
+    return candidateInstances(d, p)
+      .filter((s) => {
+        const free = allocatable(s);
+        return free.vcpu >= p.cpu.guarantee && free.memoryGiB * 2 ** 30 >= memory && s.gpus >= (p.gpu?.count ?? 0);
+      })
+      .sort((a, b) => a.vcpu - b.vcpu || a.memoryGiB - b.memoryGiB);
+  });
+}
+
+// A profile is granted by many groups and checked for each: its instances are worked out once per file.
+type ShapesByProfile = WeakMap<Deployment, Map<ProfileConfig, readonly InstanceShape[]>>;
+const candidates: ShapesByProfile = new WeakMap();
+const fitting: ShapesByProfile = new WeakMap();
+
+function memo(cache: ShapesByProfile, d: Deployment, p: ProfileConfig, compute: () => InstanceShape[]): readonly InstanceShape[] {
+  const byProfile = cache.get(d) ?? new Map<ProfileConfig, readonly InstanceShape[]>();
+  cache.set(d, byProfile);
+  let shapes = byProfile.get(p);
+  if (!shapes) {
+    shapes = Object.freeze(compute());
+    byProfile.set(p, shapes);
+  }
+  return shapes;
 }
 
 export function capacityOf(group: GroupConfig, profile: ProfileConfig): Capacity {
