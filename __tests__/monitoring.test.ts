@@ -129,6 +129,25 @@ describe("dashboards", () => {
     expect(() => expectExported('DCGM_FI_DEV_GPU_UTIL', exportedMetrics(synth("config/minimal.yaml").config))).toThrow();
   });
 
+  it("a gauge per group with a budget: this month's node spend so far against it, coloured at its warning points", () => {
+    const cost = JSON.parse(Object.values(maps(dandi().tf).find((m) => m.metadata.name === "dashboard-dandihub-cost")!.data as Record<string, string>)[0]);
+    const gauges = cost.panels.filter((p: Rec) => p.type === "gauge");
+    const budgeted = dandi().config.groups.filter((g) => g.budget);
+    expect(gauges.map((p: Rec) => p.title)).toEqual(budgeted.map((g) => `${g.key}: node spend this month, of $${g.budget!.monthlyUsd.toLocaleString("en-US")}`));
+    const dandiGauge = gauges.find((p: Rec) => p.title.startsWith("dandi:"));
+    // "This month so far": Grafana's relative time now/M; the range is the subquery's.
+    expect(dandiGauge.timeFrom).toBe("now/M");
+    expect(dandiGauge.targets[0]).toMatchObject({ expr: 'sum(sum_over_time(dandihub:group_hourly_cost_usd:estimate{label_dandihub_org_group="dandi"}[$__range:1h]))', instant: true });
+    expect(dandiGauge.fieldConfig.defaults).toMatchObject({
+      unit: "currencyUSD",
+      min: 0,
+      max: 3000,
+      thresholds: { mode: "absolute", steps: [{ color: "green", value: null }, { color: "yellow", value: 2400 }, { color: "yellow", value: 2700 }, { color: "red", value: 3000 }] },
+    });
+    // Groups without a budget get none.
+    expect(gauges.some((p: Rec) => p.title.startsWith("bican:"))).toBe(false);
+  });
+
   it("GPU and Kubecost panels appear only where those are installed", () => {
     const panelTitles = (tf: TfJson) => maps(tf).flatMap((cm) => JSON.parse(Object.values(cm.data as Record<string, string>)[0]).panels.map((p: Rec) => p.title));
     expect(panelTitles(dandi().tf)).toEqual(expect.arrayContaining(["GPU utilisation, by group", "Kubecost: node cost per hour, by group"]));
@@ -269,7 +288,7 @@ describe("help/monitoring.md", () => {
 });
 
 describe("Prometheus volume sized to what it keeps", () => {
-  const input = { retentionDays: 400, averageServers: 3, members: 100, groups: 5, nodes: 8, profiles: [], cost: { kubecost: true } };
+  const input = { retentionDays: 400, averageServers: 3, members: 100, groupCount: 5, nodes: 8, profiles: [], cost: { kubecost: true } };
 
   it("from the allow-listed series: more retention, users or groups need more; never below 10Gi", () => {
     const base = activeSeries(input);

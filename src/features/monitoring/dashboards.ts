@@ -4,6 +4,7 @@
  */
 import { HUB_NAMESPACE } from "../../core/names";
 import type { MetricScope } from "./metrics";
+import { GROUP_COST_RECORD } from "./alerts";
 import { L } from "./metrics";
 
 export const DATASOURCE = { type: "prometheus", uid: "prometheus" } as const;
@@ -16,7 +17,7 @@ export interface Target {
 }
 
 export interface PanelSpec {
-  readonly type: "timeseries" | "stat" | "table" | "bargauge";
+  readonly type: "timeseries" | "stat" | "table" | "bargauge" | "gauge";
   readonly title: string;
   readonly description: string;
   readonly unit?: string;
@@ -24,6 +25,10 @@ export interface PanelSpec {
   /** Grid width out of 24. @default 12 */
   readonly width?: number;
   readonly stacked?: boolean;
+  /** The panel's own time range, e.g. `now/M` (this month so far). @default the dashboard's */
+  readonly timeFrom?: string;
+  /** Gauge scale and colour steps: green below the first, then yellow, red from the last. @default Grafana's */
+  readonly gauge?: { readonly max: number; readonly steps: readonly number[] };
 }
 
 export interface Variable {
@@ -57,10 +62,15 @@ function panel(p: PanelSpec, id: number, x: number, y: number): object {
     datasource: DATASOURCE,
     gridPos: { x, y, w: width, h: p.type === "stat" ? 5 : 9 },
     fieldConfig: {
-      defaults: { unit: p.unit ?? "short", ...(p.stacked ? { custom: { stacking: { mode: "normal" }, fillOpacity: 30 } } : {}) },
+      defaults: {
+        unit: p.unit ?? "short",
+        ...(p.stacked ? { custom: { stacking: { mode: "normal" }, fillOpacity: 30 } } : {}),
+        ...(p.gauge ? { min: 0, max: p.gauge.max, thresholds: { mode: "absolute", steps: gaugeSteps(p.gauge.steps) } } : {}),
+      },
       overrides: [],
     },
     options: p.type === "table" ? { showHeader: true, sortBy: [{ displayName: "Value", desc: true }] } : {},
+    ...(p.timeFrom ? { timeFrom: p.timeFrom } : {}),
     targets: p.targets.map((t, i) => ({
       refId: String.fromCharCode(65 + i),
       datasource: DATASOURCE,
@@ -69,6 +79,11 @@ function panel(p: PanelSpec, id: number, x: number, y: number): object {
       ...(t.instant || p.type === "table" ? { instant: true, range: false, format: "table" } : { range: true }),
     })),
   };
+}
+
+function gaugeSteps(steps: readonly number[]): object[] {
+  const colours = steps.map((_, i) => (i === steps.length - 1 ? "red" : "yellow"));
+  return [{ color: "green", value: null }, ...steps.map((value, i) => ({ color: colours[i], value }))];
 }
 
 export function dashboard(uid: string, title: string, description: string, specs: readonly PanelSpec[], variables: readonly Variable[] = []): Dashboard {
@@ -238,14 +253,14 @@ function cost(config: MetricScope): Dashboard {
       description: "Each group's nodes priced from the dandihub price table (on-demand list prices; spot with cost.spotDiscount). The AWS bill, by the dandihub:group tag, is authoritative.",
       unit: "currencyUSD",
       stacked: true,
-      targets: [{ expr: `sum by (${L.group}) (dandihub:group_hourly_cost_usd:estimate)`, legendFormat: `{{${L.group}}}` }],
+      targets: [{ expr: `sum by (${L.group}) (${GROUP_COST_RECORD})`, legendFormat: `{{${L.group}}}` }],
     },
     {
       type: "table",
       title: "Estimated node cost, last 30 days, by group",
       description: "Sum of the hourly estimate over the last 30 days.",
       unit: "currencyUSD",
-      targets: [{ expr: `sum by (${L.group}) (sum_over_time(dandihub:group_hourly_cost_usd:estimate[30d:1h]))` }],
+      targets: [{ expr: `sum by (${L.group}) (sum_over_time(${GROUP_COST_RECORD}[30d:1h]))` }],
     },
     {
       type: "timeseries",
@@ -255,6 +270,21 @@ function cost(config: MetricScope): Dashboard {
       targets: [{ expr: `dandihub_volume_size_bytes / 2^30 * 0.08`, legendFormat: "{{volume}}" }],
     },
   ];
+  // One gauge per group with a budget: this month's node spend so far against it, coloured at its
+  // warning points. The same estimate as the hub's spawn check (node-hours at the price table).
+  for (const g of (config.groups ?? []).filter((x) => x.budget)) {
+    const { monthlyUsd, actualPercent } = g.budget!;
+    panels.push({
+      type: "gauge",
+      title: `${g.key}: node spend this month, of $${monthlyUsd.toLocaleString("en-US")}`,
+      description: `Estimated node cost of ${g.key} since the 1st (UTC), against its monthly budget; yellow and red at its warning points (${actualPercent.join("%, ")}%). Storage is not counted; AWS Budgets has the bill.`,
+      unit: "currencyUSD",
+      width: 6,
+      timeFrom: "now/M",
+      gauge: { max: monthlyUsd, steps: [...actualPercent].sort((a, b) => a - b).map((p) => (monthlyUsd * p) / 100) },
+      targets: [{ expr: `sum(sum_over_time(${GROUP_COST_RECORD}{${L.group}="${g.key}"}[$__range:1h]))`, instant: true }],
+    });
+  }
   if (config.cost.kubecost) {
     panels.push({
       type: "timeseries",

@@ -50,6 +50,8 @@ const hist = (name: string, labels: string[], source: MetricSource): Record<stri
 export interface MetricScope {
   readonly profiles: readonly { readonly gpu?: unknown }[];
   readonly cost: { readonly kubecost: boolean };
+  /** Groups, with their budgets (a gauge each on the cost dashboard). @default none */
+  readonly groups?: readonly { readonly key: string; readonly budget?: { readonly monthlyUsd: number; readonly actualPercent: readonly number[] } }[];
 }
 
 export function exportedMetrics(config: MetricScope): Record<string, MetricInfo> {

@@ -35,7 +35,7 @@ function sizingInput(d: Deployment, retentionDays: number) {
     averageServers,
     // Without usage figures, assume a hundred people per group.
     members: lines.length ? Math.max(groups, lines.reduce((s, u) => s + u.users, 0)) : 100 * groups,
-    groups,
+    groupCount: groups,
     nodes: d.cluster.coreNodes.max + Math.ceil(averageServers / 2) + 2,
     profiles: Object.values(d.profiles),
     cost: d.cost,

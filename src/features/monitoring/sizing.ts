@@ -28,7 +28,7 @@ export interface SizingInput extends MetricScope {
   readonly averageServers: number;
   /** People with a home (the exporter measures each home). */
   readonly members: number;
-  readonly groups: number;
+  readonly groupCount: number;
   /** Nodes on average: core nodes plus user nodes. */
   readonly nodes: number;
 }
@@ -44,10 +44,10 @@ export function activeSeries(input: SizingInput): number {
     else if (name.startsWith("kube_pod_container") || info.source === "cadvisor") series += 2 * CONTAINERS_PER_POD * pods;
     else if (name.startsWith("kube_pod_")) series += pods;
     else if (name.startsWith("kube_node_") || name === "up") series += input.nodes + (name === "up" ? 20 : 0);
-    else if (name.startsWith("kubelet_volume_stats")) series += input.groups + 4;
+    else if (name.startsWith("kubelet_volume_stats")) series += input.groupCount + 4;
     else if (name === "jupyterhub_request_duration_seconds_bucket") series += HUB_REQUEST_LABEL_SETS * HISTOGRAM_SERIES;
     else if (name.endsWith("_bucket")) series += 3 * HISTOGRAM_SERIES;
-    else if (name.startsWith("dandihub_directory_")) series += input.members + input.groups;
+    else if (name.startsWith("dandihub_directory_")) series += input.members + input.groupCount;
     else if (name === "dandihub_user_group_info") series += input.members;
     else if (info.source === "dcgm") series += Math.max(1, Math.ceil(input.averageServers));
     else series += 50; // a handful of label sets: prices, karpenter reasons, volumes, recording rules
