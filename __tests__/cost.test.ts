@@ -427,12 +427,52 @@ describe("budgets enforced at spawn", () => {
   it("the groups with a budget are checked, at the estimate's prices for every type their pools may launch", () => {
     const b = settingsOf(dandi().tf).budgets;
     expect(Object.keys(b.groups)).toEqual(["dandi", "linc"]);
-    expect(b.groups.dandi).toEqual({ monthlyUsd: 3000, warnAt: [0.8, 0.9] });
+    // A group admin may extend by up to a quarter of the budget, for two weeks (the defaults).
+    expect(b.groups.dandi).toEqual({ monthlyUsd: 3000, warnAt: [0.8, 0.9], extension: { maxUsd: 750, maxDays: 14 } });
     expect(b).toMatchObject({ failMode: "open", spotDiscount: 0.6, prometheusUrl: "http://monitoring-prometheus.monitoring.svc:9090" });
     expect(b.prices["m6i.4xlarge"]).toBe(0.768);
     expect(b.prices["g4dn.2xlarge"]).toBe(0.752);
     // The label names the hub groups by are kube-state-metrics' for the labels it exports.
     expect(b.labels).toEqual({ group: "label_dandihub_org_group", type: "label_node_kubernetes_io_instance_type", capacity: "label_karpenter_sh_capacity_type" });
+  });
+
+  it("the usage page: a service in the hub's pod, routed by the proxy, seen by budgeted groups, where a group's admins extend its budget", () => {
+    const hub = (releaseValues(dandi().tf, "jupyterhub_chart_release") as Record<string, any>).hub;
+    expect(hub.services["dandihub-usage"]).toEqual({
+      display: true,
+      url: "http://hub:10101",
+      command: ["python3", "-m", "dandihub_hub.usage_service"],
+      environment: { PYTHONPATH: "/usr/local/etc/jupyterhub/dandihub" },
+      oauth_no_confirm: true,
+      oauth_client_allowed_scopes: ["custom:dandihub-budget:extend"],
+    });
+    // Its module ships with the hub's package.
+    expect(Object.values(hub.extraFiles as Record<string, { mountPath: string }>).map((f) => f.mountPath)).toContain("/usr/local/etc/jupyterhub/dandihub/dandihub_hub/usage_service.py");
+    expect(hub.config.JupyterHub.custom_scopes).toEqual({ "custom:dandihub-budget:extend": { description: expect.any(String) } });
+    expect(hub.loadRoles["dandihub-usage"]).toMatchObject({ scopes: ["read:users:groups", "read:groups!group=dandi", "read:groups!group=linc", "groups!group=dandi", "groups!group=linc"], services: ["dandihub-usage"] });
+    expect(hub.loadRoles["dandihub-usage-users"]).toMatchObject({ scopes: ["access:services!service=dandihub-usage"], groups: ["dandi", "linc"] });
+    expect(hub.loadRoles["dandihub-budget-extend-dandi"]).toMatchObject({ scopes: ["custom:dandihub-budget:extend!group=dandi"], users: ["satra", "yarikoptic"] });
+    // The proxy reaches it on the hub's Service, and only the proxy gets in on that port.
+    expect(hub.service.extraPorts).toEqual([{ name: "dandihub-usage", port: 10101, targetPort: 10101, protocol: "TCP" }]);
+    expect(hub.networkPolicy.ingress).toContainEqual({ from: [{ podSelector: { matchLabels: { component: "proxy", app: "jupyterhub", release: "jupyterhub" } } }], ports: [{ port: 10101, protocol: "TCP" }] });
+    // A deployment without budgets or quotas has none of it.
+    const minimal = (releaseValues(synth("config/minimal.yaml").tf, "jupyterhub_chart_release") as Record<string, any>).hub;
+    expect(minimal.services["dandihub-usage"]).toBeUndefined();
+    expect(minimal.service).toBeUndefined();
+    expect(minimal.config.JupyterHub?.custom_scopes).toBeUndefined();
+  });
+
+  it("a group admin's extension on the usage page is capped by the synthesized settings, and the spawn check counts it", () => {
+    const settings = settingsOf(dandi().tf);
+    const now = "__import__('datetime').datetime(2026, 12, 20, tzinfo=__import__('datetime').timezone.utc)";
+    const admin = "{'name': 'satra', 'admin': False, 'scopes': ['custom:dandihub-budget:extend!group=dandi']}";
+    const grant = (usd: number) =>
+      `__import__('dandihub_hub.usage', fromlist=['grant']).grant(s, 'dandi', ${admin}, {'usd': '${usd}', 'days': '7', 'reason': 'deadline'}, ${now}, {})`;
+    const empty = "lambda q: {'status': 'success', 'data': {'resultType': 'vector', 'result': []}}";
+    expect(askHub(settings, `__import__('dandihub_hub.budgets', fromlist=['check']).check(s, 'dandi', ${now}, ${empty}, ${grant(750)}).budget`)).toBe(3750);
+    // Over the cap: refused with the cap in the message (the page shows it; nothing is written).
+    const refusal = `(lambda ns: (exec("def t():\\n try:\\n  ${grant(751).replace(/"/g, '\\"')}\\n except Exception as e:\\n  return str(e)", ns), ns['t']())[1])({'s': s, '__import__': __import__})`;
+    expect(askHub(settings, refusal)).toBe("A group admin may extend dandi's budget by up to $750.00; ask a hub admin for more.");
   });
 
   it("the hub decides from the synthesized settings and a Prometheus answer, in its own Python", () => {

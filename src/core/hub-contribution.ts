@@ -17,6 +17,12 @@ export interface HubRole {
 export interface HubService {
   readonly display: boolean;
   readonly url?: string;
+  /** A hub-managed service: the hub runs this command in its pod. @default none (runs elsewhere) */
+  readonly command?: readonly string[];
+  /** The managed service's environment, besides what JupyterHub sets. @default none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Scopes the service's OAuth tokens may carry beyond access to it (custom scopes it checks). @default none */
+  readonly oauth_client_allowed_scopes?: readonly string[];
   readonly oauth_no_confirm?: boolean;
   readonly oauth_redirect_uri?: string;
 }
@@ -29,6 +35,14 @@ export interface HubApiClient {
   readonly podLabels: Readonly<Record<string, string>>;
 }
 
+/** A port of the hub pod besides the API: a hub-managed service's, on the hub's Service, open to these pods. */
+export interface HubPort {
+  readonly name: string;
+  readonly port: number;
+  /** Labels of the pods (in the hub's namespace) that may connect. */
+  readonly from: Readonly<Record<string, string>>;
+}
+
 export interface HubContribution {
   /** Hub services (z2jh `hub.services`), by name. */
   readonly services?: Readonly<Record<string, HubService>>;
@@ -36,6 +50,8 @@ export interface HubContribution {
   readonly roles?: Readonly<Record<string, HubRole>>;
   /** Clients of the hub API the hub's NetworkPolicy must admit. */
   readonly apiClients?: readonly HubApiClient[];
+  /** Ports of the hub pod beyond the API (hub-managed services'). */
+  readonly hubPorts?: readonly HubPort[];
   /** NetworkPolicy egress rules user servers get (services they may reach at private addresses). */
   readonly userEgress?: readonly object[];
   /** Chart values (deep-merged into the hub's). */
@@ -65,6 +81,7 @@ export interface MergedContribution {
   readonly services: Readonly<Record<string, HubService>>;
   readonly roles: Readonly<Record<string, HubRole>>;
   readonly apiClients: readonly HubApiClient[];
+  readonly hubPorts: readonly HubPort[];
   readonly userEgress: readonly object[];
   readonly values: Json;
   readonly settings: Json;
@@ -77,6 +94,7 @@ export function mergeContributions(parts: readonly HubContribution[]): MergedCon
   let values: Json = {};
   let settings: Json = {};
   const apiClients: HubApiClient[] = [];
+  const hubPorts: HubPort[] = [];
   const userEgress: object[] = [];
   for (const p of parts) {
     services = mergeMaps(services, (p.services ?? {}) as Json, "hub.services.");
@@ -84,12 +102,14 @@ export function mergeContributions(parts: readonly HubContribution[]): MergedCon
     values = mergeMaps(values, (p.values ?? {}) as Json);
     settings = mergeMaps(settings, (p.settings ?? {}) as Json, "settings.");
     apiClients.push(...(p.apiClients ?? []));
+    hubPorts.push(...(p.hubPorts ?? []));
     userEgress.push(...(p.userEgress ?? []));
   }
   return {
     services: services as Record<string, HubService>,
     roles: roles as Record<string, HubRole>,
     apiClients,
+    hubPorts,
     userEgress,
     values,
     settings,

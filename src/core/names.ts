@@ -39,6 +39,8 @@ export const HUB_SERVICES = {
   /** /services/binder/: the name jupyterhub-fancy-profiles expects. */
   builder: "binder",
   daskGateway: "dask-gateway",
+  /** /services/dandihub-usage/: spend against budget, use against quota, budget extensions. */
+  usage: "dandihub-usage",
 } as const;
 
 /** A hub service's API token, as an env var source: z2jh keeps it in the hub's `hub` Secret. */

@@ -25,6 +25,8 @@ export interface GroupBudget {
   readonly forecastPercent: readonly number[];
   /** Refused at spawn at the budget (from Prometheus). */
   readonly enforce: boolean;
+  /** The most a group admin's extension may add, and for how long. */
+  readonly adminExtension: { readonly maxUsd: number; readonly maxDays: number };
 }
 
 export function resolveCost(d: Deployment): ResolvedCost {
@@ -32,5 +34,7 @@ export function resolveCost(d: Deployment): ResolvedCost {
 }
 
 export function resolveBudget(g: GroupConfig): GroupBudget | undefined {
-  return g.budget;
+  if (!g.budget) return undefined;
+  const { maxUsd, maxDays } = g.budget.adminExtension;
+  return { ...g.budget, adminExtension: { maxUsd: maxUsd ?? Math.round(g.budget.monthlyUsd / 4), maxDays } };
 }

@@ -21,6 +21,13 @@ export const Budget = z
       .describe(
         "Refuse new servers of the group once this month's spend (its nodes' hours from Prometheus, at list prices) and an hour of its running nodes reach monthlyUsd; running servers keep running. Needs monitoring. false: AWS Budget e-mails only.",
       ),
+    adminExtension: z
+      .strictObject({
+        maxUsd: z.number().positive().optional().describe("The most one extension adds. @default a quarter of monthlyUsd"),
+        maxDays: z.number().int().min(1).max(92).default(14).describe("The longest an extension lasts."),
+      })
+      .prefault({})
+      .describe("What the group's admins may grant themselves on the usage page (/services/dandihub-usage/) when the budget runs out; hub admins are not capped."),
   })
   .describe("The group's monthly budget: an AWS Budget over its tag (e-mails, the bill's truth, hours late), enforced at spawn from Prometheus (near real time) unless enforce: false.");
 

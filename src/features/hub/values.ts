@@ -5,7 +5,7 @@
  * chart's defaults and validate it against the chart's own values schema.
  */
 import { chartImage } from "../../core/util/image-ref";
-import { mergeContributions, mergeMaps, type HubApiClient, type HubContribution, type HubRole } from "../../core/hub-contribution";
+import { mergeContributions, mergeMaps, type HubApiClient, type HubContribution, type HubPort, type HubRole } from "../../core/hub-contribution";
 import { RESTRICTED_CONTAINER_CONTEXT, RESTRICTED_POD_CONTEXT } from "../../core/namespaces";
 import { DO_NOT_DISRUPT, ON_DEMAND_CORE_NODE_LABELS, ON_DEMAND_CORE_PRIORITY } from "../../core/labels";
 import { containerResources, requests } from "../../core/resources";
@@ -45,13 +45,19 @@ function groupAdminRoles(groups: readonly ResolvedGroup[]): Record<string, HubRo
   );
 }
 
-/** The hub's NetworkPolicy ingress beyond z2jh's default rule: one peer per API client, port 8081 only. */
-function hubIngress(clients: readonly HubApiClient[]): object[] {
+/**
+ * The hub's NetworkPolicy ingress beyond z2jh's default rule: one peer per API client, port 8081
+ * only; and each hub-managed service's port, from the pods that use it.
+ */
+function hubIngress(clients: readonly HubApiClient[], ports: readonly HubPort[]): object[] {
   const from = clients.map((c) => ({
     ...(c.namespace ? { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": c.namespace } } } : {}),
     podSelector: { matchLabels: { ...c.podLabels } },
   }));
-  return from.length ? [{ from, ports: [{ port: HUB_API_PORT, protocol: "TCP" }] }] : [];
+  return [
+    ...(from.length ? [{ from, ports: [{ port: HUB_API_PORT, protocol: "TCP" }] }] : []),
+    ...ports.map((p) => ({ from: [{ podSelector: { matchLabels: { ...p.from } } }], ports: [{ port: p.port, protocol: "TCP" }] })),
+  ];
 }
 
 function proxyHttps(hub: ResolvedHub): object {
@@ -120,7 +126,8 @@ export function buildHubValues(input: HubValuesInput, contributions: readonly Hu
       db: { type: "sqlite-pvc", pvc: { storage: formatQuantity(hub.dbSizeBytes), storageClassName: STORAGE_CLASSES.retained } },
       resources: containerResources(HUB_REQUESTS),
       nodeSelector: { ...ON_DEMAND_CORE_NODE_LABELS },
-      networkPolicy: { enabled: true, ingress: hubIngress(merged.apiClients) },
+      networkPolicy: { enabled: true, ingress: hubIngress(merged.apiClients, merged.hubPorts) },
+      ...(merged.hubPorts.length ? { service: { extraPorts: merged.hubPorts.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: "TCP" })) } } : {}),
       // Every user server, whatever its profile: Pod Security's restricted profile (the
       // namespace enforces no less than baseline; help/security.md).
       config: { KubeSpawner: USER_SECURITY_CONTEXTS },

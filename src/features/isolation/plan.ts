@@ -6,6 +6,7 @@ import { HUB_NAMESPACE, MONITORING_NAMESPACE } from "../../core/names";
 import { address, pods, type Flow } from "../../core/network";
 import type { HubConfig } from "../../config/resolve";
 import { capacityFlows } from "../capacity/network";
+import { costFlows } from "../cost/network";
 import { imagesFlows } from "../images/network";
 import { monitoringFlows } from "../monitoring/network";
 import { servicesFlows } from "../services/network";
@@ -49,6 +50,7 @@ export function deploymentFlows(config: Isolated): Flow[] {
     ...imagesFlows({ building: config.customImages.building !== undefined }),
     ...servicesFlows(config.services),
     ...capacityFlows({ warm: config.groups.some((g) => g.warm) }),
+    ...costFlows({ usagePage: config.groups.some((g) => g.budget?.enforce || g.quota) }),
   ];
 }
 
