@@ -47,17 +47,13 @@ describe("the synth bundle", () => {
     expect(freshBundle(join(cache, "missing"))).toBeUndefined();
   });
 
-  it("DANDIHUB_BUNDLE=0 (as DANDIHUB_DEBUG) runs the sources and builds nothing", () => {
-    for (const env of [{ DANDIHUB_BUNDLE: "0" }]) {
-      const unused = join(cache, "unused");
-      const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), "main.ts", "config/minimal.yaml"], {
-        cwd: ROOT,
-        env: { ...process.env, ...env, DANDIHUB_BUNDLE_CACHE: unused, CDKTF_OUTDIR: join(cache, "out-sources") },
-        encoding: "utf8",
-      });
-      expect(r.status, r.stderr).toBe(0);
-      expect(existsSync(unused)).toBe(false);
-    }
+  it("DANDIHUB_BUNDLE=0 and DANDIHUB_DEBUG run the sources and build nothing", () => {
+    const unused = join(cache, "unused");
+    const probe = `const b = require("./src/core/bundle"); console.log(JSON.stringify(["0", "debug"].map((m) => b.loadApp(m === "0" ? { DANDIHUB_BUNDLE: "0" } : { DANDIHUB_DEBUG: "1" }, ${JSON.stringify(unused)}) === require("./src/app"))));`;
+    const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), "-e", probe], { cwd: ROOT, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([true, true]);
+    expect(existsSync(unused)).toBe(false);
   });
 });
 
