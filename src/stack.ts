@@ -56,6 +56,16 @@ export class HubStack extends TerraformStack {
   readonly config: HubConfig;
   readonly hub: JupyterHub;
 
+  /**
+   * CDKTF's prepare pass resolves every element once more before synthesis, only so that
+   * references between stacks can add their outputs and remote state: a third of a large synth.
+   * A HubStack references no other stack (each deployment file is a stack of its own), so only
+   * the backend check runs.
+   */
+  override prepareStack(): void {
+    this.ensureBackendExists();
+  }
+
   constructor(scope: Construct, config: HubConfig) {
     super(scope, config.name);
     this.config = config;
