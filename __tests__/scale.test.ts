@@ -33,10 +33,11 @@ describe("60 groups x 30 profiles", () => {
   });
 
   it("the big releases' values carry no Terraform reference", () => {
-    for (const r of ["jupyterhub_chart_release", "storage-jobs_jobs_release", "isolation_policies_release"]) {
+    // The storage NodePool's zone was one such reference once: a 500-group synth took 34 s, not 8.
+    for (const r of ["jupyterhub_chart_release", "storage-jobs_jobs_release", "isolation_policies_release", "karpenter_pools_release"]) {
       const values = (s().tf.resource.helm_release[r] as { values: string[] }).values[0];
-      expect(values.length, r).toBeGreaterThan(100_000);
-      expect(values, r).not.toMatch(/(?<!\$)\$\{(aws|data|module|terraform|kubernetes)[._]/);
+      expect(values.length, r).toBeGreaterThan(50_000);
+      expect(values, r).not.toMatch(/(?<!\$)\$\{/); // any reference, escaped `$${` aside
     }
   });
 });
