@@ -7,8 +7,9 @@
  * imports into one CommonJS file in node_modules/.cache/dandihub, which loads in a sixth of that.
  * The bundle is rebuilt whenever any file that went into it changes (by size and mtime, checked
  * at every start), so it never runs stale code. Set DANDIHUB_DEBUG=1 (source-mapped stack
- * traces) or DANDIHUB_BUNDLE=0 to run from the sources instead; the test suite does.
- * DANDIHUB_BUNDLE_CACHE moves the cache.
+ * traces) or DANDIHUB_BUNDLE=0 to run from the sources instead (as the suite's in-process synths
+ * do); DANDIHUB_BUNDLE_CACHE moves the cache. Files the synth reads as data (the hub's Python,
+ * charts, scripts) are not bundled: they are read from the repository every time.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
