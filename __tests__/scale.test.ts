@@ -13,22 +13,22 @@ import { releaseValues, synth } from "./helpers";
 
 type Rec = Record<string, any>;
 
-describe("60 groups x 30 profiles", () => {
-  const s = () => synth(scaleDeployment(60, 30), { name: "scale-60x30" });
+describe("500 groups x 30 profiles", () => {
+  const s = () => synth(scaleDeployment(500, 30), { name: "scale-500x30" });
 
   it("passes the policy, size limits included", () => {
     expect(checkPolicy(s().config, s().text).violations.map((v) => `${v.rule.id} ${v.address}: ${v.detail}`)).toEqual([]);
   });
 
-  it("NFS servers get a storage pool sized for all 61 of them (more volumes than a core node attaches)", () => {
+  it("NFS servers get a storage pool sized for all 501 of them (more volumes than a core node attaches)", () => {
     expect(s().config.storage.servers).toBe("dedicated");
     const pool = (releaseValues(s().tf, "karpenter_pools_release") as { manifests: Rec[] }).manifests.find((m) => m.kind === "NodePool" && m.metadata.name === "storage")!;
-    expect(Number(pool.spec.limits.cpu)).toBeGreaterThanOrEqual(61 * NFS_SERVER_REQUESTS.cpu * 2);
+    expect(Number(pool.spec.limits.cpu)).toBeGreaterThanOrEqual(501 * NFS_SERVER_REQUESTS.cpu * 2);
   });
 
   it("the retention jobs start over many minutes, not all at six", () => {
     const jobs = (releaseValues(s().tf, "storage-jobs_jobs_release") as { manifests: Rec[] }).manifests.filter((m) => m.metadata.name.startsWith("dandihub-retention-"));
-    expect(jobs).toHaveLength(60);
+    expect(jobs).toHaveLength(500);
     expect(new Set(jobs.map((j) => j.spec.schedule)).size).toBeGreaterThan(30);
   });
 
