@@ -455,6 +455,12 @@ describe("budgets enforced at spawn", () => {
     // The proxy reaches it on the hub's Service, and only the proxy gets in on that port.
     expect(hub.service.extraPorts).toEqual([{ name: "dandihub-usage", port: 10101, targetPort: 10101, protocol: "TCP" }]);
     expect(hub.networkPolicy.ingress).toContainEqual({ from: [{ podSelector: { matchLabels: { component: "proxy", app: "jupyterhub", release: "jupyterhub" } } }], ports: [{ port: 10101, protocol: "TCP" }] });
+    // With Kubecost, the page shows its figure beside the estimate, read from its allocation API by the group label.
+    expect(settingsOf(dandi().tf).budgets.kubecost).toEqual({ url: "http://kubecost-cost-analyzer.monitoring.svc:9090", label: "dandihub_org_group" });
+    const kubecost = "lambda p: {'code': 200, 'data': [{'dandi': {'name': 'dandi', 'totalCost': 87.25}, '__unallocated__': {'name': '__unallocated__', 'totalCost': 4.0}}]}";
+    const empty = "lambda q: {'status': 'success', 'data': {'resultType': 'vector', 'result': []}}";
+    const now = "__import__('datetime').datetime(2026, 12, 20, tzinfo=__import__('datetime').timezone.utc)";
+    expect(askHub(settingsOf(dandi().tf), `__import__('dandihub_hub.usage', fromlist=['report']).report(s, {'name': 'bob', 'scopes': []}, ['dandi'], ${now}, ${empty}, None, ${kubecost})[0]['budget']['kubecost']`)).toBe(87.25);
     // A deployment without budgets or quotas has none of it.
     const minimal = (releaseValues(synth("config/minimal.yaml").tf, "jupyterhub_chart_release") as Record<string, any>).hub;
     expect(minimal.services["dandihub-usage"]).toBeUndefined();

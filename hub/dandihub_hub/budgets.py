@@ -92,6 +92,27 @@ def priced(rows, prices, spot_discount, hours_per_row, names=None):
     return usd, unpriced
 
 
+def kubecost_query(label):
+    """Kubecost's allocation of this month so far, one accumulated set, by the pods' group label."""
+    return "/model/allocation?" + urllib.parse.urlencode({"window": "month", "aggregate": f"label:{label}", "accumulate": "true"})
+
+
+def kubecost_fetch(url, timeout=5):
+    def fetch(path):
+        with urllib.request.urlopen(f"{url.rstrip('/')}{path}", timeout=timeout) as r:
+            return json.loads(r.read())
+
+    return fetch
+
+
+def kubecost_spend(response, group):
+    """The group's ``totalCost`` in Kubecost's allocation answer (``{"code": 200, "data": [{name:
+    allocation}]}``, pods without the label under ``__unallocated__``); 0 when it ran nothing."""
+    if not isinstance(response, dict) or response.get("code") != 200:
+        raise BudgetSourceError(f"Kubecost answered {str(response)[:200]}")
+    return sum(float(((s or {}).get(group) or {}).get("totalCost") or 0) for s in response.get("data") or [])
+
+
 # The group property (JupyterHub group `properties`) a hub admin sets to extend a budget.
 EXTENSION = "dandihub-budget-extension"
 

@@ -8,7 +8,7 @@ import datetime
 import html
 import math
 
-from .budgets import EXTENSION, active_extension, check, check_quota, next_month
+from .budgets import EXTENSION, active_extension, check, check_quota, kubecost_query, kubecost_spend, next_month
 from .settings import group_order
 
 # The custom JupyterHub scope that lets a user extend a group's budget from the page: granted per
@@ -35,10 +35,17 @@ def may_extend(user, group):
     return "group-admin" if EXTEND_SCOPE in scopes or f"{EXTEND_SCOPE}!group={group}" in scopes else None
 
 
-def report(settings, user, user_groups, now, fetch=None, properties=None):
-    """One row per group of the user's with a budget or a quota, in deployment-file order."""
+def report(settings, user, user_groups, now, fetch=None, properties=None, kubecost=None):
+    """One row per group of the user's with a budget or a quota, in deployment-file order.
+    ``kubecost``: a fetcher of Kubecost's API, when it runs (its figure is shown beside ours)."""
     budgets = settings.get("budgets") or {}
     rows = []
+    kubecost_answer = None
+    if kubecost and budgets.get("kubecost"):
+        try:
+            kubecost_answer = kubecost(kubecost_query(budgets["kubecost"]["label"]))
+        except Exception as e:  # shown as unreadable, never fatal to the page
+            kubecost_answer = e
     mine = set(user_groups)
     for group in group_order(settings):
         budget = (budgets.get("groups") or {}).get(group)
@@ -61,6 +68,7 @@ def report(settings, user, user_groups, now, fetch=None, properties=None):
                 "resets": next_month(now).strftime("%Y-%m-%d"),
                 "extension": extension,
                 "history": list((props or {}).get(HISTORY) or []),
+                "kubecost": _kubecost_figure(kubecost_answer, group) if budgets.get("kubecost") and kubecost else None,
             }
             row["extend"] = may_extend(user, group)
         if quota:
@@ -68,6 +76,16 @@ def report(settings, user, user_groups, now, fetch=None, properties=None):
             row["quota"] = {"used": q.spent, "limit": q.budget, "windowDays": round(quota["windowHours"] / 24), "allowed": q.allowed, "unknown": q.level == "unknown"}
         rows.append(row)
     return rows
+
+
+def _kubecost_figure(answer, group):
+    """Kubecost's spend of the group this month, or "unknown" when it could not be read."""
+    if answer is None or isinstance(answer, Exception):
+        return "unknown"
+    try:
+        return kubecost_spend(answer, group)
+    except Exception:
+        return "unknown"
 
 
 def grant(settings, group, user, form, now, properties):
@@ -139,6 +157,10 @@ def render(rows, user, xsrf, contact="", message=None):
             cls = "over" if not b["allowed"] else "warn" if b["level"] else ""
             parts.append(f"<tr><th>Spent this month</th><td class='{cls}'>{_usd(b['spent'])} of {_usd(b['limit'])} ({share:.0%}, counting an hour of the {_usd(b['committed'])} an hour running now)</td></tr>")
             parts.append(f"<tr><th>Resets</th><td>{e(b['resets'])} (UTC)</td></tr>")
+            if b.get("kubecost") == "unknown":
+                parts.append("<tr><th>Kubecost</th><td>cannot be read right now</td></tr>")
+            elif b.get("kubecost") is not None:
+                parts.append(f"<tr><th>Kubecost</th><td>{_usd(b['kubecost'])} this month (its own prices, pod by pod, about an hour behind)</td></tr>")
             if b["extension"]:
                 x = b["extension"]
                 parts.append(f"<tr><th>Extension</th><td>{_usd(float(x['usd']))} until {e(str(x['until']))}, granted by {e(str(x.get('by', '?')))}: {e(str(x.get('reason', '')))}</td></tr>")

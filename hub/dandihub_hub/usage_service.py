@@ -15,7 +15,7 @@ import os
 import urllib.parse
 import urllib.request
 
-from .budgets import prometheus_fetch
+from .budgets import kubecost_fetch, prometheus_fetch
 from .events import log_event
 from .settings import load_settings
 from .usage import ExtensionRefused, grant, render, report
@@ -43,13 +43,15 @@ class HubApi:
         return self._call("PUT", f"/groups/{urllib.parse.quote(group)}/properties", properties)
 
 
-def make_app(settings, environ, import_module=importlib.import_module, hub=None, fetch=None, clock=None):
+def make_app(settings, environ, import_module=importlib.import_module, hub=None, fetch=None, clock=None, kubecost=None):
     web = import_module("tornado.web")
     auth = import_module("jupyterhub.services.auth")
     prefix = environ["JUPYTERHUB_SERVICE_PREFIX"]
     hub = hub or HubApi(environ["JUPYTERHUB_API_URL"], environ["JUPYTERHUB_API_TOKEN"])
     fetch = fetch or prometheus_fetch(settings["budgets"]["prometheusUrl"])
     clock = clock or (lambda: datetime.datetime.now(datetime.timezone.utc))
+    kubecost_settings = (settings.get("budgets") or {}).get("kubecost")
+    kubecost = kubecost or (kubecost_fetch(kubecost_settings["url"]) if kubecost_settings else None)
     log = logging.getLogger("dandihub-usage")
     budgeted = set((settings.get("budgets") or {}).get("groups") or {}) | set((settings.get("budgets") or {}).get("quotas") or {})
 
@@ -60,7 +62,7 @@ def make_app(settings, environ, import_module=importlib.import_module, hub=None,
         async def _page(self, user, message=None, status=200):
             groups = await off_loop(hub.user_groups, user["name"])
             properties = {g: await off_loop(hub.group_properties, g) for g in groups if g in budgeted}
-            rows = await off_loop(report, settings, user, groups, clock(), fetch, properties)
+            rows = await off_loop(report, settings, user, groups, clock(), fetch, properties, kubecost)
             self.set_status(status)
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.write(render(rows, user, self.xsrf_token.decode() if isinstance(self.xsrf_token, bytes) else self.xsrf_token, settings.get("contact", ""), message))

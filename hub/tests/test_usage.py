@@ -70,6 +70,59 @@ class Rows(unittest.TestCase):
         self.assertEqual(page.count("cannot be read right now"), 2)
 
 
+def kubecost_answer(**costs):
+    """Kubecost's /model/allocation answer, accumulated (one set), as on the wire: one allocation
+    per label value, pods without the label under __unallocated__."""
+    def allocation(name, total):
+        return {
+            "name": name,
+            "properties": {"cluster": "cluster-one", "labels": {"dandihub_org_group": name}},
+            "window": {"start": "2026-12-01T00:00:00Z", "end": "2026-12-11T14:00:00Z"},
+            "start": "2026-12-01T00:00:00Z",
+            "end": "2026-12-11T14:00:00Z",
+            "cpuCost": total * 0.6,
+            "ramCost": total * 0.3,
+            "pvCost": total * 0.1,
+            "totalCost": total,
+            "totalEfficiency": 0.41,
+        }
+    return {"code": 200, "data": [{name: allocation(name, total) for name, total in {**costs, "__unallocated__": 40.5}.items()}]}
+
+
+KUBECOST = {**SETTINGS, "budgets": {**SETTINGS["budgets"], "kubecost": {"url": "http://kubecost-cost-analyzer.monitoring.svc:9090", "label": "dandihub_org_group"}}}
+
+
+class KubecostBeside(unittest.TestCase):
+    def test_kubecosts_figure_is_shown_beside_the_estimate_and_asked_once(self):
+        asked = []
+
+        def kubecost(path):
+            asked.append(path)
+            return kubecost_answer(dandi=87.25, linc=3.0)
+
+        row = report(KUBECOST, MEMBER, ["dandi", "linc"], NOW, prometheus(), None, kubecost)[0]
+        self.assertEqual(asked, ["/model/allocation?window=month&aggregate=label%3Adandihub_org_group&accumulate=true"])
+        self.assertEqual(row["budget"]["kubecost"], 87.25)
+        self.assertIn("$87.25 this month", render([row], MEMBER, "x"))
+        # The estimate still decides: Kubecost's figure is shown, not enforced.
+        self.assertAlmostEqual(row["budget"]["spent"], 61.44, places=2)
+
+    def test_a_group_kubecost_never_saw_spent_nothing_there(self):
+        row = report(KUBECOST, MEMBER, ["dandi"], NOW, prometheus(), None, lambda p: kubecost_answer(linc=3.0))[0]
+        self.assertEqual(row["budget"]["kubecost"], 0.0)
+
+    def test_kubecost_down_or_odd_is_said_and_the_page_still_works(self):
+        for kubecost in (down, lambda p: {"code": 500, "message": "boom"}, lambda p: "not json"):
+            row = report(KUBECOST, MEMBER, ["dandi"], NOW, prometheus(), None, kubecost)[0]
+            self.assertEqual(row["budget"]["kubecost"], "unknown")
+            self.assertIn("<th>Kubecost</th><td>cannot be read right now", render([row], MEMBER, "x"))
+
+    def test_without_kubecost_no_row(self):
+        row = report(SETTINGS, MEMBER, ["dandi"], NOW, prometheus(), None, lambda p: kubecost_answer(dandi=1))[0]
+        self.assertIsNone(row["budget"]["kubecost"])
+        self.assertNotIn("Kubecost</th>", render([row], MEMBER, "x"))
+
+
 class Who(unittest.TestCase):
     def test_group_admins_of_that_group_and_hub_admins(self):
         self.assertEqual(may_extend(GROUP_ADMIN, "dandi"), "group-admin")

@@ -32,6 +32,8 @@ export interface BudgetsHubInput {
   readonly spotDiscount: number;
   readonly failMode: "open" | "closed";
   readonly prometheusUrl: string;
+  /** Kubecost's API when it runs: the usage page shows its figure beside the estimate. @default none */
+  readonly kubecostUrl?: string;
 }
 
 /** The usage page's port on the hub pod (and the hub's Service), where the proxy routes it. */
@@ -66,6 +68,8 @@ export function budgetsHubContribution(input: BudgetsHubInput): HubContribution 
         quotas: Object.fromEntries(quotas.map((g) => [g.key, { ...g.quota! }])),
         userLabel: ksmLabel(USERNAME_KEY),
         namespace: HUB_NAMESPACE,
+        // Kubecost aggregates by the pods' label under its Prometheus name (kube_pod_labels').
+        ...(input.kubecostUrl ? { kubecost: { url: input.kubecostUrl, label: ksmLabel(GROUP_LABEL).replace(/^label_/, "") } } : {}),
       },
     },
     ...usagePage(enforced, [...new Set([...enforced, ...quotas])]),

@@ -1,12 +1,17 @@
 /**
- * Connections the budgets need. Both ends are z2jh's pods (its policies, with the hub's extra
- * ingress from values.ts), so these render nothing: they are declared so the isolation test
- * proves they work through every policy together.
+ * Connections the usage page needs. The proxy-to-hub one joins two of z2jh's pods (its policies,
+ * with the hub's extra ingress from values.ts), so it renders nothing and is declared for the
+ * isolation test to prove; the hub-to-Kubecost one adds Kubecost's ingress.
  */
 import { pods, type Flow } from "../../core/network";
 import { HUB_PODS, PROXY_PODS } from "../hub/network";
+import { KUBECOST_PODS } from "../monitoring/network";
 import { USAGE_PORT } from "./hub";
 
-export function costFlows(input: { readonly usagePage: boolean }): Flow[] {
-  return input.usagePage ? [{ from: pods(PROXY_PODS), to: pods(HUB_PODS), ports: [{ port: USAGE_PORT }], why: "users open the usage page at /services/dandihub-usage/ (a service in the hub's pod)" }] : [];
+export function costFlows(input: { readonly usagePage: boolean; readonly kubecost: boolean }): Flow[] {
+  if (!input.usagePage) return [];
+  return [
+    { from: pods(PROXY_PODS), to: pods(HUB_PODS), ports: [{ port: USAGE_PORT }], why: "users open the usage page at /services/dandihub-usage/ (a service in the hub's pod)" },
+    ...(input.kubecost ? [{ from: pods(HUB_PODS), to: pods(KUBECOST_PODS), ports: [{ port: 9090 }], why: "the usage page shows Kubecost's figure beside the estimate" }] : []),
+  ];
 }

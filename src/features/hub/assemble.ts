@@ -6,7 +6,7 @@
 import type { HubConfig } from "../../config/resolve";
 import { authHubContribution, type CognitoClient } from "../auth/hub";
 import { budgetsHubContribution } from "../cost/hub";
-import { PROMETHEUS_URL } from "../monitoring/values";
+import { KUBECOST_URL, PROMETHEUS_URL } from "../monitoring/values";
 import { buildGroups, unlistedChoice } from "../images/custom-images";
 import { imagesHubContribution } from "../images/hub";
 import { monitoringHubContribution } from "../monitoring/hub";
@@ -45,7 +45,7 @@ export function hubValues(config: HubConfig, ctx: HubContext): Record<string, un
       ...(config.monitoring.enabled ? [monitoringHubContribution(config.hub.url, audience)] : []),
       servicesHubContribution(config.services),
       ...(config.monitoring.enabled
-        ? [budgetsHubContribution({ groups: config.groups, pools: config.pools, spotDiscount: config.cost.spotDiscount, failMode: config.cost.budgetFailMode, prometheusUrl: PROMETHEUS_URL })]
+        ? [budgetsHubContribution({ groups: config.groups, pools: config.pools, spotDiscount: config.cost.spotDiscount, failMode: config.cost.budgetFailMode, prometheusUrl: PROMETHEUS_URL, kubecostUrl: config.cost.kubecost ? KUBECOST_URL : undefined })]
         : []),
     ],
   );

@@ -50,7 +50,7 @@ export function deploymentFlows(config: Isolated): Flow[] {
     ...imagesFlows({ building: config.customImages.building !== undefined }),
     ...servicesFlows(config.services),
     ...capacityFlows({ warm: config.groups.some((g) => g.warm) }),
-    ...costFlows({ usagePage: config.groups.some((g) => g.budget?.enforce || g.quota) }),
+    ...costFlows({ usagePage: config.monitoring.enabled && config.groups.some((g) => g.budget?.enforce || g.quota), kubecost: config.monitoring.enabled && config.cost.kubecost }),
   ];
 }
 

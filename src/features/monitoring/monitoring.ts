@@ -9,7 +9,7 @@ import { CHARTS } from "../../core/charts";
 import { HelmChart } from "../../core/helm-chart";
 import { GPU_NODE_AGENT_TOLERATIONS, NVIDIA_GPU_NODES, ON_DEMAND_CORE_PRIORITY } from "../../core/labels";
 import { HUB_NAMESPACE, MONITORING_NAMESPACE } from "../../core/names";
-import { ALERTMANAGER_SERVICE_ACCOUNT } from "./values";
+import { ALERTMANAGER_SERVICE_ACCOUNT, KUBECOST_RELEASE } from "./values";
 
 export interface MonitoringProps {
   /** The deployment's name: prefix of the topic and role. */
@@ -100,7 +100,7 @@ export class Monitoring extends Construct {
     if (props.kubecost) {
       new HelmChart(this, "kubecost", {
         chart: CHARTS.kubecost,
-        releaseName: "kubecost",
+        releaseName: KUBECOST_RELEASE,
         namespace: MONITORING_NAMESPACE,
         values: props.kubecost,
         timeoutSeconds: 900,

@@ -12,6 +12,9 @@ import type { ResolvedMonitoring } from "./resolve";
 /** kube-prometheus-stack's name prefix: services are monitoring-prometheus, monitoring-alertmanager. */
 export const STACK_NAME = "monitoring";
 export const PROMETHEUS_URL = `http://${STACK_NAME}-prometheus.${MONITORING_NAMESPACE}.svc:9090`;
+export const KUBECOST_RELEASE = "kubecost";
+/** Kubecost's API (its frontend's port; the chart names the Service `<release>-cost-analyzer`). */
+export const KUBECOST_URL = `http://${KUBECOST_RELEASE}-cost-analyzer.${MONITORING_NAMESPACE}.svc:9090`;
 export const ALERTMANAGER_SERVICE_ACCOUNT = "dandihub-alertmanager";
 /** The hub service Grafana is reached through (/services/grafana/) and signs in with. */
 export const GRAFANA_SERVICE = HUB_SERVICES.grafana;
