@@ -1,10 +1,16 @@
-/** main.ts runs the app from a cached bundle (src/core/bundle.ts): it must synthesize what the sources do, and never run stale. */
+/**
+ * main.ts runs the app from a cached bundle (src/core/bundle.ts): it must synthesize what the
+ * sources do, and never run stale. And the other start-up savings: cheap stack traces, no prepare pass.
+ */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { buildApp } from "../src/app";
+import { loadDeployment } from "../src/config/load";
 import { freshBundle } from "../src/core/bundle";
+import { TerraformStack } from "../src/core/cdktf";
 import { ROOT, synth } from "./helpers";
 
 describe("the synth bundle", () => {
@@ -79,5 +85,16 @@ describe("fast-start", () => {
     const debug = run({ DANDIHUB_DEBUG: "1" });
     expect(debug.frames).toBeGreaterThan(25);
     expect(debug.plain).not.toBe("");
+  });
+});
+
+describe("the skipped prepare pass", () => {
+  it("CDKTF's prepare pass, run on a HubStack anyway, adds nothing: no stack references another", () => {
+    const config = loadDeployment(join(ROOT, "config/dandi.yaml"));
+    const app = buildApp([config], mkdtempSync(join(tmpdir(), "dandihub-prepare-")));
+    const stack = app.node.findAll().find(TerraformStack.isStack)!;
+    const before = stack.node.findAll().map((c) => c.node.path);
+    TerraformStack.prototype.prepareStack.call(stack);
+    expect(stack.node.findAll().map((c) => c.node.path)).toEqual(before);
   });
 });
