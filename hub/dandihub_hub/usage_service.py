@@ -90,10 +90,12 @@ def make_app(settings, environ, import_module=importlib.import_module, hub=None,
             await self._page(user, ("", f"{group}'s budget is extended by ${ext['usd']:,.2f} until {ext['until']}."))
 
     callback = auth.HubOAuthCallbackHandler
+    # No xsrf_cookies: HubOAuth checks the form's _xsrf itself when it reads the user from the
+    # cookie of a POST (and patches the handler's xsrf_token); Tornado's own check would run
+    # first, unpatched, on the first POST after a restart, and refuse it.
     return web.Application(
         [(prefix, UsagePage), (prefix.rstrip("/") + "/oauth_callback", callback)],
         cookie_secret=os.urandom(32),
-        xsrf_cookies=True,
     )
 
 
