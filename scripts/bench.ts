@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { scaleDeployment } from "./scale-config";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -15,21 +15,26 @@ const groupsArg = process.argv.indexOf("--groups");
 const sizes = groupsArg >= 0 ? (process.argv[groupsArg + 1] ?? "").split(",").map(Number).filter((n) => n > 0) : [];
 const file = process.argv.slice(2).find((a, i, all) => !a.startsWith("--") && all[i - 1] !== "--groups") ?? "config/dandi.yaml";
 
+/**
+ * One fresh tsx process running `script` with `args`, writing into a scratch directory (handed to
+ * `env` by the caller) that is removed after; exits the bench on failure. Wall time and stdout.
+ */
+function timed(script: string, args: readonly string[], env: (scratch: string) => NodeJS.ProcessEnv): { wallMs: number; stdout: string } {
+  const scratch = mkdtempSync(join(tmpdir(), "dandihub-bench-"));
+  const t0 = process.hrtime.bigint();
+  const child = spawnSync(process.execPath, [require.resolve("tsx/cli"), script, ...args], { env: { ...process.env, ...env(scratch) }, encoding: "utf8" });
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  rmSync(scratch, { recursive: true, force: true });
+  if (child.status !== 0) {
+    process.stderr.write(child.stderr);
+    process.exit(1);
+  }
+  return { wallMs, stdout: child.stdout };
+}
+
 /** Wall times of the floor app, RUNS fresh processes on the same runtime (tsx). */
 function floorRuns(): number[] {
-  const floor: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const out = mkdtempSync(join(tmpdir(), "dandihub-floor-"));
-    const t0 = process.hrtime.bigint();
-    const child = spawnSync(process.execPath, [require.resolve("tsx/cli"), join(__dirname, "floor-app.ts")], { env: { ...process.env, DANDIHUB_BENCH_OUT: out }, encoding: "utf8" });
-    floor.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    rmSync(out, { recursive: true, force: true });
-    if (child.status !== 0) {
-      process.stderr.write(child.stderr);
-      process.exit(1);
-    }
-  }
-  return floor;
+  return Array.from({ length: RUNS }, () => timed(join(__dirname, "floor-app.ts"), [], (out) => ({ DANDIHUB_BENCH_OUT: out })).wallMs);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -57,34 +62,17 @@ if (process.env.DANDIHUB_BENCH_CHILD) {
   for (const groups of sizes) {
     const path = join(dir, `scale-${groups}.yaml`);
     writeFileSync(path, scaleDeployment(groups, 30));
-    const out = join(dir, `out-${groups}`);
-    const t0 = process.hrtime.bigint();
-    const child = spawnSync(process.execPath, [require.resolve("tsx/cli"), __filename, path], { env: { ...process.env, DANDIHUB_BENCH_CHILD: "1", DANDIHUB_BENCH_OUT: out }, encoding: "utf8" });
-    if (child.status !== 0) {
-      process.stderr.write(child.stderr);
-      process.exit(1);
-    }
-    const r = JSON.parse(child.stdout) as { synthMs: number; maxRssMiB: number };
-    const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+    const run = timed(__filename, [path], (out) => ({ DANDIHUB_BENCH_CHILD: "1", DANDIHUB_BENCH_OUT: out }));
+    const r = JSON.parse(run.stdout) as { synthMs: number; maxRssMiB: number };
+    const wall = run.wallMs;
     process.stdout.write(`${String(groups).padStart(6)}  ${"30".padStart(8)}  ${wall.toFixed(0).padStart(7)}  ${r.synthMs.toFixed(0).padStart(8)}  ${r.maxRssMiB.toFixed(0).padStart(11)}  ${(wall / floor).toFixed(2).padStart(7)}\n`);
   }
   rmSync(dir, { recursive: true, force: true });
 } else {
   type Run = { wallMs: number; importMs: number; configMs: number; synthMs: number; maxRssMiB: number };
   const synthOnce = (env: NodeJS.ProcessEnv): Run => {
-    const out = mkdtempSync(join(tmpdir(), "dandihub-bench-"));
-    const t0 = process.hrtime.bigint();
-    const child = spawnSync(process.execPath, [require.resolve("tsx/cli"), __filename, file], {
-      env: { ...process.env, ...env, DANDIHUB_BENCH_CHILD: "1", DANDIHUB_BENCH_OUT: out },
-      encoding: "utf8",
-    });
-    const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-    rmSync(out, { recursive: true, force: true });
-    if (child.status !== 0) {
-      process.stderr.write(child.stderr);
-      process.exit(1);
-    }
-    return { wallMs, ...JSON.parse(child.stdout) };
+    const run = timed(__filename, [file], (out) => ({ ...env, DANDIHUB_BENCH_CHILD: "1", DANDIHUB_BENCH_OUT: out }));
+    return { wallMs: run.wallMs, ...JSON.parse(run.stdout) };
   };
   // The first synth after a change builds the bundle (into a scratch cache, so this one is cold);
   // it is timed on its own and leaves the real cache as it was.
@@ -96,18 +84,7 @@ if (process.env.DANDIHUB_BENCH_CHILD) {
   const fromSources = Array.from({ length: RUNS }, () => synthOnce({ DANDIHUB_BUNDLE: "0" }));
   const floor = floorRuns();
   // main.ts itself, as `npm run synth` and `cdktf synth` run it: validation, synth, the policy, publishing cdktf.out.
-  const mainRuns = Array.from({ length: RUNS }, () => {
-    const out = join(mkdtempSync(join(tmpdir(), "dandihub-main-")), "cdktf.out");
-    const t0 = process.hrtime.bigint();
-    const child = spawnSync(process.execPath, [require.resolve("tsx/cli"), join(__dirname, "..", "main.ts"), file], { env: { ...process.env, CDKTF_OUTDIR: out }, encoding: "utf8" });
-    const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-    rmSync(dirname(out), { recursive: true, force: true });
-    if (child.status !== 0) {
-      process.stderr.write(child.stderr);
-      process.exit(1);
-    }
-    return wallMs;
-  });
+  const mainRuns = Array.from({ length: RUNS }, () => timed(join(__dirname, "..", "main.ts"), [file], (scratch) => ({ CDKTF_OUTDIR: join(scratch, "cdktf.out") })).wallMs);
   const row = (label: string, key: keyof (typeof results)[number], unit: string) =>
     `${label.padEnd(34)}${median(results.map((r) => r[key])).toFixed(0).padStart(8)} ${unit}   (runs: ${results.map((r) => r[key].toFixed(0)).join(", ")})`;
   process.stdout.write(

@@ -53,13 +53,13 @@ def running_query(group, labels=None):
     return f'count by ({t}, {c}) (kube_node_labels{{{g}="{group}"}})'
 
 
-def prometheus_fetch(url, timeout=5):
-    def fetch(query):
-        full = f"{url.rstrip('/')}/api/v1/query?{urllib.parse.urlencode({'query': query})}"
-        with urllib.request.urlopen(full, timeout=timeout) as r:
-            return json.loads(r.read())
+def _get_json(url, timeout):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return json.loads(r.read())
 
-    return fetch
+
+def prometheus_fetch(url, timeout=5):
+    return lambda query: _get_json(f"{url.rstrip('/')}/api/v1/query?{urllib.parse.urlencode({'query': query})}", timeout)
 
 
 def _vector(response):
@@ -98,11 +98,7 @@ def kubecost_query(label):
 
 
 def kubecost_fetch(url, timeout=5):
-    def fetch(path):
-        with urllib.request.urlopen(f"{url.rstrip('/')}{path}", timeout=timeout) as r:
-            return json.loads(r.read())
-
-    return fetch
+    return lambda path: _get_json(f"{url.rstrip('/')}{path}", timeout)
 
 
 def kubecost_spend(response, group):

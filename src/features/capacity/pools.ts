@@ -87,8 +87,8 @@ const candidates: ShapesByProfile = new WeakMap();
 const fitting: ShapesByProfile = new WeakMap();
 
 function memo(cache: ShapesByProfile, d: Deployment, p: ProfileConfig, compute: () => InstanceShape[]): readonly InstanceShape[] {
-  const byProfile = cache.get(d) ?? new Map<ProfileConfig, readonly InstanceShape[]>();
-  cache.set(d, byProfile);
+  let byProfile = cache.get(d);
+  if (!byProfile) cache.set(d, (byProfile = new Map()));
   let shapes = byProfile.get(p);
   if (!shapes) {
     shapes = Object.freeze(compute());

@@ -14,7 +14,7 @@ import { GROUP_LABEL } from "../../core/labels";
 import { HUB_NAMESPACE, HUB_SERVICES } from "../../core/names";
 import { PROXY_PODS } from "../hub/network";
 import { HUB_PYTHON_DIR } from "../hub/python";
-import { ksmLabel, USERNAME_KEY } from "../monitoring/metrics";
+import { ksmLabel, promLabelName, USERNAME_KEY } from "../monitoring/metrics";
 
 export interface BudgetsHubInput {
   readonly groups: readonly {
@@ -68,8 +68,8 @@ export function budgetsHubContribution(input: BudgetsHubInput): HubContribution 
         quotas: Object.fromEntries(quotas.map((g) => [g.key, { ...g.quota! }])),
         userLabel: ksmLabel(USERNAME_KEY),
         namespace: HUB_NAMESPACE,
-        // Kubecost aggregates by the pods' label under its Prometheus name (kube_pod_labels').
-        ...(input.kubecostUrl ? { kubecost: { url: input.kubecostUrl, label: ksmLabel(GROUP_LABEL).replace(/^label_/, "") } } : {}),
+        // Kubecost aggregates by the pods' label under its Prometheus name.
+        ...(input.kubecostUrl ? { kubecost: { url: input.kubecostUrl, label: promLabelName(GROUP_LABEL) } } : {}),
       },
     },
     ...usagePage(enforced, [...new Set([...enforced, ...quotas])]),

@@ -6,12 +6,13 @@
 import { pods, type Flow } from "../../core/network";
 import { HUB_PODS, PROXY_PODS } from "../hub/network";
 import { KUBECOST_PODS } from "../monitoring/network";
+import { KUBECOST_API_PORT } from "../monitoring/values";
 import { USAGE_PORT } from "./hub";
 
 export function costFlows(input: { readonly usagePage: boolean; readonly kubecost: boolean }): Flow[] {
   if (!input.usagePage) return [];
   return [
     { from: pods(PROXY_PODS), to: pods(HUB_PODS), ports: [{ port: USAGE_PORT }], why: "users open the usage page at /services/dandihub-usage/ (a service in the hub's pod)" },
-    ...(input.kubecost ? [{ from: pods(HUB_PODS), to: pods(KUBECOST_PODS), ports: [{ port: 9090 }], why: "the usage page shows Kubecost's figure beside the estimate" }] : []),
+    ...(input.kubecost ? [{ from: pods(HUB_PODS), to: pods(KUBECOST_PODS), ports: [{ port: KUBECOST_API_PORT }], why: "the usage page shows Kubecost's figure beside the estimate" }] : []),
   ];
 }

@@ -82,8 +82,7 @@ function panel(p: PanelSpec, id: number, x: number, y: number): object {
 }
 
 function gaugeSteps(steps: readonly number[]): object[] {
-  const colours = steps.map((_, i) => (i === steps.length - 1 ? "red" : "yellow"));
-  return [{ color: "green", value: null }, ...steps.map((value, i) => ({ color: colours[i], value }))];
+  return [{ color: "green", value: null }, ...steps.map((value, i) => ({ color: i === steps.length - 1 ? "red" : "yellow", value }))];
 }
 
 export function dashboard(uid: string, title: string, description: string, specs: readonly PanelSpec[], variables: readonly Variable[] = []): Dashboard {

@@ -6,8 +6,13 @@
 import { GROUP_LABEL, PROFILE_LABEL } from "../../core/labels";
 
 /** kube-state-metrics' name for a Kubernetes label or annotation key (`label_` + key, non-alphanumerics as `_`). */
+/** A Kubernetes label key as Prometheus (and Kubecost's `label:` aggregation) names it. */
+export function promLabelName(key: string): string {
+  return key.replace(/[^a-zA-Z0-9]/g, "_");
+}
+
 export function ksmLabel(key: string, prefix: "label" | "annotation" = "label"): string {
-  return `${prefix}_${key.replace(/[^a-zA-Z0-9]/g, "_")}`;
+  return `${prefix}_${promLabelName(key)}`;
 }
 
 export const USERNAME_KEY = "hub.jupyter.org/username";

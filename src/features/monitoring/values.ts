@@ -13,8 +13,9 @@ import type { ResolvedMonitoring } from "./resolve";
 export const STACK_NAME = "monitoring";
 export const PROMETHEUS_URL = `http://${STACK_NAME}-prometheus.${MONITORING_NAMESPACE}.svc:9090`;
 export const KUBECOST_RELEASE = "kubecost";
-/** Kubecost's API (its frontend's port; the chart names the Service `<release>-cost-analyzer`). */
-export const KUBECOST_URL = `http://${KUBECOST_RELEASE}-cost-analyzer.${MONITORING_NAMESPACE}.svc:9090`;
+/** Kubecost's API: its frontend's port, on the Service the chart names `<release>-cost-analyzer`. */
+export const KUBECOST_API_PORT = 9090;
+export const KUBECOST_URL = `http://${KUBECOST_RELEASE}-cost-analyzer.${MONITORING_NAMESPACE}.svc:${KUBECOST_API_PORT}`;
 export const ALERTMANAGER_SERVICE_ACCOUNT = "dandihub-alertmanager";
 /** The hub service Grafana is reached through (/services/grafana/) and signs in with. */
 export const GRAFANA_SERVICE = HUB_SERVICES.grafana;
