@@ -8,6 +8,7 @@ import { TERRAFORM_REQUIRED_VERSION } from "../modules/versions";
 import { CloudBackend, Fn, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "./core/cdktf";
 import { HUB_NAMESPACE, MONITORING_NAMESPACE } from "./core/names";
 import { namespaceMetadata } from "./core/namespaces";
+import { LeanStackSynthesizer, leanToTerraform } from "./core/lean-synth";
 import { addressId, MovedBlocks } from "./core/renames";
 import { Secrets } from "./core/secrets";
 import type { HubConfig } from "./config/resolve";
@@ -42,6 +43,8 @@ import { warmManifests } from "./features/capacity/warm";
 import { UserAccess } from "./features/storage/user-access";
 import { VolumeGrower } from "./features/storage/volume-grower";
 
+const leanSynth = () => process.env.DANDIHUB_LEAN_SYNTH !== "0";
+
 type TerraformElementLike = Parameters<TerraformStack["getLogicalId"]>[0];
 
 /**
@@ -66,8 +69,20 @@ export class HubStack extends TerraformStack {
     this.ensureBackendExists();
   }
 
+  /**
+   * CDKTF's own toTerraform resolves every value token by token, twice; leanToTerraform gives the
+   * same JSON walking plain data itself, and LeanStackSynthesizer writes it faster.
+   * `DANDIHUB_LEAN_SYNTH=0` uses CDKTF's own for both.
+   */
+  override toTerraform(): Record<string, unknown> {
+    return leanSynth() ? leanToTerraform(this) : super.toTerraform();
+  }
+
   constructor(scope: Construct, config: HubConfig) {
     super(scope, config.name);
+    // HCL output (SYNTH_HCL_OUTPUT) stays with CDKTF's synthesizer, which writes it.
+    const hcl = process.env.SYNTH_HCL_OUTPUT === "true" || process.env.SYNTH_HCL_OUTPUT === "1";
+    if (leanSynth() && !hcl) this.synthesizer = new LeanStackSynthesizer(this, process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined);
     this.config = config;
     this.addOverride("terraform.required_version", TERRAFORM_REQUIRED_VERSION);
     this.configureBackend();

@@ -28,3 +28,8 @@ export {
   Lazy,
 } from "cdktf";
 export type { IAspect, ITerraformDependable, TerraformMetaArguments } from "cdktf";
+// What TerraformStack.toTerraform resolves and merges with (src/core/lean-synth.ts does the same, faster).
+export { resolve as resolveTokens } from "cdktf/lib/_tokens";
+export { deepMerge } from "cdktf/lib/util";
+export { StackSynthesizer } from "cdktf/lib/synthesize/synthesizer";
+export type { ISynthesisSession } from "cdktf/lib/synthesize/types";

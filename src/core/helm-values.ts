@@ -6,12 +6,15 @@
 import { mapLiteralParts } from "./util/tokens";
 
 export function encodeHelmValues(values: unknown): string {
-  return JSON.stringify(values, (_key, value: unknown) => (typeof value === "string" ? escapeLiteralParts(value) : value));
+  // JSON escapes neither "$", "%" nor "{", so a "${" in the text is inside one key or string:
+  // escaping the text escapes each of them, keys too (Terraform reads the whole text as a template).
+  return escapeLiteralParts(JSON.stringify(values));
 }
 
 /** Escapes the literal parts of a string that may also carry CDKTF tokens (left for Terraform). */
 export function escapeLiteralParts(text: string): string {
-  return mapLiteralParts(text, escapeTemplate);
+  // Template syntax and token markers all hold a "{"; most values have none.
+  return text.includes("{") ? mapLiteralParts(text, escapeTemplate) : text;
 }
 
 export function escapeTemplate(text: string): string {

@@ -81,20 +81,26 @@ export function fittingInstances(d: Deployment, p: ProfileConfig): readonly Inst
   });
 }
 
-// A profile is granted by many groups and checked for each: its instances are worked out once per file.
-type ShapesByProfile = WeakMap<Deployment, Map<ProfileConfig, readonly InstanceShape[]>>;
-const candidates: ShapesByProfile = new WeakMap();
-const fitting: ShapesByProfile = new WeakMap();
+/** The families of a profile's candidate instances, in the order they come. */
+function candidateFamilies(d: Deployment, p: ProfileConfig): readonly string[] {
+  return memo(familyLists, d, p, () => [...new Set(candidateInstances(d, p).map((i) => i.family))]);
+}
 
-function memo(cache: ShapesByProfile, d: Deployment, p: ProfileConfig, compute: () => InstanceShape[]): readonly InstanceShape[] {
+// A profile is granted by many groups and checked for each: its instances are worked out once per file.
+type ByProfile<T> = WeakMap<Deployment, Map<ProfileConfig, readonly T[]>>;
+const candidates: ByProfile<InstanceShape> = new WeakMap();
+const fitting: ByProfile<InstanceShape> = new WeakMap();
+const familyLists: ByProfile<string> = new WeakMap();
+
+function memo<T>(cache: ByProfile<T>, d: Deployment, p: ProfileConfig, compute: () => T[]): readonly T[] {
   let byProfile = cache.get(d);
   if (!byProfile) cache.set(d, (byProfile = new Map()));
-  let shapes = byProfile.get(p);
-  if (!shapes) {
-    shapes = Object.freeze(compute());
-    byProfile.set(p, shapes);
+  let values = byProfile.get(p);
+  if (!values) {
+    values = Object.freeze(compute());
+    byProfile.set(p, values);
   }
-  return shapes;
+  return values;
 }
 
 export function capacityOf(group: GroupConfig, profile: ProfileConfig): Capacity {
@@ -137,10 +143,10 @@ function computePools(d: Deployment): PlannedPool[] {
       const capacity = capacityOf(group, profile);
       const name = poolName(groupName, profile, capacity);
       const pool = byName.get(name) ?? { capacity, gpuType: profile.gpu?.type, families: new Set<string>(), instances: [], profiles: [] };
-      const instances = candidateInstances(d, profile);
       if (!profile.gpu) d.userNodes.instanceFamilies.forEach((f) => pool.families.add(f));
-      instances.forEach((i) => pool.families.add(i.family));
-      pool.instances.push(...instances);
+      candidateFamilies(d, profile).forEach((f) => pool.families.add(f));
+      // Only a GPU pool's limits read its instances (CPU and memory per GPU).
+      if (profile.gpu) pool.instances.push(...candidateInstances(d, profile));
       pool.profiles.push(profileName);
       byName.set(name, pool);
     }

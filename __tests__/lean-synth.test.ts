@@ -1,0 +1,88 @@
+/**
+ * src/core/lean-synth.ts replaces CDKTF's toTerraform and the JSON writer for speed: it must give
+ * CDKTF's output exactly, on every deployment and for every kind of token.
+ */
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { describe, expect, it } from "vitest";
+import { buildApp } from "../src/app";
+import { loadDeployment } from "../src/config/load";
+import { App, Lazy, resolveTokens, TerraformOutput, TerraformStack, Token } from "../src/core/cdktf";
+import { leanToTerraform, resolvePlain, stableJson } from "../src/core/lean-synth";
+import { EXAMPLES, EXAMPLES_DIR, ROOT } from "./helpers";
+
+// The serializer CDKTF writes cdk.tf.json with, from CDKTF's own dependencies.
+const stableStringify = createRequire(require.resolve("cdktf"))("json-stable-stringify") as (v: unknown, o: { space: number }) => string;
+
+const FILES = ["config/dandi.yaml", "config/minimal.yaml", ...EXAMPLES.map((e) => `${EXAMPLES_DIR}/${e}.yaml`)];
+
+function stackOf(file: string): TerraformStack {
+  const config = loadDeployment(join(ROOT, file));
+  const app = buildApp([config], mkdtempSync(join(tmpdir(), "dandihub-lean-")));
+  return app.node.children.find(TerraformStack.isStack)!;
+}
+
+describe("lean synthesis", () => {
+  it.each(FILES)("%s: the stack's JSON is CDKTF's own, and written byte for byte as CDKTF writes it", (file) => {
+    const stack = stackOf(file);
+    const stock = TerraformStack.prototype.toTerraform.call(stack) as Record<string, unknown>;
+    const lean = leanToTerraform(stack);
+    expect(lean).toStrictEqual(stock);
+    expect(stableJson(lean)).toBe(stableStringify(stock, { space: 2 }));
+  });
+
+  it("synthesizes the same files as CDKTF's synthesizer (DANDIHUB_LEAN_SYNTH=0)", () => {
+    const config = loadDeployment(join(ROOT, "config/dandi.yaml"));
+    const synthInto = (lean: boolean) => {
+      const before = process.env.DANDIHUB_LEAN_SYNTH;
+      process.env.DANDIHUB_LEAN_SYNTH = lean ? "1" : "0";
+      try {
+        const out = mkdtempSync(join(tmpdir(), "dandihub-lean-"));
+        buildApp([config], out).synth();
+        return join(out, "stacks", "dandi");
+      } finally {
+        if (before === undefined) delete process.env.DANDIHUB_LEAN_SYNTH;
+        else process.env.DANDIHUB_LEAN_SYNTH = before;
+      }
+    };
+    const [lean, stock] = [synthInto(true), synthInto(false)];
+    expect(readFileSync(join(lean, "cdk.tf.json"), "utf8")).toBe(readFileSync(join(stock, "cdk.tf.json"), "utf8"));
+    expect(readdirSync(join(lean, "assets")).sort()).toEqual(readdirSync(join(stock, "assets")).sort());
+  });
+
+  describe("resolvePlain hands every token to CDKTF and resolves like it", () => {
+    const stack = new TerraformStack(new App({ outdir: mkdtempSync(join(tmpdir(), "dandihub-lean-")) }), "tokens");
+    new AwsProvider(stack, "aws", { region: "us-east-2" });
+    const bucket = new S3Bucket(stack, "b", { bucketPrefix: "x-" });
+    const cases: Record<string, unknown> = {
+      "plain data, undefined left out": { a: 1, b: undefined, c: [1, undefined, "x"], d: { e: null, f: false } },
+      "a string token": { id: bucket.id, text: `arn-${bucket.arn}-end` },
+      "a list token": { list: Token.asList(bucket.arn), lists: [Token.asList(bucket.id), ["a", bucket.id]] },
+      "a number token": { n: Token.asNumber(bucket.id), inText: `${Token.asNumber(bucket.arn)}` },
+      "a map token": { tags: bucket.tagsAll, nested: { ...Token.asStringMap(bucket.tagsAll) } },
+      "a lazy value": { lazy: Lazy.stringValue({ produce: () => bucket.bucket }), any: Lazy.anyValue({ produce: () => ({ x: [bucket.id, undefined] }) }) },
+      "text that only looks numeric": { version: "1e5", sha: "3e4f9ab", big: 1e300 },
+    };
+    it.each(Object.keys(cases))("%s", (name) => {
+      expect(resolvePlain(stack, cases[name])).toStrictEqual(resolveTokens(stack, cases[name]));
+    });
+    it("fails where CDKTF fails: a list token among other elements", () => {
+      const mixed = { list: [bucket.id, ...Token.asList(bucket.arn)] };
+      expect(() => resolveTokens(stack, mixed)).toThrow(/Cannot add elements to list token/);
+      expect(() => resolvePlain(stack, mixed)).toThrow(/Cannot add elements to list token/);
+    });
+    it("resolves references to Terraform expressions", () => {
+      expect(resolvePlain(stack, { id: bucket.id })).toEqual({ id: "${aws_s3_bucket.b.id}" });
+    });
+    it("keeps outputs by construct path in the stack's metadata", () => {
+      new TerraformOutput(stack, "bucket_id", { value: bucket.id });
+      const lean = leanToTerraform(stack);
+      expect(lean).toStrictEqual(TerraformStack.prototype.toTerraform.call(stack));
+      expect((lean["//"] as { outputs: Record<string, unknown> }).outputs).toEqual({ tokens: { bucket_id: "bucket_id" } });
+    });
+  });
+});
