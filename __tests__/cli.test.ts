@@ -3,8 +3,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { deploymentFiles } from "../src/app";
+import { describe, expect, it, vi } from "vitest";
+import { deploymentFiles, synthesize } from "../src/app";
 import { minimalYaml, ROOT } from "./helpers";
 
 function run(args: string[], env: Record<string, string> = {}) {
@@ -14,6 +14,25 @@ function run(args: string[], env: Record<string, string> = {}) {
     encoding: "utf8",
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * What main.ts does, called in this process: for the file handling behind it (all or nothing,
+ * stale stacks), where a fresh process per synth would only add its start-up. What only a
+ * process shows (exit code, no stack trace, PATH) is run above.
+ */
+function synthHere(args: string[], env: Record<string, string> = {}) {
+  let stdout = "";
+  let stderr = "";
+  const capture = (into: (text: string) => void) => (chunk: string | Uint8Array) => (into(String(chunk)), true);
+  const out = vi.spyOn(process.stdout, "write").mockImplementation(capture((t) => (stdout += t)));
+  const err = vi.spyOn(process.stderr, "write").mockImplementation(capture((t) => (stderr += t)));
+  try {
+    return { code: synthesize(args, { ...process.env, ...env }), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
 }
 
 describe("main.ts", () => {
@@ -35,11 +54,11 @@ describe("main.ts", () => {
   it("one bad file among good ones: nothing is synthesized at all, and old output stays", () => {
     const dir = mkdtempSync(join(tmpdir(), "dandihub-cli-"));
     const out = join(dir, "cdktf.out");
-    expect(run(["config/minimal.yaml"], { CDKTF_OUTDIR: out }).code).toBe(0);
+    expect(synthHere(["config/minimal.yaml"], { CDKTF_OUTDIR: out }).code).toBe(0);
     const before = readFileSync(join(out, "stacks/minimal/cdk.tf.json"), "utf8");
     const bad = join(dir, "bad.yaml");
     writeFileSync(bad, "name: [unclosed\n");
-    const r = run(["config/minimal.yaml", bad], { CDKTF_OUTDIR: out });
+    const r = synthHere(["config/minimal.yaml", bad], { CDKTF_OUTDIR: out });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("YAML syntax");
     expect(readFileSync(join(out, "stacks/minimal/cdk.tf.json"), "utf8")).toBe(before);
@@ -47,12 +66,12 @@ describe("main.ts", () => {
 
   it("re-synthesizing keeps what Terraform stores beside the JSON (lock file, .terraform, state)", () => {
     const out = join(mkdtempSync(join(tmpdir(), "dandihub-cli-")), "cdktf.out");
-    expect(run(["config/minimal.yaml"], { CDKTF_OUTDIR: out }).code).toBe(0);
+    expect(synthHere(["config/minimal.yaml"], { CDKTF_OUTDIR: out }).code).toBe(0);
     const stack = join(out, "stacks/minimal");
     writeFileSync(join(stack, ".terraform.lock.hcl"), "# provider hashes\n");
     mkdirSync(join(stack, ".terraform"));
     writeFileSync(join(stack, "assets", "stale-file"), "old");
-    expect(run(["config/minimal.yaml"], { CDKTF_OUTDIR: out }).code).toBe(0);
+    expect(synthHere(["config/minimal.yaml"], { CDKTF_OUTDIR: out }).code).toBe(0);
     expect(readFileSync(join(stack, ".terraform.lock.hcl"), "utf8")).toBe("# provider hashes\n");
     expect(existsSync(join(stack, ".terraform"))).toBe(true);
     expect(existsSync(join(stack, "assets", "stale-file"))).toBe(false);
@@ -87,12 +106,12 @@ describe("stale stacks", () => {
       mkdirSync(join(out, "stacks", name), { recursive: true });
       for (const f of files) writeFileSync(join(out, "stacks", name, f), "{}");
     }
-    const r = run([], { CDKTF_OUTDIR: out });
+    const r = synthHere([], { CDKTF_OUTDIR: out });
     expect(r.code).toBe(0);
     expect(readdirSync(join(out, "stacks")).sort()).toEqual(["dandi", "gone-with-state", "minimal"]);
     expect(r.stderr).toContain("stacks/gone-with-state: no deployment file makes this stack any more, but it holds terraform.tfstate; left as it is");
     // Synthesizing one file leaves the others alone.
-    expect(run(["config/minimal.yaml"], { CDKTF_OUTDIR: out }).code).toBe(0);
+    expect(synthHere(["config/minimal.yaml"], { CDKTF_OUTDIR: out }).code).toBe(0);
     expect(readdirSync(join(out, "stacks")).sort()).toEqual(["dandi", "gone-with-state", "minimal"]);
   });
 });
