@@ -54,6 +54,18 @@ describe("lean synthesis", () => {
     expect(readdirSync(join(lean, "assets")).sort()).toEqual(readdirSync(join(stock, "assets")).sort());
   });
 
+  it("keeps the settings CDKTF's synthesizer read: with SYNTH_HCL_OUTPUT, CDKTF writes HCL and no JSON is written", () => {
+    const config = loadDeployment(join(ROOT, "config/minimal.yaml"));
+    const out = mkdtempSync(join(tmpdir(), "dandihub-lean-"));
+    process.env.SYNTH_HCL_OUTPUT = "true";
+    try {
+      buildApp([config], out).synth();
+    } finally {
+      delete process.env.SYNTH_HCL_OUTPUT;
+    }
+    expect(readdirSync(join(out, "stacks", "minimal")).sort()).toEqual(["assets", "cdk.tf", "metadata.json"]);
+  });
+
   describe("resolvePlain hands every token to CDKTF and resolves like it", () => {
     const stack = new TerraformStack(new App({ outdir: mkdtempSync(join(tmpdir(), "dandihub-lean-")) }), "tokens");
     new AwsProvider(stack, "aws", { region: "us-east-2" });

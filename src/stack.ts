@@ -5,7 +5,7 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import type { Construct, Node } from "constructs";
 import { TERRAFORM_REQUIRED_VERSION } from "../modules/versions";
-import { CloudBackend, Fn, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "./core/cdktf";
+import { CloudBackend, Fn, LocalBackend, NamedCloudWorkspace, S3Backend, StackSynthesizer, TerraformOutput, TerraformStack } from "./core/cdktf";
 import { HUB_NAMESPACE, MONITORING_NAMESPACE } from "./core/names";
 import { namespaceMetadata } from "./core/namespaces";
 import { LeanStackSynthesizer, leanToTerraform } from "./core/lean-synth";
@@ -80,9 +80,7 @@ export class HubStack extends TerraformStack {
 
   constructor(scope: Construct, config: HubConfig) {
     super(scope, config.name);
-    // HCL output (SYNTH_HCL_OUTPUT) stays with CDKTF's synthesizer, which writes it.
-    const hcl = process.env.SYNTH_HCL_OUTPUT === "true" || process.env.SYNTH_HCL_OUTPUT === "1";
-    if (leanSynth() && !hcl) this.synthesizer = new LeanStackSynthesizer(this, process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined);
+    if (leanSynth()) this.synthesizer = LeanStackSynthesizer.replacing(this.synthesizer as StackSynthesizer, this);
     this.config = config;
     this.addOverride("terraform.required_version", TERRAFORM_REQUIRED_VERSION);
     this.configureBackend();

@@ -22,13 +22,15 @@ const NUMBER_IN_STRING = /\de[-+]?\d/;
 /** Encoded number tokens are doubles of magnitude 2^960 and more; no real setting is. */
 const NUMBER_TOKEN_FLOOR = 1e288;
 
+/** NaN and infinities included: CDKTF decides about those too. */
+const inTokenRange = (x: number): boolean => !(Math.abs(x) < NUMBER_TOKEN_FLOOR);
+
 const mayHoldToken = (x: unknown): boolean =>
   typeof x === "string"
     ? x.includes(TOKEN_MARK) || NUMBER_IN_STRING.test(x) || x === Token.STRING_MAP_TOKEN_VALUE || x === Token.ANY_MAP_TOKEN_VALUE
-    : typeof x === "number" && (!(Math.abs(x) < NUMBER_TOKEN_FLOOR) || x === Token.NUMBER_MAP_TOKEN_VALUE);
+    : typeof x === "number" && (inTokenRange(x) || x === Token.NUMBER_MAP_TOKEN_VALUE);
 
-const isListToken = (x: unknown): boolean =>
-  typeof x === "string" ? x.includes(LIST_TOKEN_MARK) : typeof x === "number" && !(Math.abs(x) < NUMBER_TOKEN_FLOOR);
+const isListToken = (x: unknown): boolean => (typeof x === "string" ? x.includes(LIST_TOKEN_MARK) : typeof x === "number" && inTokenRange(x));
 
 /**
  * What CDKTF's resolve returns for `value`, walking token-free plain data without it. `memo`
@@ -133,6 +135,12 @@ function mergeResolved(target: Record<string, unknown>, source: Record<string, u
   }
 }
 
+/** What StackSynthesizer keeps private, read by name. */
+interface SynthesizerSettings {
+  readonly continueOnErrorAnnotations: boolean;
+  readonly hclOutput: boolean;
+}
+
 /**
  * The stack synthesizer, with the stack's JSON from leanToTerraform written by stableJson. The
  * stock synthesizer runs aspects, validations, assets and annotations, then writes the JSON with
@@ -140,6 +148,12 @@ function mergeResolved(target: Record<string, unknown>, source: Record<string, u
  * the same bytes, serialized faster, then replace.
  */
 export class LeanStackSynthesizer extends StackSynthesizer {
+  /** Takes over from the synthesizer TerraformStack made, with the settings it read from the environment. */
+  static replacing(stock: StackSynthesizer, stack: TerraformStack): LeanStackSynthesizer {
+    const { continueOnErrorAnnotations, hclOutput } = stock as unknown as SynthesizerSettings;
+    return new LeanStackSynthesizer(stack, continueOnErrorAnnotations, hclOutput);
+  }
+
   override synthesize(session: ISynthesisSession): void {
     const stack = this.stack;
     let tf: Record<string, unknown> | undefined;
@@ -152,6 +166,7 @@ export class LeanStackSynthesizer extends StackSynthesizer {
     } finally {
       Reflect.deleteProperty(stack, "toTerraform");
     }
+    // With HCL output CDKTF wrote main.tf itself and never asked for the JSON.
     if (tf) writeFileSync(join(session.outdir, session.manifest.forStack(stack).synthesizedStackPath), stableJson(tf)!);
   }
 }
