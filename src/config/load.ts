@@ -8,6 +8,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, 
 import type { z } from "zod";
 import { closest } from "../core/util/closest";
 import { checkDeployment } from "./checks";
+import { quickYaml } from "./quick-yaml";
 import { ConfigError, type ConfigPath, type ConfigProblem, type LocatedProblem } from "./errors";
 import { resolveDeployment, type HubConfig } from "./resolve";
 import { DeploymentSchema, deploymentJsonSchema, type Deployment } from "./schema";
@@ -26,19 +27,26 @@ export function loadDeployment(file: string, text?: string): HubConfig {
   return { ...resolveDeployment(validateDeployment(file, source)), file };
 }
 
-/** Parses and validates without resolving; throws ConfigError. */
 /**
  * Largest deployment file read. Everything in it ends up in Kubernetes objects of at most 1 MiB
  * (the hub's settings Secret), and parsing YAML that large already takes about a second.
  */
 export const MAX_FILE_BYTES = 2 ** 20;
 
+/** Parses and validates without resolving; throws ConfigError. */
 export function validateDeployment(file: string, source: string): Deployment {
   const bytes = Buffer.byteLength(source, "utf8");
   if (bytes > MAX_FILE_BYTES) {
     throw new ConfigError(file, [
       { path: [], line: 1, column: 1, value: undefined, message: `the file is ${(bytes / 2 ** 20).toFixed(1)} MiB; a deployment file may be at most 1 MiB (its contents must fit the hub's 1 MiB settings Secret)` },
     ]);
+  }
+  // The quick reader's data is used only for a file that passes every check; a file with any
+  // problem is read again by yaml below, whose positions the messages need (quick-yaml.ts).
+  const quick = quickYaml(source);
+  if (quick !== undefined) {
+    const parsed = DeploymentSchema.safeParse(quick);
+    if (parsed.success && !checkDeployment(parsed.data as Deployment).length) return parsed.data as Deployment;
   }
   const lineCounter = new LineCounter();
   // yaml's own uniqueKeys check compares every pair of keys (60,000 keys: a minute); ours is linear.
