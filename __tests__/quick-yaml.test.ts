@@ -12,7 +12,7 @@ import { parseDocument } from "yaml";
 import { loadDeployment } from "../src/config/load";
 import { quickYaml } from "../src/config/quick-yaml";
 import { scaleDeployment } from "../scripts/scale-config";
-import { problemsOf, ROOT } from "./helpers";
+import { EXAMPLES, EXAMPLES_DIR, problemsOf, ROOT } from "./helpers";
 
 /** What the loader's yaml path reads: its data, or "error" when yaml reports one. */
 function yamlReads(source: string): unknown {
@@ -101,7 +101,7 @@ function tokenSoup(seed: number, count: number): string[] {
 
 describe("the quick YAML reader", () => {
   it("reads every shipped and test deployment file as yaml does", () => {
-    const files = [...yamlFiles("config"), ...yamlFiles("config/examples"), ...yamlFiles("__tests__/bad-input")];
+    const files = [...yamlFiles("config"), ...EXAMPLES.map((e) => `${EXAMPLES_DIR}/${e}.yaml`), ...yamlFiles("__tests__/bad-input")];
     const outcomes = files.map((f) => [f, agreement(readFileSync(join(ROOT, f), "utf8"))] as const);
     // The shipped files take the quick path (their speed is the point); test inputs may not.
     for (const [file, outcome] of outcomes) if (file.startsWith("config")) expect(outcome, file).toBe("read");
