@@ -13,12 +13,13 @@ import { buildApp } from "../src/app";
 import { loadDeployment } from "../src/config/load";
 import { App, Lazy, resolveTokens, TerraformOutput, TerraformStack, Token } from "../src/core/cdktf";
 import { leanToTerraform, resolvePlain, stableJson } from "../src/core/lean-synth";
-import { EXAMPLES, EXAMPLES_DIR, ROOT } from "./helpers";
+import { deploymentFiles } from "../scripts/addresses";
+import { ROOT } from "./helpers";
 
 // The serializer CDKTF writes cdk.tf.json with, from CDKTF's own dependencies.
 const stableStringify = createRequire(require.resolve("cdktf"))("json-stable-stringify") as (v: unknown, o: { space: number }) => string;
 
-const FILES = ["config/dandi.yaml", "config/minimal.yaml", ...EXAMPLES.map((e) => `${EXAMPLES_DIR}/${e}.yaml`)];
+const FILES = deploymentFiles();
 
 function stackOf(file: string): TerraformStack {
   const config = loadDeployment(join(ROOT, file));

@@ -11,8 +11,9 @@ import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { loadDeployment } from "../src/config/load";
 import { quickYaml } from "../src/config/quick-yaml";
+import { deploymentFiles } from "../scripts/addresses";
 import { scaleDeployment } from "../scripts/scale-config";
-import { EXAMPLES, EXAMPLES_DIR, problemsOf, ROOT } from "./helpers";
+import { problemsOf, ROOT } from "./helpers";
 
 /** What the loader's yaml path reads: its data, or "error" when yaml reports one. */
 function yamlReads(source: string): unknown {
@@ -30,10 +31,10 @@ function agreement(source: string): "read" | "declined" {
   return "read";
 }
 
-const yamlFiles = (dir: string) =>
-  readdirSync(join(ROOT, dir))
+const badInputs = () =>
+  readdirSync(join(ROOT, "__tests__/bad-input"))
     .filter((f) => f.endsWith(".yaml"))
-    .map((f) => join(dir, f));
+    .map((f) => join("__tests__/bad-input", f));
 
 /** mulberry32: a small seeded generator, so every run checks the same documents. */
 function random(seed: number): () => number {
@@ -101,7 +102,7 @@ function tokenSoup(seed: number, count: number): string[] {
 
 describe("the quick YAML reader", () => {
   it("reads every shipped and test deployment file as yaml does", () => {
-    const files = [...yamlFiles("config"), ...EXAMPLES.map((e) => `${EXAMPLES_DIR}/${e}.yaml`), ...yamlFiles("__tests__/bad-input")];
+    const files = [...deploymentFiles(), ...badInputs()];
     const outcomes = files.map((f) => [f, agreement(readFileSync(join(ROOT, f), "utf8"))] as const);
     // The shipped files take the quick path (their speed is the point); test inputs may not.
     for (const [file, outcome] of outcomes) if (file.startsWith("config")) expect(outcome, file).toBe("read");

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { deploymentJsonSchema } from "../src/config/schema";
-import { EXAMPLES_DIR, ROOT } from "./helpers";
+import { deploymentFiles } from "../scripts/addresses";
+import { ROOT } from "./helpers";
 
 /** Files only the loader refuses, and why the schema cannot. */
 const LOADER_ONLY: Record<string, string> = {
@@ -59,7 +60,7 @@ describe("the editor schema agrees with the loader", () => {
   });
 
   it("the shipped files and examples pass the schema", () => {
-    for (const f of ["config/dandi.yaml", "config/minimal.yaml", ...readdirSync(join(ROOT, EXAMPLES_DIR)).map((x) => `${EXAMPLES_DIR}/${x}`)]) {
+    for (const f of deploymentFiles()) {
       expect(validate(data(join(ROOT, f))), `${f}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
   });
