@@ -11,8 +11,9 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../src/app";
 import { loadDeployment } from "../src/config/load";
-import { App, Lazy, resolveTokens, TerraformOutput, TerraformStack, Token } from "../src/core/cdktf";
-import { leanToTerraform, resolvePlain, stableJson } from "../src/core/lean-synth";
+import { App, dependableToken, Lazy, resolveTokens, TerraformOutput, TerraformStack, Token } from "../src/core/cdktf";
+import { leanToTerraform, stableJson } from "../src/core/lean-synth";
+import { resolvePlain } from "../src/core/resolve-plain";
 import { deploymentFiles } from "../scripts/addresses";
 import { ROOT } from "./helpers";
 
@@ -79,9 +80,28 @@ describe("lean synthesis", () => {
       "a map token": { tags: bucket.tagsAll, nested: { ...Token.asStringMap(bucket.tagsAll) } },
       "a lazy value": { lazy: Lazy.stringValue({ produce: () => bucket.bucket }), any: Lazy.anyValue({ produce: () => ({ x: [bucket.id, undefined] }) }) },
       "text that only looks numeric": { version: "1e5", sha: "3e4f9ab", big: 1e300 },
+      "tokens in text with braces (a chart's values)": { values: JSON.stringify({ a: bucket.id, b: { c: [bucket.arn, `${bucket.id}/x`] }, d: "}{" }) },
+      "a token inside a Terraform expression": { upper: `\${upper(${bucket.id})}`, closed: `\${x} ${bucket.id}`, escaped: `$\${lit} ${bucket.arn}`, open: `{ \${ ${bucket.id}` },
+      "a number token in text": { text: `n=${Token.asNumber(bucket.id)} id=${bucket.arn}` },
+      "tokens in text that resolve to other things": {
+        object: `x-${Lazy.anyValue({ produce: () => ({ a: 1 }) })}`,
+        nothing: `x-${Lazy.anyValue({ produce: () => undefined })}-y`,
+        lazy: `a-${Lazy.stringValue({ produce: () => bucket.id })}-b`,
+        twice: `${bucket.id}${bucket.id}-${bucket.arn}`,
+      },
+      "the same reference and dependency through different tokens": {
+        ids: [bucket.id, bucket.id, `${bucket.id}`],
+        dependsOn: [dependableToken(bucket), dependableToken(bucket)],
+        inText: [`${dependableToken(bucket)} and ${dependableToken(bucket)}`],
+      },
     };
     it.each(Object.keys(cases))("%s", (name) => {
       expect(resolvePlain(stack, cases[name])).toStrictEqual(resolveTokens(stack, cases[name]));
+    });
+    it("resolves alike tokens as CDKTF does when one memo serves them all, in any order", () => {
+      const all = Object.values(cases);
+      const memo = new Map<unknown, unknown>();
+      for (const value of [...all, ...all.reverse()]) expect(resolvePlain(stack, value, memo)).toStrictEqual(resolveTokens(stack, value));
     });
     it("fails where CDKTF fails: a list token among other elements", () => {
       const mixed = { list: [bucket.id, ...Token.asList(bucket.arn)] };

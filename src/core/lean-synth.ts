@@ -3,72 +3,14 @@
  *
  * CDKTF resolves every element's JSON token by token, building a context object per value, and
  * then resolves the merged stack once more: on 500 groups that is three quarters of the synth.
- * Almost all of it is plain data. `resolvePlain` walks plain data itself and hands CDKTF's own
- * resolver only the values that may hold a token (a marked string, a token-range number, an
- * object with a class or a resolve method), so whatever CDKTF does with tokens it still does.
- * A test compares this with CDKTF's own toTerraform on every example deployment.
+ * Almost all of it is plain data, which resolvePlain (resolve-plain.ts) walks itself. A test
+ * compares this with CDKTF's own toTerraform on every example deployment.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Construct, IConstruct } from "constructs";
-import { deepMerge, resolveTokens, StackSynthesizer, TerraformElement, TerraformOutput, TerraformStack, Token, type ISynthesisSession } from "./cdktf";
-
-/** In every encoded token: string, list and map markers all end with this. */
-const TOKEN_MARK = "TfToken[";
-/** How an encoded list token begins. */
-const LIST_TOKEN_MARK = "#{TfToken[";
-/** A number token printed inside a string reads like `-1.0715086071862673e+301`. */
-const NUMBER_IN_STRING = /\de[-+]?\d/;
-/** Encoded number tokens are doubles of magnitude 2^960 and more; no real setting is. */
-const NUMBER_TOKEN_FLOOR = 1e288;
-
-/** NaN and infinities included: CDKTF decides about those too. */
-const inTokenRange = (x: number): boolean => !(Math.abs(x) < NUMBER_TOKEN_FLOOR);
-
-const mayHoldToken = (x: unknown): boolean =>
-  typeof x === "string"
-    ? x.includes(TOKEN_MARK) || NUMBER_IN_STRING.test(x) || x === Token.STRING_MAP_TOKEN_VALUE || x === Token.ANY_MAP_TOKEN_VALUE
-    : typeof x === "number" && (inTokenRange(x) || x === Token.NUMBER_MAP_TOKEN_VALUE);
-
-const isListToken = (x: unknown): boolean => (typeof x === "string" ? x.includes(LIST_TOKEN_MARK) : typeof x === "number" && inTokenRange(x));
-
-/**
- * What CDKTF's resolve returns for `value`, walking token-free plain data without it. `memo`
- * keeps what a token string resolved to when that is a string or number: the same reference
- * (a cluster name, a provider) appears in thousands of resources, and resolving it has no
- * effect besides its result.
- */
-export function resolvePlain(scope: Construct, value: unknown, memo = new Map<unknown, unknown>()): unknown {
-  if (value === null || value === undefined || typeof value === "boolean") return value;
-  if (typeof value !== "object") {
-    if (!mayHoldToken(value)) return value;
-    if (memo.has(value)) return memo.get(value);
-    const resolved = resolveTokens(scope, value);
-    if (typeof resolved === "string" || typeof resolved === "number") memo.set(value, resolved);
-    return resolved;
-  }
-  if (Array.isArray(value)) {
-    // A list token stands for the whole list, so a list holding one goes to CDKTF whole.
-    if (value.some(isListToken)) return resolveTokens(scope, value);
-    const out: unknown[] = [];
-    for (const item of value) {
-      const resolved = resolvePlain(scope, item, memo);
-      if (resolved !== undefined) out.push(resolved);
-    }
-    return out;
-  }
-  const proto = Object.getPrototypeOf(value);
-  if ((proto !== Object.prototype && proto !== null) || typeof (value as { resolve?: unknown }).resolve === "function") return resolveTokens(scope, value);
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  if (keys.some((k) => k.includes(TOKEN_MARK))) return resolveTokens(scope, value);
-  const out: Record<string, unknown> = {};
-  for (const key of keys) {
-    const resolved = resolvePlain(scope, record[key], memo);
-    if (resolved !== undefined) out[key] = resolved;
-  }
-  return out;
-}
+import type { IConstruct } from "constructs";
+import { deepMerge, StackSynthesizer, TerraformElement, TerraformOutput, TerraformStack, type ISynthesisSession } from "./cdktf";
+import { resolvePlain } from "./resolve-plain";
 
 /** The stack's Terraform elements in construct order, not descending into nested stacks. */
 function elementsOf(node: IConstruct, into: TerraformElement[] = []): TerraformElement[] {
