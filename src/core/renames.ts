@@ -39,17 +39,23 @@ function addressOf(element: IConstruct, name: string): string | undefined {
  */
 export function renameMoves(root: Construct): Move[] {
   const moves: Move[] = [];
-  for (const element of root.node.findAll()) {
-    const scopes = element.node.scopes.slice(element.node.scopes.indexOf(root) + 1);
-    const renamed = scopes.filter((s) => FORMER_IDS.has(s));
-    if (!renamed.length || !addressOf(element, "")) continue;
-    // One renamed scope per path: a construct for a group inside another group's does not exist.
-    if (renamed.length > 1) throw new Error(`${element.node.path}: nested renamed constructs are not supported`);
-    const at = scopes.indexOf(renamed[0]);
-    const ids = scopes.map((s) => s.node.id);
-    const names = [...FORMER_IDS.get(renamed[0])!, ids[at]].map((id) => addressId([...ids.slice(0, at), id, ...ids.slice(at + 1)]));
-    for (let i = 0; i + 1 < names.length; i++) moves.push({ from: addressOf(element, names[i])!, to: addressOf(element, names[i + 1])! });
-  }
+  /** The renamed scopes on the way down from `root`, with where each sits among `ids`. */
+  type Renamed = { readonly at: number; readonly formerIds: readonly string[] };
+  // One walk down the tree, carrying the ids below `root` and the renamed scopes among them.
+  const visit = (node: IConstruct, ids: readonly string[], renamed: readonly Renamed[]): void => {
+    if (renamed.length && addressOf(node, "")) {
+      // One renamed scope per path: a construct for a group inside another group's does not exist.
+      if (renamed.length > 1) throw new Error(`${node.node.path}: nested renamed constructs are not supported`);
+      const { at, formerIds } = renamed[0];
+      const addresses = [...formerIds, ids[at]].map((id) => addressOf(node, addressId([...ids.slice(0, at), id, ...ids.slice(at + 1)]))!);
+      for (let i = 0; i + 1 < addresses.length; i++) moves.push({ from: addresses[i], to: addresses[i + 1] });
+    }
+    for (const child of node.node.children) {
+      const formerIds = FORMER_IDS.get(child);
+      visit(child, [...ids, child.node.id], formerIds ? [...renamed, { at: ids.length, formerIds }] : renamed);
+    }
+  };
+  visit(root, [], []);
   return moves;
 }
 
