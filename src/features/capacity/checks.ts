@@ -100,14 +100,18 @@ function checkPoolLimits(d: Deployment): ConfigProblem[] {
       const need = p.gpu?.count ?? 0;
       const smallest = fittingInstances(d, p)[0];
       if (!smallest) continue; // reported on the profile itself
-      const at = ["groups", pool.group, "limits"];
-      const why = `profile ${profileName} needs: one ${smallest.name} (${smallest.vcpu} vCPU, ${smallest.memoryGiB} GiB${need ? `, ${smallest.gpus} GPU` : ""}) on pool ${pool.name}`;
+      // Written only for a problem: a large file has tens of thousands of pool profiles.
+      const report = (limit: string, has: string) =>
+        problems.push({
+          path: ["groups", pool.group, "limits", limit],
+          message: `below what profile ${profileName} needs: one ${smallest.name} (${smallest.vcpu} vCPU, ${smallest.memoryGiB} GiB${need ? `, ${smallest.gpus} GPU` : ""}) on pool ${pool.name}; this pool may have ${has}`,
+        });
       if (pool.gpuType) {
-        if (pool.limits.gpus < smallest.gpus) problems.push({ path: [...at, "gpus"], message: `below what ${why}; this pool may have ${pool.limits.gpus} GPU(s)` });
+        if (pool.limits.gpus < smallest.gpus) report("gpus", `${pool.limits.gpus} GPU(s)`);
       } else if (pool.limits.cpu < smallest.vcpu) {
-        problems.push({ path: [...at, "cpu"], message: `below what ${why}; this pool may have ${pool.limits.cpu} vCPU` });
+        report("cpu", `${pool.limits.cpu} vCPU`);
       } else if (pool.limits.memoryBytes < smallest.memoryGiB * 2 ** 30) {
-        problems.push({ path: [...at, "memory"], message: `below what ${why}; this pool may have ${pool.limits.memoryBytes / 2 ** 30} GiB` });
+        report("memory", `${pool.limits.memoryBytes / 2 ** 30} GiB`);
       }
     }
   }
