@@ -137,7 +137,7 @@ function resolveText(scope: Construct, text: string, memo: Map<unknown, unknown>
       inExpression = match[0] !== "}";
       continue;
     }
-    // Inside `${...}` CDKTF resolves a token without its braces: its way.
+    // Inside a `${` expression CDKTF writes a token without its braces: such text is CDKTF's to resolve.
     if (inExpression) return resolveTokens(scope, text);
     const token = tokenOf(match[0]);
     const key = kinOf(token) ?? token;
@@ -145,7 +145,8 @@ function resolveText(scope: Construct, text: string, memo: Map<unknown, unknown>
     if (!within.has(key)) within.set(key, (resolved = resolveTokens(scope, token)));
     if (resolved !== undefined && (Tokenization.isResolvable(resolved) || typeof resolved === "object")) return resolveTokens(scope, text);
     out += text.slice(at, match.index);
-    if (resolved !== undefined) out += `${resolved as string | number | boolean | null}`;
+    // What CDKTF joins text with: undefined adds nothing, anything else its string.
+    if (resolved !== undefined) out += `${resolved as string | number | boolean}`;
     at = match.index + match[0].length;
   }
   out += text.slice(at);
