@@ -32,7 +32,7 @@ export type { IAspect, ITerraformDependable, TerraformMetaArguments } from "cdkt
 // What TerraformStack.toTerraform resolves and merges with (src/core/lean-synth.ts does the same, faster).
 export { resolve as resolveTokens } from "cdktf/lib/_tokens";
 export { deepMerge } from "cdktf/lib/util";
-// The two kinds of token lean-synth.ts recognises, to resolve alike tokens once.
+// The two kinds of token resolve-plain.ts recognises, to resolve alike tokens once.
 export { dependable as dependableToken, ref as referenceToken } from "cdktf/lib/tfExpression";
 export { StackSynthesizer } from "cdktf/lib/synthesize/synthesizer";
 export type { ISynthesisSession } from "cdktf/lib/synthesize/types";

@@ -30,13 +30,15 @@ const MAP_TOKEN_MARK = "&{TfToken[";
 const NUMBER_IN_STRING = /\de[-+]?\d/;
 /** Encoded number tokens are doubles of magnitude 2^960 and more; no real setting is. */
 const NUMBER_TOKEN_FLOOR = 1e288;
+/** A string token as CDKTF encodes it: `${TfToken[<key>]}`, the key captured. */
+const STRING_TOKEN = String.raw`\$\{TfToken\[([a-zA-Z0-9:._-]+)\]\}`;
 /**
- * In text, in order: a string token (CDKTF's encoding: `${TfToken[<key>]}`), the opening of a
- * Terraform expression (a `${` that is no token), or a `}` (which CDKTF takes as closing one).
+ * In text, in order: a string token, the opening of a Terraform expression (a `${` that is no
+ * token), or a `}` (which CDKTF takes as closing one).
  */
-const TOKEN_OR_BRACE = /\$\{TfToken\[([a-zA-Z0-9:._-]+)\]\}|\$\{(?!TfToken\[)|\}/g;
+const TOKEN_OR_BRACE = new RegExp(String.raw`${STRING_TOKEN}|\$\{(?!TfToken\[)|\}`, "g");
 /** A string that is one string token and nothing else. */
-const SOLE_TOKEN = /^\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}$/;
+const SOLE_TOKEN = new RegExp(`^${STRING_TOKEN}$`);
 
 /** NaN and infinities included: CDKTF decides about those too. */
 const inTokenRange = (x: number): boolean => !(Math.abs(x) < NUMBER_TOKEN_FLOOR);
@@ -143,7 +145,8 @@ function resolveText(scope: Construct, text: string, memo: Map<unknown, unknown>
     const key = kinOf(token) ?? token;
     let resolved = within.get(key);
     if (!within.has(key)) within.set(key, (resolved = resolveTokens(scope, token)));
-    if (resolved !== undefined && (Tokenization.isResolvable(resolved) || typeof resolved === "object")) return resolveTokens(scope, text);
+    // An object (a list, a map, a token, null) is joined its own way: CDKTF's to resolve.
+    if (typeof resolved === "object") return resolveTokens(scope, text);
     out += text.slice(at, match.index);
     // What CDKTF joins text with: undefined adds nothing, anything else its string.
     if (resolved !== undefined) out += `${resolved as string | number | boolean}`;
