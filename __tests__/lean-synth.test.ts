@@ -11,7 +11,8 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../src/app";
 import { loadDeployment } from "../src/config/load";
-import { App, dependableToken, Lazy, resolveTokens, TerraformOutput, TerraformStack, Token } from "../src/core/cdktf";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { App, dependableToken, Lazy, resolveTokens, TerraformHclModule, TerraformOutput, TerraformStack, Token } from "../src/core/cdktf";
 import { leanToTerraform, stableJson } from "../src/core/lean-synth";
 import { resolvePlain } from "../src/core/resolve-plain";
 import { deploymentFiles } from "../scripts/addresses";
@@ -69,9 +70,18 @@ describe("lean synthesis", () => {
   });
 
   describe("resolvePlain hands every token to CDKTF and resolves like it", () => {
-    const stack = new TerraformStack(new App({ outdir: mkdtempSync(join(tmpdir(), "dandihub-lean-")) }), "tokens");
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), "dandihub-lean-")) });
+    const stack = new TerraformStack(app, "tokens");
     new AwsProvider(stack, "aws", { region: "us-east-2" });
     const bucket = new S3Bucket(stack, "b", { bucketPrefix: "x-" });
+    const account = new DataAwsCallerIdentity(stack, "account");
+    const module = new TerraformHclModule(stack, "m", { source: "terraform-aws-modules/vpc/aws", version: "6.0.0" });
+    // A reference from another stack resolves to that stack's remote state once CDKTF's prepare
+    // pass (which HubStack skips: it references no other stack) has seen it.
+    const other = new TerraformStack(app, "other");
+    const fromOther = new S3Bucket(other, "o", { bucketPrefix: "o-" });
+    const crossStack = { id: fromOther.id, text: `arn-${fromOther.arn}`, dependsOn: [dependableToken(fromOther)] };
+    resolveTokens(stack, crossStack, true);
     const cases: Record<string, unknown> = {
       "plain data, undefined left out": { a: 1, b: undefined, c: [1, undefined, "x"], d: { e: null, f: false } },
       "a string token": { id: bucket.id, text: `arn-${bucket.arn}-end` },
@@ -94,6 +104,11 @@ describe("lean synthesis", () => {
         dependsOn: [dependableToken(bucket), dependableToken(bucket)],
         inText: [`${dependableToken(bucket)} and ${dependableToken(bucket)}`],
       },
+      "dependencies on a data source and a module, and their references": {
+        dependsOn: [dependableToken(account), dependableToken(module)],
+        refs: [account.accountId, module.get("out"), `${dependableToken(module)}: ${account.arn}`],
+      },
+      "references across stacks": crossStack,
     };
     it.each(Object.keys(cases))("%s", (name) => {
       expect(resolvePlain(stack, cases[name])).toStrictEqual(resolveTokens(stack, cases[name]));

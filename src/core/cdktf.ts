@@ -32,7 +32,8 @@ export type { IAspect, ITerraformDependable, TerraformMetaArguments } from "cdkt
 // What TerraformStack.toTerraform resolves and merges with (src/core/lean-synth.ts does the same, faster).
 export { resolve as resolveTokens } from "cdktf/lib/_tokens";
 export { deepMerge } from "cdktf/lib/util";
-// The two kinds of token resolve-plain.ts recognises, to resolve alike tokens once.
+// The two kinds of token resolve-plain.ts resolves itself, and where it looks tokens up by key.
 export { dependable as dependableToken, ref as referenceToken } from "cdktf/lib/tfExpression";
+export { TokenMap } from "cdktf/lib/tokens/private/token-map";
 export { StackSynthesizer } from "cdktf/lib/synthesize/synthesizer";
 export type { ISynthesisSession } from "cdktf/lib/synthesize/types";

@@ -6,9 +6,9 @@
  * number, an object with a class or a resolve method), so whatever CDKTF does with tokens it
  * still does. Two kinds of string are cheaper still, with the same result:
  * - one token and nothing else: each `dependsOn` entry and each attribute read is a token of its
- *   own, resolved afresh in tens of microseconds, but a dependency resolves to its element's
- *   address whatever token holds it, and a reference (not across stacks) to its expression: one
- *   resolution serves all the tokens alike;
+ *   own, which CDKTF resolves in tens of microseconds to what the token already holds: a
+ *   dependency to its element's address, a reference (not across stacks) to its expression.
+ *   Those two are read off the token; any other kind goes to CDKTF;
  * - text with tokens in it (a chart's values as JSON): CDKTF splits the text at every `}` too
  *   (they may close a `${` expression, which changes how a token inside resolves), which costs
  *   more than the tokens. Where no token stands inside a `${` and nothing in the result reads
@@ -17,7 +17,7 @@
  * A test compares this with CDKTF's resolve on every kind of token and on every example deployment.
  */
 import type { Construct } from "constructs";
-import { dependableToken, referenceToken, resolveTokens, Token, Tokenization } from "./cdktf";
+import { dependableToken, referenceToken, resolveTokens, Token, TokenMap, Tokenization } from "./cdktf";
 
 /** In every encoded token: string, list and map markers all end with this. */
 const TOKEN_MARK = "TfToken[";
@@ -58,27 +58,29 @@ const DEPENDABLE = Object.getPrototypeOf(Tokenization.reverseString(dependableTo
 interface TokenInternals {
   readonly identifier: string;
   readonly crossStackIdentifier: Record<string, string>;
-  readonly dependable: object;
+  readonly dependable: { readonly fqn: string };
 }
 
-/** One key per referenced expression, which no value can equal. */
-const referenceKeys = new Map<string, symbol>();
+const tokenMap = TokenMap.instance();
 
-/** What `token` resolves alike with, if anything but itself. */
-function kinOf(token: object): unknown {
+/**
+ * What a reference or a dependency resolves to, as CDKTF's own classes work it out: a reference
+ * (not across stacks) to its expression, in `${}` unless `braces` is false; a dependency to the
+ * expression of its element's address, without braces. Undefined for any other token.
+ */
+function knownValue(token: object, braces: boolean): string | undefined {
   const proto = Object.getPrototypeOf(token);
   const internals = token as TokenInternals;
-  if (proto === DEPENDABLE) return internals.dependable;
-  if (proto !== REFERENCE || Object.keys(internals.crossStackIdentifier).length > 0) return undefined;
-  let key = referenceKeys.get(internals.identifier);
-  if (!key) referenceKeys.set(internals.identifier, (key = Symbol(internals.identifier)));
-  return key;
+  if (proto === REFERENCE) {
+    if (Object.keys(internals.crossStackIdentifier).length > 0) return undefined;
+    return braces ? `\${${internals.identifier}}` : internals.identifier;
+  }
+  if (proto !== DEPENDABLE) return undefined;
+  const key = SOLE_TOKEN.exec(internals.dependable.fqn)?.[1];
+  return key === undefined ? undefined : knownValue(tokenMap.lookupToken(key) as object, false);
 }
 
-/** The token of encoded token text `text` (`${TfToken[...]}`). */
-const tokenOf = (text: string): object => Tokenization.reverseString(text).firstToken as object;
-
-/** What each token resolved to inside text, by the token or its kin: kept apart from whole strings' results. */
+/** What other tokens resolved to inside text: kept apart from whole strings' results. */
 const WITHIN_TEXT = Symbol("tokens within text");
 
 /**
@@ -122,13 +124,11 @@ export function resolvePlain(scope: Construct, value: unknown, memo = new Map<un
 /** A string holding string tokens, resolved as CDKTF resolves it (see the top of this file). */
 function resolveText(scope: Construct, text: string, memo: Map<unknown, unknown>): unknown {
   if (text.includes(LIST_TOKEN_MARK) || text.includes(MAP_TOKEN_MARK)) return resolveTokens(scope, text);
-  if (SOLE_TOKEN.test(text)) {
-    const kin = kinOf(tokenOf(text));
-    if (kin === undefined) return resolveTokens(scope, text);
-    if (memo.has(kin)) return memo.get(kin);
-    const resolved = resolveTokens(scope, text);
-    if (typeof resolved === "string" || typeof resolved === "number") memo.set(kin, resolved);
-    return resolved;
+  const sole = SOLE_TOKEN.exec(text)?.[1];
+  if (sole !== undefined) {
+    const known = knownValue(tokenMap.lookupToken(sole) as object, true);
+    // CDKTF then decodes number tokens in the result: none there, nothing to do.
+    return known === undefined || NUMBER_IN_STRING.test(known) ? resolveTokens(scope, text) : known;
   }
   const within = (memo.get(WITHIN_TEXT) ?? memo.set(WITHIN_TEXT, new Map()).get(WITHIN_TEXT)) as Map<unknown, unknown>;
   let out = "";
@@ -141,10 +141,9 @@ function resolveText(scope: Construct, text: string, memo: Map<unknown, unknown>
     }
     // Inside a `${` expression CDKTF writes a token without its braces: such text is CDKTF's to resolve.
     if (inExpression) return resolveTokens(scope, text);
-    const token = tokenOf(match[0]);
-    const key = kinOf(token) ?? token;
-    let resolved = within.get(key);
-    if (!within.has(key)) within.set(key, (resolved = resolveTokens(scope, token)));
+    const token = tokenMap.lookupToken(match[1]) as object;
+    let resolved: unknown = knownValue(token, true) ?? within.get(token);
+    if (resolved === undefined && !within.has(token)) within.set(token, (resolved = resolveTokens(scope, token)));
     // An object (a list, a map, a token, null) is joined its own way: CDKTF's to resolve.
     if (typeof resolved === "object") return resolveTokens(scope, text);
     out += text.slice(at, match.index);
