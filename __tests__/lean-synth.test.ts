@@ -13,7 +13,7 @@ import { buildApp } from "../src/app";
 import { loadDeployment } from "../src/config/load";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { App, dependableToken, Lazy, resolveTokens, TerraformHclModule, TerraformOutput, TerraformStack, Token } from "../src/core/cdktf";
-import { leanToTerraform, stableJson } from "../src/core/lean-synth";
+import { leanToTerraform, stableJson, writeStableJson } from "../src/core/lean-synth";
 import { resolvePlain } from "../src/core/resolve-plain";
 import { deploymentFiles } from "../scripts/addresses";
 import { ROOT } from "./helpers";
@@ -55,6 +55,18 @@ describe("lean synthesis", () => {
     const [lean, stock] = [synthInto(true), synthInto(false)];
     expect(readFileSync(join(lean, "cdk.tf.json"), "utf8")).toBe(readFileSync(join(stock, "cdk.tf.json"), "utf8"));
     expect(readdirSync(join(lean, "assets")).sort()).toEqual(readdirSync(join(stock, "assets")).sort());
+  });
+
+  it("writes a file, a megabyte at a time, with the bytes stableJson gives, and no partial file beside it", () => {
+    // Larger than one chunk, with the cases chunk edges could break: empty collections, undefined and functions.
+    const value = { big: Array.from({ length: 5000 }, (_, i) => ({ ["k" + i]: "x".repeat(500), e: {}, l: [], u: undefined, n: [undefined, () => 1] })), fn: () => 1 };
+    const dir = mkdtempSync(join(tmpdir(), "dandihub-lean-"));
+    writeStableJson(join(dir, "cdk.tf.json"), value);
+    const text = readFileSync(join(dir, "cdk.tf.json"), "utf8");
+    expect(text.length).toBeGreaterThan(2 ** 21);
+    expect(text).toBe(stableStringify(value, { space: 2 }));
+    expect(text).toBe(stableJson(value));
+    expect(readdirSync(dir)).toEqual(["cdk.tf.json"]);
   });
 
   it("keeps the settings CDKTF's synthesizer read: with SYNTH_HCL_OUTPUT, CDKTF writes HCL and no JSON is written", () => {

@@ -6,7 +6,7 @@
  * Almost all of it is plain data, which resolvePlain (resolve-plain.ts) walks itself. A test
  * compares this with CDKTF's own toTerraform on every example deployment.
  */
-import { writeFileSync } from "node:fs";
+import { closeSync, openSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { IConstruct } from "constructs";
 import { deepMerge, StackSynthesizer, TerraformElement, TerraformOutput, TerraformStack, type ISynthesisSession } from "./cdktf";
@@ -84,7 +84,7 @@ interface SynthesizerSettings {
 }
 
 /**
- * The stack synthesizer, with the stack's JSON from leanToTerraform written by stableJson. The
+ * The stack synthesizer, with the stack's JSON from leanToTerraform written by writeStableJson. The
  * stock synthesizer runs aspects, validations, assets and annotations, then writes the JSON with
  * a generic sorted-keys serializer (a fifth of a large synth); here it writes a placeholder that
  * the same bytes, serialized faster, then replace.
@@ -109,8 +109,16 @@ export class LeanStackSynthesizer extends StackSynthesizer {
       Reflect.deleteProperty(stack, "toTerraform");
     }
     // With HCL output CDKTF wrote main.tf itself and never asked for the JSON.
-    if (tf) writeFileSync(join(session.outdir, session.manifest.forStack(stack).synthesizedStackPath), stableJson(tf)!);
+    if (tf) writeStableJson(join(session.outdir, session.manifest.forStack(stack).synthesizedStackPath), tf);
   }
+}
+
+/** Whether stableJson writes `value` at all: in an object such a value is left out, in an array it is null. */
+const writable = (value: unknown): boolean => value !== undefined && typeof value !== "function" && typeof value !== "symbol";
+
+/** Where stableJson's text goes, piece by piece. */
+interface JsonSink {
+  push(text: string): void;
 }
 
 /**
@@ -118,22 +126,77 @@ export class LeanStackSynthesizer extends StackSynthesizer {
  * (json-stable-stringify: an empty object is "{" newline "}", undefined is left out of objects
  * and is null in arrays). Data only: toTerraform's output has no toJSON and no cycles.
  */
-export function stableJson(value: unknown, indent = "\n"): string | undefined {
-  if (value === undefined || typeof value === "function" || typeof value === "symbol") return undefined;
-  if (typeof value !== "object" || value === null) return JSON.stringify(value);
+export function stableJson(value: unknown): string | undefined {
+  if (!writable(value)) return undefined;
+  const parts: string[] = [];
+  writeJson(value, "\n", parts);
+  return parts.join("");
+}
+
+/**
+ * stableJson(value) into the file at `path`, a megabyte at a time. Built as one string, the
+ * text of a large stack is a rope of young pieces that all survive until the end, and the
+ * garbage collector copies each of them (a tenth of a 500-group synth); written as it goes, the
+ * pieces die young. Written beside the file and renamed over it, so no half-written file is left.
+ */
+export function writeStableJson(path: string, value: unknown): void {
+  const partial = `${path}.partial`;
+  const fd = openSync(partial, "w");
+  try {
+    const sink = new ChunkedFile(fd);
+    if (writable(value)) writeJson(value, "\n", sink);
+    sink.flush();
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(partial, path);
+}
+
+/** A sink that writes to a file whenever a megabyte of text is waiting. */
+class ChunkedFile implements JsonSink {
+  private parts: string[] = [];
+  private waiting = 0;
+  constructor(private readonly fd: number) {}
+
+  push(text: string): void {
+    this.parts.push(text);
+    this.waiting += text.length;
+    if (this.waiting >= 1 << 20) this.flush();
+  }
+
+  flush(): void {
+    writeSync(this.fd, this.parts.join(""));
+    this.parts = [];
+    this.waiting = 0;
+  }
+}
+
+/** A writable `value` as stableJson writes it, its lines indented by `indent`, into `sink`. */
+function writeJson(value: unknown, indent: string, sink: JsonSink): void {
+  if (typeof value !== "object" || value === null) {
+    sink.push(JSON.stringify(value));
+    return;
+  }
   const inner = `${indent}  `;
-  let out = "";
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) out += `${i ? "," : ""}${inner}${stableJson(value[i], inner) ?? "null"}`;
-    return `[${out}${indent}]`;
+    sink.push("[");
+    for (let i = 0; i < value.length; i++) {
+      sink.push(i ? `,${inner}` : inner);
+      if (writable(value[i])) writeJson(value[i], inner, sink);
+      else sink.push("null");
+    }
+    sink.push(`${indent}]`);
+    return;
   }
   const record = value as Record<string, unknown>;
   let first = true;
+  sink.push("{");
   for (const key of Object.keys(record).sort()) {
-    const item = stableJson(record[key], inner);
-    if (item === undefined) continue;
-    out += `${first ? "" : ","}${inner}${JSON.stringify(key)}: ${item}`;
+    const item = record[key];
+    if (!writable(item)) continue;
+    sink.push(`${first ? "" : ","}${inner}${JSON.stringify(key)}: `);
+    writeJson(item, inner, sink);
     first = false;
   }
-  return `{${out}${indent}}`;
+  sink.push(`${indent}}`);
 }
