@@ -117,7 +117,7 @@ describe("the handbook", () => {
           const args = (npm?.[2] ?? "").replace(/--svg (\S+)/, (_m, f: string) => `--svg ${join(outdir, "..", f)}`).replace(/--spot-prices \S+/, `--spot-prices ${join(ROOT, "__tests__/fixtures/spot-price-history.json")}`);
           if (npm && npm[1] === "cost") code = runCost(args.split(/\s+/).filter(Boolean), () => {}, () => {});
           else if (npm && (npm[1] === "synth" || npm[1] === "synth:all")) {
-            const args = scripts[npm[1]].replace(/^tsx main\.ts\s*/, "").split(/\s+/).filter(Boolean);
+            const args = scripts[npm[1]].replace(/^(?:node --import )?tsx main\.ts\s*/, "").split(/\s+/).filter(Boolean);
             code = synthesize(args, { ...process.env, CDKTF_OUTDIR: outdir });
           } else if (tsx) code = synthesize(tsx[1].split(/\s+/).filter(Boolean), { ...process.env, CDKTF_OUTDIR: outdir });
           else continue;
