@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EKS_ADDON_VERSIONS } from "../modules/versions";
 import { compareAddonVersions, compareVersions } from "../src/features/platform/addon-versions";
-import { ROOT } from "./helpers";
+import { ROOT, TS_NODE_ARGS } from "./helpers";
 
 /** The response shape of describe-addon-versions (AWS CLI reference), newest first as EKS lists them. */
 function response(addon: string, minor: string, versions: { v: string; isDefault?: boolean }[]) {
@@ -62,7 +62,7 @@ print(json.dumps({"addons": [{"addonName": name, "addonVersions": [v("v9.0.1-eks
 `,
     );
     chmodSync(join(bin, "aws"), 0o755);
-    const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), "scripts/addon-versions.ts", "1.36"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    const r = spawnSync(process.execPath, [...TS_NODE_ARGS, "scripts/addon-versions.ts", "1.36"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("Kubernetes 1.36:");

@@ -11,14 +11,14 @@ import { buildApp } from "../src/app";
 import { loadDeployment } from "../src/config/load";
 import { freshBundle } from "../src/core/bundle";
 import { TerraformStack } from "../src/core/cdktf";
-import { ROOT, synth } from "./helpers";
+import { ROOT, synth, TS_NODE_ARGS } from "./helpers";
 
 describe("the synth bundle", () => {
   const cache = mkdtempSync(join(tmpdir(), "dandihub-bundle-"));
   const out = join(cache, "out");
 
   it("main.ts builds it on first run and synthesizes byte for byte what the sources do", () => {
-    const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), "main.ts", "config/dandi.yaml"], {
+    const r = spawnSync(process.execPath, [...TS_NODE_ARGS, "main.ts", "config/dandi.yaml"], {
       cwd: ROOT,
       env: { ...process.env, DANDIHUB_BUNDLE_CACHE: cache, CDKTF_OUTDIR: out },
       encoding: "utf8",
@@ -56,7 +56,7 @@ describe("the synth bundle", () => {
   it("DANDIHUB_BUNDLE=0 and DANDIHUB_DEBUG run the sources and build nothing", () => {
     const unused = join(cache, "unused");
     const probe = `const b = require("./src/core/bundle"); console.log(JSON.stringify(["0", "debug"].map((m) => b.loadApp(m === "0" ? { DANDIHUB_BUNDLE: "0" } : { DANDIHUB_DEBUG: "1" }, ${JSON.stringify(unused)}) === require("./src/app"))));`;
-    const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), "-e", probe], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [...TS_NODE_ARGS, "-e", probe], { cwd: ROOT, encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([true, true]);
     expect(existsSync(unused)).toBe(false);
@@ -72,7 +72,7 @@ describe("fast-start", () => {
     "console.log(JSON.stringify({ frames: deep(60).stack.split('\\n').length - 1, head: deep(1).stack.split('\\n')[0], plain: plain.stack }));",
   ].join("\n");
   const run = (env: Record<string, string>) => {
-    const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), "-e", probe], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [...TS_NODE_ARGS, "-e", probe], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as { frames: number; head: string; plain: string };
   };

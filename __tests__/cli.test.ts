@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { deploymentFiles, synthesize } from "../src/app";
-import { minimalYaml, ROOT } from "./helpers";
+import { minimalYaml, ROOT, TS_NODE_ARGS } from "./helpers";
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), "main.ts", ...args], {
+  const result = spawnSync(process.execPath, [...TS_NODE_ARGS, "main.ts", ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     encoding: "utf8",

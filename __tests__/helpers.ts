@@ -12,6 +12,12 @@ import type { HubConfig } from "../src/config/resolve";
 
 export const ROOT = resolve(__dirname, "..");
 
+/**
+ * Node's arguments that run a TypeScript file as `npm run synth` does (cwd ROOT): tsx's loader in
+ * the one process. tsx's own command would start a second Node process for every run.
+ */
+export const TS_NODE_ARGS: readonly string[] = ["--import", "tsx"];
+
 /** Terraform JSON of one stack. */
 export interface TfJson {
   terraform: { required_providers: Record<string, { source: string; version: string }>; required_version: string; backend?: Record<string, Record<string, unknown>>; cloud?: Record<string, unknown> };

@@ -9,7 +9,7 @@ import { ConfigError } from "../src/config/errors";
 import { unescapeTemplate } from "../src/core/helm-values";
 import { checkPolicy, formatPolicy } from "../src/features/policy/run";
 import { RULES } from "../src/features/policy/rules";
-import { minimalYaml, ROOT, synth, VARIANTS } from "./helpers";
+import { minimalYaml, ROOT, synth, TS_NODE_ARGS, VARIANTS } from "./helpers";
 
 type Rec = Record<string, any>;
 const dandi = () => synth("config/dandi.yaml");
@@ -202,7 +202,7 @@ describe("bad input: every broken file is refused with file:line, field and fix"
 
   it("through main.ts: exit 1, every file's problems, no stack trace, no secret echoed, nothing written", () => {
     const out = join(mkdtempSync(join(tmpdir(), "dandihub-bad-")), "cdktf.out");
-    const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), "main.ts", ...files.map((f) => join("__tests__", "bad-input", f))], {
+    const r = spawnSync(process.execPath, [...TS_NODE_ARGS, "main.ts", ...files.map((f) => join("__tests__", "bad-input", f))], {
       cwd: ROOT,
       env: { ...process.env, CDKTF_OUTDIR: out },
       encoding: "utf8",
@@ -219,7 +219,7 @@ describe("bad input: every broken file is refused with file:line, field and fix"
     const file = join(dir2, "open.yaml");
     writeFileSync(file, minimalYaml({ cluster: "cluster:\n  admins: ['arn:aws:iam::123456789012:role/dandihub-deploy']\n  endpointPublicAccessCidrs: [0.0.0.0/0]" }));
     const out = join(dir2, "cdktf.out");
-    const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), "main.ts", file], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: out }, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [...TS_NODE_ARGS, "main.ts", file], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: out }, encoding: "utf8" });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${file}: 1 policy problem(s); nothing was synthesized.`);
     expect(r.stderr).toContain("policy DH010 (Kubernetes API restricted) at module.cluster_eks: public endpoint open to 0.0.0.0/0");
