@@ -16,13 +16,14 @@ const sizes = groupsArg >= 0 ? (process.argv[groupsArg + 1] ?? "").split(",").ma
 const file = process.argv.slice(2).find((a, i, all) => !a.startsWith("--") && all[i - 1] !== "--groups") ?? "config/dandi.yaml";
 
 /**
- * One fresh tsx process running `script` with `args`, writing into a scratch directory (handed to
- * `env` by the caller) that is removed after; exits the bench on failure. Wall time and stdout.
+ * One fresh Node process with tsx's loader running `script` with `args`, as cdktf.json and `npm
+ * run synth` start main.ts, writing into a scratch directory (handed to `env` by the caller) that
+ * is removed after; exits the bench on failure. Wall time and stdout.
  */
 function timed(script: string, args: readonly string[], env: (scratch: string) => NodeJS.ProcessEnv): { wallMs: number; stdout: string } {
   const scratch = mkdtempSync(join(tmpdir(), "dandihub-bench-"));
   const t0 = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, [require.resolve("tsx/cli"), script, ...args], { env: { ...process.env, ...env(scratch) }, encoding: "utf8" });
+  const child = spawnSync(process.execPath, ["--import", "tsx", script, ...args], { env: { ...process.env, ...env(scratch) }, encoding: "utf8" });
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   rmSync(scratch, { recursive: true, force: true });
   if (child.status !== 0) {
