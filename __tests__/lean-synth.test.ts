@@ -67,6 +67,10 @@ describe("lean synthesis", () => {
     expect(text).toBe(stableStringify(value, { space: 2 }));
     expect(text).toBe(stableJson(value));
     expect(readdirSync(dir)).toEqual(["cdk.tf.json"]);
+    // A write that fails part way (JSON cannot hold a BigInt) leaves no partial file either.
+    const failing = join(mkdtempSync(join(tmpdir(), "dandihub-lean-")), "cdk.tf.json");
+    expect(() => writeStableJson(failing, { big: value.big, after: 1n })).toThrow(/BigInt/);
+    expect(readdirSync(join(failing, ".."))).toEqual([]);
   });
 
   it("keeps the settings CDKTF's synthesizer read: with SYNTH_HCL_OUTPUT, CDKTF writes HCL and no JSON is written", () => {

@@ -6,7 +6,7 @@
  * Almost all of it is plain data, which resolvePlain (resolve-plain.ts) walks itself. A test
  * compares this with CDKTF's own toTerraform on every example deployment.
  */
-import { closeSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { IConstruct } from "constructs";
 import { deepMerge, StackSynthesizer, TerraformElement, TerraformOutput, TerraformStack, type ISynthesisSession } from "./cdktf";
@@ -142,12 +142,16 @@ export function stableJson(value: unknown): string | undefined {
 export function writeStableJson(path: string, value: unknown): void {
   const partial = `${path}.partial`;
   const fd = openSync(partial, "w");
+  let complete = false;
   try {
     const sink = new ChunkedFile(fd);
     if (writable(value)) writeJson(value, "\n", sink);
     sink.flush();
+    complete = true;
   } finally {
     closeSync(fd);
+    // A failed write (a full disk) leaves neither the file nor its partial beside it.
+    if (!complete) rmSync(partial, { force: true });
   }
   renameSync(partial, path);
 }
