@@ -12,7 +12,8 @@ import { describe, expect, it } from "vitest";
 import { buildApp } from "../src/app";
 import { loadDeployment } from "../src/config/load";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { App, dependableToken, Lazy, resolveTokens, TerraformHclModule, TerraformOutput, TerraformStack, Token } from "../src/core/cdktf";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { App, dependableToken, Lazy, resolveTokens, TerraformHclModule, TerraformIterator, TerraformOutput, TerraformStack, Token } from "../src/core/cdktf";
 import { leanToTerraform, stableJson, writeStableJson } from "../src/core/lean-synth";
 import { resolvePlain } from "../src/core/resolve-plain";
 import { deploymentFiles } from "../scripts/addresses";
@@ -83,6 +84,56 @@ describe("lean synthesis", () => {
       delete process.env.SYNTH_HCL_OUTPUT;
     }
     expect(readdirSync(join(out, "stacks", "minimal")).sort()).toEqual(["assets", "cdk.tf", "metadata.json"]);
+  });
+
+  it("gives CDKTF's JSON for resources with every meta-argument, dynamic blocks, overrides, provisioners, moves and imports", () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), "dandihub-lean-")) });
+    const stack = new TerraformStack(app, "meta");
+    new AwsProvider(stack, "aws", { region: "us-east-2" });
+    const west = new AwsProvider(stack, "west", { region: "us-west-2", alias: "west" });
+    const plain = new S3Bucket(stack, "plain", { bucketPrefix: "p-", tags: { camelCase: "kept", Team: "x" } });
+    new S3Bucket(stack, "meta_arguments", {
+      bucketPrefix: "m-",
+      dependsOn: [plain],
+      count: 2,
+      provider: west,
+      lifecycle: {
+        preventDestroy: true,
+        createBeforeDestroy: true,
+        ignoreChanges: ["tags", "bucket_prefix"],
+        replaceTriggeredBy: [plain, "aws_s3_bucket.plain.id"],
+        precondition: [{ condition: "${true}", errorMessage: "never" }],
+        postcondition: [{ condition: "${true}", errorMessage: "never" }],
+      },
+    });
+    new S3Bucket(stack, "ignore_all", { bucketPrefix: "a-", lifecycle: { ignoreChanges: "all" } });
+    const names = TerraformIterator.fromList(["a", "b"]);
+    new S3Bucket(stack, "for_each", { forEach: names, bucket: names.value, connection: { type: "ssh", host: "h", user: "u" } });
+    const rules = TerraformIterator.fromList(Token.asAny([{ id: "r1" }, { id: "r2" }]));
+    new S3BucketLifecycleConfiguration(stack, "dynamic", {
+      bucket: plain.id,
+      rule: rules.dynamic({ id: rules.getString("id"), status: "Enabled", filter: [{ prefix: "tmp/" }] }),
+    });
+    new S3Bucket(stack, "overridden", { bucketPrefix: "o-" }).addOverride("lifecycle.prevent_destroy", true);
+    new S3Bucket(stack, "provisioned", { bucketPrefix: "v-", provisioners: [{ type: "local-exec", command: "echo", workingDir: "/tmp" }] });
+    new S3Bucket(stack, "imported", { bucketPrefix: "i-" }).importFrom("existing-bucket", west);
+    new S3Bucket(stack, "move_target", { bucketPrefix: "t-" }).addMoveTarget("target");
+    new S3Bucket(stack, "moved", { bucketPrefix: "t-" }).moveTo("target");
+    new S3Bucket(stack, "moved_from", { bucketPrefix: "f-" }).moveFromId("aws_s3_bucket.old");
+    // Twice: a first synthesis must leave the resources as they were.
+    const lean = leanToTerraform(stack);
+    const stock = TerraformStack.prototype.toTerraform.call(stack) as Record<string, unknown>;
+    expect(lean).toStrictEqual(stock);
+    expect(leanToTerraform(stack)).toStrictEqual(stock);
+    const buckets = (stock.resource as Record<string, Record<string, Record<string, unknown>>>).aws_s3_bucket;
+    // The cases above reached every branch: meta-arguments in Terraform's names, dynamic blocks replaced.
+    expect(buckets.meta_arguments).toMatchObject({ depends_on: ["aws_s3_bucket.plain"], count: 2, provider: "aws.west", lifecycle: { prevent_destroy: true, replace_triggered_by: ["${aws_s3_bucket.plain}", "aws_s3_bucket.plain.id"] } });
+    expect(buckets.plain.tags).toEqual({ camelCase: "kept", Team: "x" });
+    expect(buckets.for_each).toMatchObject({ for_each: "${toset([\"a\", \"b\"])}", connection: { type: "ssh" } });
+    expect((stock.resource as Record<string, Record<string, Record<string, unknown>>>).aws_s3_bucket_lifecycle_configuration.dynamic).toHaveProperty("dynamic.rule.content.status", "Enabled");
+    expect(buckets.provisioned).toHaveProperty("provisioner");
+    expect(stock).toHaveProperty("import");
+    expect(stock).toHaveProperty("moved");
   });
 
   describe("resolvePlain hands every token to CDKTF and resolves like it", () => {
