@@ -12,7 +12,7 @@
  * printed (file:line:col, field, value, what is allowed), cdktf.out is left untouched, and the
  * process exits 1.
  */
-import "./src/core/fast-start";
+import { exitWhenFlushed } from "./src/core/fast-start";
 import { loadApp } from "./src/core/bundle";
 
-process.exitCode = loadApp<typeof import("./src/app")>().synthesize(process.argv.slice(2), process.env);
+exitWhenFlushed(loadApp<typeof import("./src/app")>().synthesize(process.argv.slice(2), process.env));

@@ -81,6 +81,24 @@ describe("fast-start", () => {
     expect(run({})).toEqual({ frames: 25, head: "Error: boom", plain: "" });
   });
 
+  it("exitWhenFlushed ends with its code after all of stdout and stderr is out, and runs exit handlers", () => {
+    const writer = [
+      'const { exitWhenFlushed } = require("./src/core/fast-start");',
+      'process.on("exit", () => process.stderr.write("exit handler ran\\n"));',
+      'for (let i = 0; i < 200; i++) process.stdout.write(`${i}:${"x".repeat(10000)}\\n`);',
+      'process.stderr.write("last error line\\n");',
+      "exitWhenFlushed(3);",
+      'process.stdout.write("written after, still out\\n");',
+    ].join("\n");
+    const r = spawnSync(process.execPath, [...TS_NODE_ARGS, "-e", writer], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 24 });
+    expect(r.status, r.stderr).toBe(3);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(201);
+    expect(lines[199]).toBe(`199:${"x".repeat(10000)}`);
+    expect(lines[200]).toBe("written after, still out");
+    expect(r.stderr).toBe("last error line\nexit handler ran\n");
+  });
+
   it("DANDIHUB_DEBUG=1 keeps Node's full traces", () => {
     const debug = run({ DANDIHUB_DEBUG: "1" });
     expect(debug.frames).toBeGreaterThan(25);

@@ -43,7 +43,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 if (process.env.DANDIHUB_BENCH_CHILD) {
   const started = process.hrtime.bigint();
   // Loaded here, the way main.ts loads it, so module loading counts towards the child's time.
-  require("../src/core/fast-start");
+  const { exitWhenFlushed } = require("../src/core/fast-start") as typeof import("../src/core/fast-start");
   const { loadApp } = require("../src/core/bundle") as typeof import("../src/core/bundle");
   const app = loadApp<typeof import("../src/app")>();
   const loadedModules = process.hrtime.bigint();
@@ -55,6 +55,8 @@ if (process.env.DANDIHUB_BENCH_CHILD) {
   process.stdout.write(
     JSON.stringify({ importMs: ms(started, loadedModules), configMs: ms(loadedModules, loaded), synthMs: ms(loaded, done), maxRssMiB: process.resourceUsage().maxRSS / 1024 }),
   );
+  // As main.ts ends.
+  exitWhenFlushed(0);
 } else if (sizes.length) {
   // The curve: per size, RUNS fresh processes of the synth, each right after a run of the floor
   // app, so that a slow spell of this shared machine lands on both sides of the ratio.
