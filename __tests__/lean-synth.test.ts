@@ -13,7 +13,19 @@ import { buildApp } from "../src/app";
 import { loadDeployment } from "../src/config/load";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { App, dependableToken, Lazy, resolveTokens, TerraformHclModule, TerraformIterator, TerraformOutput, TerraformStack, Token } from "../src/core/cdktf";
+import { App, dependableToken, Lazy, resolveTokens, TerraformHclModule, TerraformIterator, TerraformOutput, TerraformResource, TerraformStack, Token } from "../src/core/cdktf";
+import type { Construct } from "constructs";
+
+/** A resource that hands out the same attributes object every time: synthesis must not write into it. */
+class SharedAttributes extends TerraformResource {
+  readonly attributes = { triggers: { a: "1" } };
+  constructor(scope: Construct, id: string, dependsOn: TerraformResource[]) {
+    super(scope, id, { terraformResourceType: "null_resource", dependsOn });
+  }
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return this.attributes;
+  }
+}
 import { leanToTerraform, stableJson, writeStableJson } from "../src/core/lean-synth";
 import { resolvePlain } from "../src/core/resolve-plain";
 import { deploymentFiles } from "../scripts/addresses";
@@ -120,11 +132,13 @@ describe("lean synthesis", () => {
     new S3Bucket(stack, "move_target", { bucketPrefix: "t-" }).addMoveTarget("target");
     new S3Bucket(stack, "moved", { bucketPrefix: "t-" }).moveTo("target");
     new S3Bucket(stack, "moved_from", { bucketPrefix: "f-" }).moveFromId("aws_s3_bucket.old");
+    const shared = new SharedAttributes(stack, "shared", [plain]);
     // Twice: a first synthesis must leave the resources as they were.
     const lean = leanToTerraform(stack);
     const stock = TerraformStack.prototype.toTerraform.call(stack) as Record<string, unknown>;
     expect(lean).toStrictEqual(stock);
     expect(leanToTerraform(stack)).toStrictEqual(stock);
+    expect(shared.attributes).toEqual({ triggers: { a: "1" } });
     const buckets = (stock.resource as Record<string, Record<string, Record<string, unknown>>>).aws_s3_bucket;
     // The cases above reached every branch: meta-arguments in Terraform's names, dynamic blocks replaced.
     expect(buckets.meta_arguments).toMatchObject({ depends_on: ["aws_s3_bucket.plain"], count: 2, provider: "aws.west", lifecycle: { prevent_destroy: true, replace_triggered_by: ["${aws_s3_bucket.plain}", "aws_s3_bucket.plain.id"] } });

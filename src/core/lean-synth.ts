@@ -13,6 +13,7 @@ import {
   deepMerge,
   keysToSnakeCase,
   processDynamicAttributes,
+  snakeCase,
   StackSynthesizer,
   TerraformDynamicBlock,
   TerraformElement,
@@ -88,7 +89,7 @@ interface ResourceInternals {
 const stockResourceJson = TerraformResource.prototype.toTerraform;
 
 /** Terraform's names of the resource meta-arguments, by the names CDKTF gives them. */
-const META_ARGUMENT: Record<string, string> = { dependsOn: "depends_on", forEach: "for_each", count: "count", provider: "provider", lifecycle: "lifecycle", connection: "connection" };
+const META_ARGUMENT = new Map(Object.entries({ dependsOn: "depends_on", forEach: "for_each", count: "count", provider: "provider", lifecycle: "lifecycle", connection: "connection" }));
 
 /**
  * element.toTerraform(), faster for the common resource: one with no overrides, provisioners,
@@ -107,13 +108,14 @@ function elementJson(element: TerraformElement): unknown {
   const meta: Record<string, unknown> = {};
   let metaObjectInRaw = false;
   for (const [key, value] of Object.entries(element.terraformMetaArguments)) {
-    const name = META_ARGUMENT[key] ?? key;
+    const name = META_ARGUMENT.get(key) ?? snakeCase(key);
     meta[name] = snakeCaseValue(value);
     if (typeof raw[name] === "object" && raw[name] !== null) metaObjectInRaw = true;
   }
   meta.provisioner = undefined;
-  // deepMerge writes into the attributes; upstream they are processDynamicAttributes' fresh copy.
-  const attributes = deepMerge(metaObjectInRaw || hasDynamicBlock(raw) ? processDynamicAttributes(raw) : raw, meta) as Record<string, unknown>;
+  // deepMerge writes into the attributes; upstream they are processDynamicAttributes' fresh copy,
+  // here a copy of the top level (all it writes to) unless it would descend into a value.
+  const attributes = deepMerge(metaObjectInRaw || hasDynamicBlock(raw) ? processDynamicAttributes(raw) : { ...raw }, meta) as Record<string, unknown>;
   attributes["//"] = { ...((attributes["//"] as object | undefined) ?? {}), ...internals.constructNodeMetadata };
   return { resource: { [element.terraformResourceType]: { [element.friendlyUniqueId]: attributes } } };
 }
