@@ -15,17 +15,6 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { App, dependableToken, Lazy, resolveTokens, TerraformHclModule, TerraformIterator, TerraformOutput, TerraformResource, TerraformStack, Token } from "../src/core/cdktf";
 import type { Construct } from "constructs";
-
-/** A resource that hands out the same attributes object every time: synthesis must not write into it. */
-class SharedAttributes extends TerraformResource {
-  readonly attributes = { triggers: { a: "1" } };
-  constructor(scope: Construct, id: string, dependsOn: TerraformResource[]) {
-    super(scope, id, { terraformResourceType: "null_resource", dependsOn });
-  }
-  protected override synthesizeAttributes(): Record<string, unknown> {
-    return this.attributes;
-  }
-}
 import { leanToTerraform, stableJson, writeStableJson } from "../src/core/lean-synth";
 import { resolvePlain } from "../src/core/resolve-plain";
 import { deploymentFiles } from "../scripts/addresses";
@@ -33,6 +22,21 @@ import { ROOT } from "./helpers";
 
 // The serializer CDKTF writes cdk.tf.json with, from CDKTF's own dependencies.
 const stableStringify = createRequire(require.resolve("cdktf"))("json-stable-stringify") as (v: unknown, o: { space: number }) => string;
+
+/** A resource that hands out the same attributes object every time: synthesis must not write into it. */
+class SharedAttributes extends TerraformResource {
+  constructor(
+    scope: Construct,
+    id: string,
+    readonly attributes: Record<string, unknown>,
+    config: Omit<ConstructorParameters<typeof TerraformResource>[2], "terraformResourceType">,
+  ) {
+    super(scope, id, { terraformResourceType: "null_resource", ...config });
+  }
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return this.attributes;
+  }
+}
 
 const FILES = deploymentFiles();
 
@@ -132,7 +136,9 @@ describe("lean synthesis", () => {
     new S3Bucket(stack, "move_target", { bucketPrefix: "t-" }).addMoveTarget("target");
     new S3Bucket(stack, "moved", { bucketPrefix: "t-" }).moveTo("target");
     new S3Bucket(stack, "moved_from", { bucketPrefix: "f-" }).moveFromId("aws_s3_bucket.old");
-    const shared = new SharedAttributes(stack, "shared", [plain]);
+    const shared = new SharedAttributes(stack, "shared", { triggers: { a: "1" } }, { dependsOn: [plain] });
+    // Attributes named like meta-arguments, which CDKTF merges them into (or removes).
+    new SharedAttributes(stack, "like_meta", { count: 3, lifecycle: { custom: true }, depends_on: ["x"] }, { lifecycle: { preventDestroy: true }, dependsOn: [plain] });
     // Twice: a first synthesis must leave the resources as they were.
     const lean = leanToTerraform(stack);
     const stock = TerraformStack.prototype.toTerraform.call(stack) as Record<string, unknown>;

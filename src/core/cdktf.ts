@@ -32,7 +32,7 @@ export {
 export type { IAspect, ITerraformDependable, TerraformMetaArguments } from "cdktf";
 // What TerraformStack.toTerraform resolves and merges with (src/core/lean-synth.ts does the same, faster).
 export { resolve as resolveTokens } from "cdktf/lib/_tokens";
-export { deepMerge, keysToSnakeCase, processDynamicAttributes, snakeCase } from "cdktf/lib/util";
+export { deepMerge, keysToSnakeCase, snakeCase } from "cdktf/lib/util";
 export { TerraformDynamicBlock } from "cdktf/lib/terraform-dynamic-block";
 // The two kinds of token resolve-plain.ts resolves itself, and where it looks tokens up by key.
 export { dependable as dependableToken, ref as referenceToken } from "cdktf/lib/tfExpression";

@@ -12,7 +12,6 @@ import type { IConstruct } from "constructs";
 import {
   deepMerge,
   keysToSnakeCase,
-  processDynamicAttributes,
   snakeCase,
   StackSynthesizer,
   TerraformDynamicBlock,
@@ -22,7 +21,7 @@ import {
   TerraformStack,
   type ISynthesisSession,
 } from "./cdktf";
-import { resolvePlain } from "./resolve-plain";
+import { resolvePlain, TOKEN_MARK } from "./resolve-plain";
 
 /** The stack's Terraform elements in construct order, not descending into nested stacks. */
 function elementsOf(node: IConstruct, into: TerraformElement[] = []): TerraformElement[] {
@@ -61,7 +60,7 @@ export function leanToTerraform(stack: TerraformStack): Record<string, unknown> 
     at[path[path.length - 1]] = element.friendlyUniqueId;
   }
   const tf: Record<string, unknown> = { "//": { metadata, outputs } };
-  for (const element of elements) mergeResolved(tf, resolvePlain(stack, elementJson(element), memo) as Record<string, unknown>);
+  for (const element of elements) mergeResolved(tf, resolvedElement(stack, element, memo));
   deepMerge(tf, rawOverrides);
   // CDKTF resolves the whole merged tree once more; what the fragments brought is resolved
   // already (resolving it again changes nothing), so only the rest is.
@@ -92,32 +91,42 @@ const stockResourceJson = TerraformResource.prototype.toTerraform;
 const META_ARGUMENT = new Map(Object.entries({ dependsOn: "depends_on", forEach: "for_each", count: "count", provider: "provider", lifecycle: "lifecycle", connection: "connection" }));
 
 /**
- * element.toTerraform(), faster for the common resource: one with no overrides, provisioners,
- * move or import. TerraformResource.toTerraform copies every attribute tree to find dynamic blocks
- * and runs its meta-arguments' names through a regular expression, a fifth of what resolving the
- * stack costs; this copies only when there is a dynamic block to replace and names the
- * meta-arguments from a table. Everything else goes through CDKTF; the lean synthesis test
- * compares the two on every deployment and on resources with every meta-argument.
+ * resolvePlain(stack, element.toTerraform(), memo), faster for the common resource: one with no
+ * overrides, provisioners, move, import or dynamic block. TerraformResource.toTerraform copies
+ * every attribute tree (to find dynamic blocks), runs its meta-arguments' names through a regular
+ * expression and merges them in, and resolving then copies it all again. Here the attributes are
+ * resolved straight into the one object they end in, with the meta-arguments named from a table
+ * and resolved beside them, and the resource's own objects are left as they were. A resource
+ * whose attributes CDKTF would merge into (one named like a meta-argument) goes through CDKTF, as
+ * does every other element; the lean synthesis test compares the two on every deployment and on
+ * resources with every meta-argument.
  */
-function elementJson(element: TerraformElement): unknown {
-  if (!TerraformResource.isTerraformResource(element) || element.toTerraform !== stockResourceJson) return element.toTerraform();
+function resolvedElement(stack: TerraformStack, element: TerraformElement, memo: Map<unknown, unknown>): Record<string, unknown> {
+  const stock = () => resolvePlain(stack, element.toTerraform(), memo) as Record<string, unknown>;
+  if (!TerraformResource.isTerraformResource(element) || element.toTerraform !== stockResourceJson) return stock();
   const internals = element as unknown as ResourceInternals;
-  if (internals.provisioners !== undefined || internals._hasMoved || internals._movedByTarget || internals._movedById || internals._imported) return element.toTerraform();
-  for (const _ in internals.rawOverrides) return element.toTerraform();
+  if (internals.provisioners !== undefined || internals._hasMoved || internals._movedByTarget || internals._movedById || internals._imported) return stock();
+  for (const _ in internals.rawOverrides) return stock();
   const raw = internals.synthesizeAttributes();
-  const meta: Record<string, unknown> = {};
-  let metaObjectInRaw = false;
+  const id = element.friendlyUniqueId;
+  // What resolvePlain hands to CDKTF whole rather than walking: keep it CDKTF's.
+  if (Object.getPrototypeOf(raw) !== Object.prototype || typeof raw.resolve === "function" || id.includes(TOKEN_MARK) || hasDynamicBlock(raw)) return stock();
+  const attributes: Record<string, unknown> = {};
+  for (const key of Object.keys(raw)) {
+    if (key.includes(TOKEN_MARK)) return stock();
+    const resolved = resolvePlain(stack, raw[key], memo);
+    if (resolved !== undefined) attributes[key] = resolved;
+  }
   for (const [key, value] of Object.entries(element.terraformMetaArguments)) {
     const name = META_ARGUMENT.get(key) ?? snakeCase(key);
-    meta[name] = snakeCaseValue(value);
-    if (typeof raw[name] === "object" && raw[name] !== null) metaObjectInRaw = true;
+    if (name in raw) return stock();
+    // deepMerge of a meta-argument into a key the attributes lack: a copy without its undefined keys, which resolving drops too.
+    const resolved = resolvePlain(stack, snakeCaseValue(value), memo);
+    if (resolved !== undefined) attributes[name] = resolved;
   }
-  meta.provisioner = undefined;
-  // deepMerge writes into the attributes; upstream they are processDynamicAttributes' fresh copy,
-  // here a copy of the top level (all it writes to) unless it would descend into a value.
-  const attributes = deepMerge(metaObjectInRaw || hasDynamicBlock(raw) ? processDynamicAttributes(raw) : { ...raw }, meta) as Record<string, unknown>;
-  attributes["//"] = { ...((attributes["//"] as object | undefined) ?? {}), ...internals.constructNodeMetadata };
-  return { resource: { [element.terraformResourceType]: { [element.friendlyUniqueId]: attributes } } };
+  if ("provisioner" in raw) return stock();
+  attributes["//"] = resolvePlain(stack, { ...((raw["//"] as object | undefined) ?? {}), ...internals.constructNodeMetadata }, memo);
+  return { resource: { [element.terraformResourceType]: { [id]: attributes } } };
 }
 
 /** A meta-argument's value as keysToSnakeCase leaves it when it converts the object holding it. */

@@ -20,7 +20,7 @@ import type { Construct } from "constructs";
 import { dependableToken, referenceToken, resolveTokens, Token, TokenMap, Tokenization } from "./cdktf";
 
 /** In every encoded token: string, list and map markers all end with this. */
-const TOKEN_MARK = "TfToken[";
+export const TOKEN_MARK = "TfToken[";
 /** How an encoded string token begins. */
 const STRING_TOKEN_MARK = "${TfToken[";
 /** How encoded list and map tokens begin. */
