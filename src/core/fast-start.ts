@@ -1,5 +1,6 @@
 /**
- * Imported first by every entry point that synthesizes (main.ts, the bench).
+ * Imported first by every entry point that synthesizes (main.ts, the bench), which end through
+ * exitWhenFlushed below.
  *
  * CDKTF records a full stack trace for every token it creates (each `ref`, attribute and `Fn`
  * call): tens of thousands in a large deployment. With tsx's source maps on, each is mapped back

@@ -89,6 +89,7 @@ const stockResourceJson = TerraformResource.prototype.toTerraform;
 
 /** Terraform's names of the resource meta-arguments, by the names CDKTF gives them. */
 const META_ARGUMENT = new Map(Object.entries({ dependsOn: "depends_on", forEach: "for_each", count: "count", provider: "provider", lifecycle: "lifecycle", connection: "connection" }));
+const metaArgumentName = (key: string): string => META_ARGUMENT.get(key) ?? snakeCase(key);
 
 /**
  * resolvePlain(stack, element.toTerraform(), memo), faster for the common resource: one with no
@@ -109,23 +110,24 @@ function resolvedElement(stack: TerraformStack, element: TerraformElement, memo:
   for (const _ in internals.rawOverrides) return stock();
   const raw = internals.synthesizeAttributes();
   const id = element.friendlyUniqueId;
-  // What resolvePlain hands to CDKTF whole rather than walking: keep it CDKTF's.
+  const meta = element.terraformMetaArguments as Record<string, unknown>;
+  // What resolvePlain hands to CDKTF whole rather than walking, and attributes CDKTF would merge
+  // meta-arguments, provisioners or node metadata into: CDKTF's.
   if (Object.getPrototypeOf(raw) !== Object.prototype || typeof raw.resolve === "function" || id.includes(TOKEN_MARK) || hasDynamicBlock(raw)) return stock();
+  const keys = Object.keys(raw);
+  if ("provisioner" in raw || "//" in raw || keys.some((key) => key.includes(TOKEN_MARK))) return stock();
+  for (const key in meta) if (metaArgumentName(key) in raw) return stock();
   const attributes: Record<string, unknown> = {};
-  for (const key of Object.keys(raw)) {
-    if (key.includes(TOKEN_MARK)) return stock();
+  for (const key of keys) {
     const resolved = resolvePlain(stack, raw[key], memo);
     if (resolved !== undefined) attributes[key] = resolved;
   }
-  for (const [key, value] of Object.entries(element.terraformMetaArguments)) {
-    const name = META_ARGUMENT.get(key) ?? snakeCase(key);
-    if (name in raw) return stock();
-    // deepMerge of a meta-argument into a key the attributes lack: a copy without its undefined keys, which resolving drops too.
-    const resolved = resolvePlain(stack, snakeCaseValue(value), memo);
-    if (resolved !== undefined) attributes[name] = resolved;
+  // deepMerge of a meta-argument into a key the attributes lack: a copy without its undefined keys, which resolving drops too.
+  for (const key in meta) {
+    const resolved = resolvePlain(stack, snakeCaseValue(meta[key]), memo);
+    if (resolved !== undefined) attributes[metaArgumentName(key)] = resolved;
   }
-  if ("provisioner" in raw) return stock();
-  attributes["//"] = resolvePlain(stack, { ...((raw["//"] as object | undefined) ?? {}), ...internals.constructNodeMetadata }, memo);
+  attributes["//"] = resolvePlain(stack, internals.constructNodeMetadata, memo);
   return { resource: { [element.terraformResourceType]: { [id]: attributes } } };
 }
 
